@@ -1,0 +1,118 @@
+CREATE TABLE `campaign_people` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`campaign_id` integer NOT NULL,
+	`name` text NOT NULL,
+	`status` text NOT NULL,
+	`detail` text DEFAULT '' NOT NULL,
+	`status_changed_on` text,
+	`position` integer DEFAULT 0 NOT NULL,
+	FOREIGN KEY (`campaign_id`) REFERENCES `campaigns`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `campaign_people_campaign_idx` ON `campaign_people` (`campaign_id`);--> statement-breakpoint
+CREATE TABLE `campaigns` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`slug` text NOT NULL,
+	`title` text NOT NULL,
+	`summary` text DEFAULT '' NOT NULL,
+	`story` text DEFAULT '' NOT NULL,
+	`goal` integer NOT NULL,
+	`status` text DEFAULT 'draft' NOT NULL,
+	`confirm_letters` integer DEFAULT false NOT NULL,
+	`languages` text NOT NULL,
+	`letters_count` integer DEFAULT 0 NOT NULL,
+	`tally_updated_at` integer,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `campaigns_slug_unique` ON `campaigns` (`slug`);--> statement-breakpoint
+CREATE INDEX `campaigns_status_idx` ON `campaigns` (`status`);--> statement-breakpoint
+CREATE TABLE `targets` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`campaign_id` integer NOT NULL,
+	`name` text NOT NULL,
+	`title` text DEFAULT '' NOT NULL,
+	`organisation` text DEFAULT '' NOT NULL,
+	`country` text NOT NULL,
+	`email` text NOT NULL,
+	`postal_address` text DEFAULT '' NOT NULL,
+	`language` text NOT NULL,
+	`position` integer DEFAULT 0 NOT NULL,
+	`letters_count` integer DEFAULT 0 NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`campaign_id`) REFERENCES `campaigns`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `targets_campaign_idx` ON `targets` (`campaign_id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `targets_campaign_email_unique` ON `targets` (`campaign_id`,`email`);--> statement-breakpoint
+CREATE TABLE `letter_templates` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`campaign_id` integer NOT NULL,
+	`language` text NOT NULL,
+	`subject` text NOT NULL,
+	`body` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`campaign_id`) REFERENCES `campaigns`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `letter_templates_campaign_language_unique` ON `letter_templates` (`campaign_id`,`language`);--> statement-breakpoint
+CREATE TABLE `letters` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`public_id` text NOT NULL,
+	`campaign_id` integer NOT NULL,
+	`target_id` integer NOT NULL,
+	`language` text NOT NULL,
+	`supporter_name` text,
+	`supporter_email` text,
+	`email_normalized` text,
+	`country` text NOT NULL,
+	`city` text,
+	`organisation` text,
+	`note` text,
+	`wants_copy` integer DEFAULT false NOT NULL,
+	`consent` integer DEFAULT false NOT NULL,
+	`subject` text NOT NULL,
+	`body` text NOT NULL,
+	`status` text NOT NULL,
+	`confirm_token_hash` text,
+	`confirm_expires_at` integer,
+	`created_at` integer NOT NULL,
+	`counted_at` integer,
+	`sent_at` integer,
+	FOREIGN KEY (`campaign_id`) REFERENCES `campaigns`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`target_id`) REFERENCES `targets`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `letters_public_id_unique` ON `letters` (`public_id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `letters_one_per_supporter_unique` ON `letters` (`campaign_id`,`target_id`,`email_normalized`);--> statement-breakpoint
+CREATE UNIQUE INDEX `letters_confirm_token_unique` ON `letters` (`confirm_token_hash`);--> statement-breakpoint
+CREATE INDEX `letters_campaign_created_idx` ON `letters` (`campaign_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `captured_mail` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`outbox_id` integer,
+	`recipient` text NOT NULL,
+	`subject` text NOT NULL,
+	`raw` text NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `outbox` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`kind` text NOT NULL,
+	`letter_id` integer,
+	`recipient` text NOT NULL,
+	`message` text NOT NULL,
+	`status` text DEFAULT 'queued' NOT NULL,
+	`attempts` integer DEFAULT 0 NOT NULL,
+	`next_attempt_at` integer NOT NULL,
+	`locked_until` integer,
+	`last_error` text,
+	`created_at` integer NOT NULL,
+	`sent_at` integer
+);
+--> statement-breakpoint
+CREATE INDEX `outbox_due_idx` ON `outbox` (`status`,`next_attempt_at`);--> statement-breakpoint
+CREATE INDEX `outbox_letter_idx` ON `outbox` (`letter_id`);

@@ -1,0 +1,112 @@
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import formbody from '@fastify/formbody'
+import cookie from '@fastify/cookie'
+import csrf from '@fastify/csrf-protection'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import fastifyStatic from '@fastify/static'
+import type { Config } from './config.js'
+import { systemClock, type Clock } from './clock.js'
+import { publicDir } from './paths.js'
+import dbPlugin from './db/plugin.js'
+import viewsPlugin from './views/plugin.js'
+import mailPlugin from './mail/plugin.js'
+import errorsPlugin from './errors.js'
+import campaignRoutes from './campaigns/routes.js'
+import letterRoutes from './letters/routes.js'
+import { createLetterService, type LetterService } from './letters/service.js'
+import { mailSettings } from './mail/settings.js'
+import type { Mailer } from './mail/transport.js'
+import type { DispatcherOptions } from './mail/dispatcher.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+    clock: Clock
+    letters: LetterService
+  }
+}
+
+export interface AppOptions {
+  clock?: Clock
+  /** Replace the mailer built from config (tests). */
+  mailer?: Mailer
+  /** Start the background dispatcher with the app (default: config.dispatcher). */
+  startDispatcher?: boolean
+  dispatcher?: DispatcherOptions
+  logger?: FastifyServerOptions['logger']
+}
+
+const require = createRequire(import.meta.url)
+const picoDir = path.join(path.dirname(require.resolve('@picocss/pico/package.json')), 'css')
+
+/** The composition root: wires plugins and features. It never listens; src/server.ts does. */
+export async function buildApp(config: Config, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? { level: config.logLevel },
+    trustProxy: config.env === 'production',
+    // Slow or idle clients must not hold sockets forever.
+    connectionTimeout: 30_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 10_000,
+    bodyLimit: 256 * 1024,
+  })
+  const clock = opts.clock ?? systemClock
+  app.decorate('config', config)
+  app.decorate('clock', clock)
+
+  await app.register(errorsPlugin)
+  await app.register(dbPlugin, { path: config.databasePath })
+  await app.register(formbody)
+  await app.register(cookie, { secret: config.sessionSecret })
+  await app.register(csrf, {
+    cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: config.env === 'production' },
+  })
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameSrc: ["'self'"],
+        frameAncestors: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+      },
+    },
+    strictTransportSecurity: config.env === 'production',
+  })
+  await app.register(rateLimit, { global: false })
+  await app.register(fastifyStatic, { root: publicDir, prefix: '/assets/', maxAge: '1h' })
+  await app.register(fastifyStatic, { root: picoDir, prefix: '/assets/pico/', decorateReply: false, maxAge: '1d' })
+  await app.register(viewsPlugin, {
+    production: config.env !== 'development',
+    defaultContext: { mailboxEnabled: !config.smtpUrl && config.env !== 'production' },
+  })
+  await app.register(mailPlugin, {
+    mailer: opts.mailer,
+    start: opts.startDispatcher ?? config.dispatcher,
+    dispatcher: opts.dispatcher,
+  })
+
+  app.decorate(
+    'letters',
+    createLetterService({ db: app.db, clock, mail: mailSettings(config), onMailQueued: () => app.dispatcher.poke() }),
+  )
+
+  app.get('/health', async (_req, reply) => {
+    if (app.dbHealthy()) return { status: 'ok' }
+    return reply.code(503).send({ status: 'unavailable', error: 'The database does not answer' })
+  })
+
+  await app.register(campaignRoutes)
+  await app.register(letterRoutes)
+  return app
+}

@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify'
+import { sendError } from '../errors.js'
+import { renderCampaignPage } from './page.js'
+import { tallyOf } from './tally.js'
+
+type SlugParams = { Params: { slug: string } }
+
+export default async function campaignRoutes(app: FastifyInstance) {
+  const { campaigns } = app.letters
+
+  app.get('/', async (_req, reply) => {
+    return reply.view('pages/home', { title: 'Campaigns', campaigns: campaigns.listed() })
+  })
+
+  app.get<SlugParams>('/campaigns/:slug', async (req, reply) => {
+    const campaign = campaigns.bySlug(req.params.slug)
+    if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
+    return renderCampaignPage(reply, app.letters, campaign)
+  })
+
+  app.get<SlugParams & { Querystring: { confirmed?: string } }>('/campaigns/:slug/thanks', async (req, reply) => {
+    const campaign = campaigns.bySlug(req.params.slug)
+    if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
+    const url = `${app.config.baseUrl}/campaigns/${campaign.slug}`
+    return reply.view('pages/thanks', {
+      title: `Thank you — ${campaign.title}`,
+      campaign,
+      url,
+      shareText: `I wrote a letter: ${campaign.title}. Add yours:`,
+      // Which page to show depends on the campaign, never on whether this address wrote before.
+      awaitingConfirmation: campaign.confirmLetters && req.query.confirmed === undefined,
+      confirmed: req.query.confirmed !== undefined,
+    })
+  })
+
+  app.get<SlugParams>('/api/campaigns/:slug', async (req, reply) => {
+    const campaign = campaigns.bySlug(req.params.slug)
+    if (!campaign) return sendError(req, reply, 404, 'Campaign not found')
+    return {
+      slug: campaign.slug,
+      title: campaign.title,
+      goal: campaign.goal,
+      status: campaign.status,
+      languages: campaign.languages,
+      targets: campaigns.targets(campaign.id).map((t) => ({ id: t.id, name: t.name, title: t.title, country: t.country })),
+    }
+  })
+
+  app.get<SlugParams>('/api/campaigns/:slug/tally', async (req, reply) => {
+    const campaign = campaigns.bySlug(req.params.slug)
+    if (!campaign) return sendError(req, reply, 404, 'Campaign not found')
+    return tallyOf(campaign, campaigns.targets(campaign.id))
+  })
+}

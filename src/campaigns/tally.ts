@@ -1,0 +1,11 @@
+import type { Campaign, Target } from '../db/schema/index.js'
+
+/** The public tally: read from the stored counters, never counted from the letters. */
+export function tallyOf(campaign: Campaign, targets: Target[]) {
+  return {
+    goal: campaign.goal,
+    letters: campaign.lettersCount,
+    byTarget: targets.map((t) => ({ targetId: t.id, name: t.name, letters: t.lettersCount })),
+    updatedAt: (campaign.tallyUpdatedAt ?? campaign.updatedAt).toISOString(),
+  }
+}

@@ -1,0 +1,12 @@
+import { loadConfig } from '../config.js'
+import { openDatabase } from '../db/client.js'
+import { seedDemo } from '../demo/seed.js'
+
+const config = loadConfig()
+const database = openDatabase(config.databasePath)
+try {
+  const result = seedDemo(database.db)
+  console.log(result.created ? `Loaded the demo campaign "zhanaozen" into ${config.databasePath}` : `The demo campaign is already in ${config.databasePath}; nothing changed`)
+} finally {
+  database.close()
+}

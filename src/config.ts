@@ -1,0 +1,81 @@
+import { z } from 'zod'
+
+const boolish = z
+  .enum(['on', 'off', 'true', 'false', '1', '0'])
+  .transform((v) => v === 'on' || v === 'true' || v === '1')
+
+const DEV_SECRET = 'outcry-development-only-secret-do-not-use-in-production'
+
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_PATH: z.string().min(1).default('data/outcry.db'),
+    BASE_URL: z.url({ protocol: /^https?$/, message: 'BASE_URL must be an http(s) URL such as https://outcry.example.org' }).optional(),
+    SMTP_URL: z
+      .url({ protocol: /^smtps?$/, message: 'SMTP_URL must look like smtp://user:pass@host:587 or smtps://…' })
+      .optional(),
+    MAIL_FROM: z.email({ message: 'MAIL_FROM must be an email address such as outcry@example.org' }).default('outcry@example.org'),
+    MAIL_FROM_NAME: z.string().min(1).max(60).default('Outcry'),
+    SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
+    RATE_LIMITS: boolish.default(true),
+    LETTER_RATE_LIMIT: z.coerce.number().int().positive().default(30),
+    DISPATCHER: boolish.default(true),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'SESSION_SECRET is required when NODE_ENV=production' })
+    }
+    if (env.NODE_ENV === 'production' && !env.BASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['BASE_URL'], message: 'BASE_URL is required when NODE_ENV=production (links in mail use it)' })
+    }
+  })
+
+export type Env = z.infer<typeof configSchema>
+
+export interface Config {
+  env: Env['NODE_ENV']
+  port: number
+  host: string
+  databasePath: string
+  baseUrl: string
+  smtpUrl?: string
+  mailFrom: string
+  mailFromName: string
+  sessionSecret: string
+  rateLimits: boolean
+  letterRateLimit: number
+  dispatcher: boolean
+  logLevel: Env['LOG_LEVEL']
+}
+
+export class ConfigError extends Error {}
+
+/** Reads the environment; throws a ConfigError that lists every bad variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, as in most .env loaders.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = configSchema.safeParse(cleaned)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`)
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  }
+  const env = parsed.data
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    databasePath: env.DATABASE_PATH,
+    baseUrl: (env.BASE_URL ?? `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${env.PORT}`).replace(/\/+$/, ''),
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM,
+    mailFromName: env.MAIL_FROM_NAME,
+    sessionSecret: env.SESSION_SECRET ?? DEV_SECRET,
+    rateLimits: env.RATE_LIMITS,
+    letterRateLimit: env.LETTER_RATE_LIMIT,
+    dispatcher: env.DISPATCHER,
+    logLevel: env.LOG_LEVEL,
+  }
+}

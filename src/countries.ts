@@ -1,0 +1,33 @@
+import countries from 'i18n-iso-countries'
+
+const codes = new Set(Object.keys(countries.getAlpha2Codes()))
+const displayNames = new Map<string, Intl.DisplayNames>()
+
+export function isCountryCode(code: string): boolean {
+  return codes.has(code)
+}
+
+/** The country's name in the reader's language (falls back to English, then the code). */
+export function countryName(code: string, language = 'en'): string {
+  let names = displayNames.get(language)
+  if (!names) {
+    try {
+      names = new Intl.DisplayNames([language, 'en'], { type: 'region' })
+    } catch {
+      names = new Intl.DisplayNames(['en'], { type: 'region' })
+    }
+    displayNames.set(language, names)
+  }
+  return names.of(code) ?? code
+}
+
+const optionsCache = new Map<string, { code: string; name: string }[]>()
+
+export function countryOptions(language = 'en'): { code: string; name: string }[] {
+  let options = optionsCache.get(language)
+  if (!options) {
+    options = [...codes].map((code) => ({ code, name: countryName(code, language) })).sort((a, b) => a.name.localeCompare(b.name, language))
+    optionsCache.set(language, options)
+  }
+  return options
+}

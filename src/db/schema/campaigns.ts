@@ -1,0 +1,47 @@
+import { sqliteTable, integer, text, uniqueIndex, index } from 'drizzle-orm/sqlite-core'
+import type { InferSelectModel } from 'drizzle-orm'
+import { timestamp, timestamps } from './columns.js'
+
+export const campaignStatuses = ['draft', 'live', 'closed'] as const
+export type CampaignStatus = (typeof campaignStatuses)[number]
+
+export const campaigns = sqliteTable(
+  'campaigns',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    slug: text('slug').notNull(),
+    title: text('title').notNull(),
+    summary: text('summary').notNull().default(''),
+    story: text('story').notNull().default(''),
+    goal: integer('goal').notNull(),
+    status: text('status', { enum: campaignStatuses }).notNull().default('draft'),
+    confirmLetters: integer('confirm_letters', { mode: 'boolean' }).notNull().default(false),
+    // First language is the default for supporters who do not choose one.
+    languages: text('languages', { mode: 'json' }).$type<string[]>().notNull(),
+    // The tally: raised in the same transaction as each letter that counts.
+    lettersCount: integer('letters_count').notNull().default(0),
+    tallyUpdatedAt: timestamp('tally_updated_at'),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('campaigns_slug_unique').on(t.slug), index('campaigns_status_idx').on(t.status)],
+)
+
+/** The people a campaign is for: the jailed, the released, the moved. */
+export const campaignPeople = sqliteTable(
+  'campaign_people',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    campaignId: integer('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    status: text('status').notNull(),
+    detail: text('detail').notNull().default(''),
+    statusChangedOn: text('status_changed_on'),
+    position: integer('position').notNull().default(0),
+  },
+  (t) => [index('campaign_people_campaign_idx').on(t.campaignId)],
+)
+
+export type Campaign = InferSelectModel<typeof campaigns>
+export type CampaignPerson = InferSelectModel<typeof campaignPeople>

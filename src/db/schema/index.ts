@@ -1,0 +1,5 @@
+export * from './campaigns.js'
+export * from './targets.js'
+export * from './templates.js'
+export * from './letters.js'
+export * from './outbox.js'

@@ -1,0 +1,54 @@
+import { sqliteTable, integer, text, index } from 'drizzle-orm/sqlite-core'
+import type { InferSelectModel } from 'drizzle-orm'
+import { timestamp } from './columns.js'
+
+export const outboxStatuses = ['queued', 'sending', 'sent', 'failed'] as const
+export type OutboxStatus = (typeof outboxStatuses)[number]
+
+/** A fully rendered message, stored so a retry sends exactly the same mail. */
+export interface OutboxMessage {
+  from: { name: string; address: string }
+  to: { name?: string; address: string }
+  replyTo?: { name?: string; address: string }
+  subject: string
+  text: string
+  html: string
+  messageId: string
+  headers?: Record<string, string>
+  attachments?: { filename: string; content: string; contentType: string }[]
+}
+
+/** The one road to SMTP: written in the transaction of the change that causes the mail. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind').notNull(),
+    // Set when the mail is the letter itself, so delivery can mark the letter sent.
+    letterId: integer('letter_id'),
+    recipient: text('recipient').notNull(),
+    message: text('message', { mode: 'json' }).$type<OutboxMessage>().notNull(),
+    status: text('status', { enum: outboxStatuses }).notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at').notNull(),
+    // A claim is a lease: if the process dies mid-send, the row is claimable again after it.
+    lockedUntil: timestamp('locked_until'),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at').notNull(),
+    sentAt: timestamp('sent_at'),
+  },
+  (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt), index('outbox_letter_idx').on(t.letterId)],
+)
+
+/** Mail kept locally when no SMTP server is configured, for the development mailbox. */
+export const capturedMail = sqliteTable('captured_mail', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  outboxId: integer('outbox_id'),
+  recipient: text('recipient').notNull(),
+  subject: text('subject').notNull(),
+  raw: text('raw').notNull(),
+  createdAt: timestamp('created_at').notNull(),
+})
+
+export type OutboxRow = InferSelectModel<typeof outbox>
+export type CapturedMail = InferSelectModel<typeof capturedMail>

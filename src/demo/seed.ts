@@ -1,0 +1,131 @@
+import { eq } from 'drizzle-orm'
+import type { Db } from '../db/client.js'
+import { campaigns, campaignPeople, targets, letterTemplates } from '../db/schema/index.js'
+
+export const DEMO_SLUG = 'zhanaozen'
+
+const story = `On 16 December 2011 police opened fire on striking oil workers and their families in Zhanaozen, western Kazakhstan. The workers had been on strike for months for fair pay and the right to an independent union. At least sixteen people were killed.
+
+Instead of bringing the shooters to justice, the authorities put the strikers on trial. Oil workers and strike activists were sentenced to years in prison after a trial marked by reports of torture.
+
+Trade unionists around the world answered: letters to the President and the Prosecutor General, and pickets at Kazakh embassies. Add your letter.`
+
+const englishBody = `Dear {{target.name}},
+
+I am writing from {{supporter.city}}, {{supporter.country}}{{#if supporter.organisation}}, as a member of {{supporter.organisation}}{{/if}}, about the oil workers of Zhanaozen who were imprisoned after the strike of 2011.
+
+On 16 December 2011 police opened fire on striking oil workers and their supporters in Zhanaozen. Instead of punishing those responsible for the shooting, the authorities jailed workers and strike activists, among them Roza Tuletaeva, Kanat Zhusipbaev and Shabdal Utkilov. Their trial was marred by credible reports of torture.
+
+I ask you to release the imprisoned Zhanaozen oil workers, to investigate the allegations of torture, and to respect the right of workers in Kazakhstan to organise and to strike.
+{{#if note}}
+
+{{note}}
+{{/if}}
+
+Yours sincerely,
+{{supporter.name}}
+{{supporter.city}}, {{supporter.country}}
+{{date}}`
+
+const russianBody = `Уважаемый {{target.name}}!
+
+Я пишу вам из города {{supporter.city}} ({{supporter.country}}){{#if supporter.organisation}} как член организации «{{supporter.organisation}}»{{/if}} по поводу нефтяников Жанаозена, заключённых под стражу после забастовки 2011 года.
+
+16 декабря 2011 года полиция открыла огонь по бастующим нефтяникам и их сторонникам в Жанаозене. Вместо того чтобы наказать виновных в расстреле, власти заключили в тюрьму рабочих и активистов забастовки, среди них Розу Тулетаеву, Каната Жусипбаева и Шабдала Уткилова. Суд над ними сопровождался достоверными сообщениями о пытках.
+
+Я призываю вас освободить заключённых нефтяников Жанаозена, расследовать заявления о пытках и уважать право работников Казахстана объединяться в профсоюзы и бастовать.
+{{#if note}}
+
+{{note}}
+{{/if}}
+
+С уважением,
+{{supporter.name}}
+{{supporter.city}}, {{supporter.country}}
+{{date}}`
+
+/** Loads the demo campaign once; a second run changes nothing. */
+export function seedDemo(db: Db, now = new Date()): { created: boolean; campaignId: number } {
+  return db.transaction((tx) => {
+    const existing = tx.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.slug, DEMO_SLUG)).get()
+    if (existing) return { created: false, campaignId: existing.id }
+    const campaign = tx
+      .insert(campaigns)
+      .values({
+        slug: DEMO_SLUG,
+        title: 'Free the Zhanaozen oil workers',
+        summary: 'Oil workers in Kazakhstan were jailed for striking. Write to the President and the Prosecutor General to demand their release.',
+        story,
+        goal: 11000,
+        status: 'live',
+        confirmLetters: false,
+        languages: ['en', 'ru'],
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning({ id: campaigns.id })
+      .get()
+    tx.insert(campaignPeople)
+      .values([
+        {
+          campaignId: campaign.id,
+          name: 'Roza Tuletaeva',
+          status: 'moved to a colony-settlement',
+          detail: 'Strike activist and voice of the Zhanaozen oil workers, sentenced in 2012; her term was cut and she was moved to a colony-settlement.',
+          position: 1,
+        },
+        {
+          campaignId: campaign.id,
+          name: 'Kanat Zhusipbaev',
+          status: 'jailed',
+          detail: 'Oil worker and strike leader, sentenced in 2012 after the Zhanaozen trial.',
+          position: 2,
+        },
+        {
+          campaignId: campaign.id,
+          name: 'Shabdal Utkilov',
+          status: 'jailed',
+          detail: 'Oil worker sentenced in 2012 after the Zhanaozen trial.',
+          position: 3,
+        },
+      ])
+      .run()
+    tx.insert(targets)
+      .values([
+        {
+          campaignId: campaign.id,
+          name: 'Nursultan Nazarbayev',
+          title: 'President of the Republic of Kazakhstan',
+          organisation: 'Presidential Administration (Akorda)',
+          country: 'KZ',
+          email: 'president@akorda.example.org',
+          postalAddress: 'Akorda, Astana 010000, Kazakhstan',
+          language: 'ru',
+          position: 1,
+          createdAt: now,
+          updatedAt: now,
+        },
+        {
+          campaignId: campaign.id,
+          name: 'Askhat Daulbayev',
+          title: 'Prosecutor General of the Republic of Kazakhstan',
+          organisation: "Prosecutor General's Office",
+          country: 'KZ',
+          email: 'prosecutor-general@prokuror.example.org',
+          postalAddress: '14 Republic Avenue, Astana 010000, Kazakhstan',
+          language: 'ru',
+          position: 2,
+          createdAt: now,
+          updatedAt: now,
+        },
+      ])
+      .run()
+    tx.insert(letterTemplates)
+      .values([
+        { campaignId: campaign.id, language: 'en', subject: 'Free the Zhanaozen oil workers', body: englishBody, createdAt: now, updatedAt: now },
+        { campaignId: campaign.id, language: 'ru', subject: 'Освободите нефтяников Жанаозена', body: russianBody, createdAt: now, updatedAt: now },
+      ])
+      .run()
+    return { created: true, campaignId: campaign.id }
+  })
+}

@@ -1,0 +1,46 @@
+import { and, eq, sql } from 'drizzle-orm'
+import type { Db, DbOrTx } from '../db/client.js'
+import { letters, type Letter } from '../db/schema/index.js'
+
+export type NewLetter = typeof letters.$inferInsert
+
+/** Inserts unless the supporter already wrote to this official; returns null on that duplicate. */
+export function insertLetter(tx: DbOrTx, letter: NewLetter): Letter | null {
+  return tx.insert(letters).values(letter).onConflictDoNothing().returning().get() ?? null
+}
+
+export function findExisting(tx: DbOrTx, campaignId: number, targetId: number, emailNormalized: string): Letter | undefined {
+  return tx
+    .select()
+    .from(letters)
+    .where(and(eq(letters.campaignId, campaignId), eq(letters.targetId, targetId), eq(letters.emailNormalized, emailNormalized)))
+    .get()
+}
+
+export function findByConfirmToken(db: DbOrTx, tokenHash: string): Letter | undefined {
+  return db.select().from(letters).where(eq(letters.confirmTokenHash, tokenHash)).get()
+}
+
+export function refreshConfirmToken(tx: DbOrTx, id: number, tokenHash: string, expiresAt: Date): void {
+  tx.update(letters).set({ confirmTokenHash: tokenHash, confirmExpiresAt: expiresAt }).where(eq(letters.id, id)).run()
+}
+
+/** Moves a pending letter to queued; returns false if someone else confirmed it first. */
+export function markConfirmed(tx: DbOrTx, id: number, now: Date): boolean {
+  const res = tx
+    .update(letters)
+    .set({ status: 'queued', countedAt: now })
+    .where(and(eq(letters.id, id), eq(letters.status, 'pending_confirmation')))
+    .run()
+  return res.changes === 1
+}
+
+/** Recount from the rows, the source of truth, to check the stored counters. */
+export function recountLetters(db: Db, campaignId: number): number {
+  const row = db
+    .select({ n: sql<number>`count(*)` })
+    .from(letters)
+    .where(and(eq(letters.campaignId, campaignId), sql`${letters.status} <> 'pending_confirmation'`))
+    .get()
+  return row?.n ?? 0
+}

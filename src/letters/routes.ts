@@ -1,0 +1,129 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { sendError } from '../errors.js'
+import { renderCampaignPage } from '../campaigns/page.js'
+import { fieldErrors, InputError, issuesOf } from '../validation.js'
+import { letterForm, letterJson, fromForm, fromJson } from './input.js'
+import type { WriteResult } from './service.js'
+
+type SlugParams = { Params: { slug: string } }
+type TokenParams = { Params: { token: string } }
+
+const CLOSED_MESSAGE: Record<string, string> = {
+  draft: 'This campaign is not open for letters yet.',
+  closed: 'This campaign has closed and no longer takes letters. Thank you for your support.',
+}
+
+export default async function letterRoutes(app: FastifyInstance) {
+  const letters = app.letters
+  const rateLimit = app.config.rateLimits ? { max: app.config.letterRateLimit, timeWindow: '1 minute' } : false
+
+  // The HTML form: preview (intent=preview) re-renders the page; send writes the letter.
+  app.post<SlugParams & { Body: Record<string, unknown> }>(
+    '/campaigns/:slug/letters',
+    { preHandler: app.csrfProtection, config: { rateLimit } },
+    async (req, reply) => {
+      const campaign = letters.campaigns.bySlug(req.params.slug)
+      if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
+      if (!letters.isOpen(campaign)) return sendError(req, reply, 409, CLOSED_MESSAGE[campaign.status] ?? 'This campaign takes no letters.')
+      const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>
+      const values = displayValues(body)
+      if (body.intent === 'preview') return renderCampaignPage(reply, letters, campaign, { values, showPreview: true })
+
+      const parsed = letterForm.safeParse(body)
+      if (!parsed.success) {
+        return renderCampaignPage(reply, letters, campaign, { values, errors: fieldErrors(issuesOf(parsed.error)) }, 422)
+      }
+      let result: WriteResult
+      try {
+        result = letters.write(campaign.slug, fromForm(parsed.data), 'target')
+      } catch (err) {
+        if (err instanceof InputError) return renderCampaignPage(reply, letters, campaign, { values, errors: fieldErrors(err.issues) }, 422)
+        throw err
+      }
+      if (result.kind !== 'accepted') return sendError(req, reply, 409, 'This campaign takes no letters.')
+      return reply.redirect(`/campaigns/${encodeURIComponent(campaign.slug)}/thanks`, 303)
+    },
+  )
+
+  // Live preview for the page's script; it changes nothing, so it needs no CSRF token.
+  app.post<SlugParams & { Body: Record<string, unknown> }>('/campaigns/:slug/preview', async (req, reply) => {
+    const campaign = letters.campaigns.bySlug(req.params.slug)
+    if (!campaign || !letters.isOpen(campaign)) return sendError(req, reply, 404, 'Campaign not found')
+    const v = displayValues(req.body && typeof req.body === 'object' ? req.body : {})
+    const preview = letters.preview(campaign, {
+      name: v.name || '[your name]',
+      city: v.city || '[your city]',
+      country: /^[A-Za-z]{2}$/.test(v.country ?? '') ? v.country!.toUpperCase() : undefined,
+      organisation: v.organisation,
+      note: v.note,
+      targetId: Number(v.target) || undefined,
+      language: v.language,
+    })
+    if (!preview) return sendError(req, reply, 404, 'Nothing to preview')
+    return reply.type('application/json').send({ subject: preview.subject, body: preview.body, target: preview.target.name, language: preview.language })
+  })
+
+  app.post<SlugParams>('/api/campaigns/:slug/letters', { config: { rateLimit } }, async (req, reply) => {
+    if (!isJson(req)) return sendError(req, reply, 415, 'Send the letter as application/json')
+    const campaign = letters.campaigns.bySlug(req.params.slug)
+    if (!campaign) return sendError(req, reply, 404, 'Campaign not found')
+    if (!letters.isOpen(campaign)) return sendError(req, reply, 409, CLOSED_MESSAGE[campaign.status] ?? 'This campaign takes no letters.')
+    const body = req.body
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      return sendError(req, reply, 422, 'Invalid input', { issues: [{ path: [], message: 'The body must be a JSON object' }] })
+    }
+    const parsed = letterJson.safeParse(body)
+    if (!parsed.success) return sendError(req, reply, 422, 'Invalid input', { issues: issuesOf(parsed.error) })
+    const result = letters.write(campaign.slug, fromJson(parsed.data))
+    if (result.kind !== 'accepted') return sendError(req, reply, 409, 'This campaign takes no letters.')
+    return reply.code(201).send({ letter: result.letter })
+  })
+
+  // A GET only shows the button: mail scanners open links, and must not confirm for anyone.
+  app.get<TokenParams>('/letters/confirm/:token', async (req, reply) => {
+    const found = letters.lookupConfirmation(req.params.token)
+    return confirmationPage(reply, req, found.state, found, reply.generateCsrf())
+  })
+
+  app.post<TokenParams>(
+    '/letters/confirm/:token',
+    { preHandler: app.csrfProtection, config: { rateLimit } },
+    async (req, reply) => {
+      const found = letters.confirm(req.params.token)
+      if (found.state === 'confirmed') return reply.redirect(`/campaigns/${encodeURIComponent(found.campaign.slug)}/thanks?confirmed`, 303)
+      if (found.state === 'closed') return sendError(req, reply, 409, CLOSED_MESSAGE[found.campaign.status] ?? 'This campaign takes no letters.')
+      return confirmationPage(reply, req, found.state, found)
+    },
+  )
+}
+
+function confirmationPage(reply: FastifyReply, req: FastifyRequest, state: string, found: object, csrfToken?: string) {
+  if (state === 'unknown') return sendError(req, reply, 404, 'This confirmation link is not valid. Please check that you copied the whole link.')
+  const f = found as { campaign: { title: string; slug: string }; target: { name: string }; letter: { subject: string; body: string } }
+  return reply.code(state === 'expired' ? 410 : 200).view('pages/confirm-letter', {
+    title: 'Confirm your letter',
+    state,
+    pending: state === 'pending',
+    expired: state === 'expired',
+    confirmed: state === 'confirmed',
+    campaign: f.campaign,
+    target: f.target,
+    letter: f.letter,
+    token: (req.params as { token: string }).token,
+    csrfToken,
+  })
+}
+
+function isJson(req: FastifyRequest): boolean {
+  return /^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')
+}
+
+/** Form values to put back in the form: strings only, anything else dropped. */
+function displayValues(body: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const key of ['name', 'email', 'country', 'city', 'organisation', 'target', 'language', 'note', 'copy', 'consent']) {
+    const v = body[key]
+    if (typeof v === 'string') out[key] = v.slice(0, 5000)
+  }
+  return out
+}

@@ -1,0 +1,141 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { Db } from '../db/client.js'
+import type { Clock } from '../clock.js'
+import type { Mailer } from './transport.js'
+import { claimDue, markSent, markRetry, markFailed, saveCaptured, nextDueAt } from './outbox.js'
+import type { OutboxRow } from '../db/schema/index.js'
+
+export interface DispatcherOptions {
+  batchSize?: number
+  /** How long a claimed row stays ours before another dispatcher may take it. */
+  leaseMs?: number
+  maxAttempts?: number
+  baseDelayMs?: number
+  maxDelayMs?: number
+  /** Longest idle sleep between polls. */
+  pollMs?: number
+}
+
+/** SMTP replies that will not change on retry: the mailbox or message is refused for good. */
+export function isPermanent(err: unknown): boolean {
+  const code = (err as { responseCode?: number }).responseCode
+  return typeof code === 'number' && code >= 550 && code <= 554
+}
+
+export class Dispatcher {
+  private running = false
+  private loop: Promise<void> | null = null
+  private wake: (() => void) | null = null
+  private timer: NodeJS.Timeout | null = null
+  readonly opts: Required<DispatcherOptions>
+
+  constructor(
+    private db: Db,
+    private mailer: Mailer,
+    private clock: Clock,
+    private log: FastifyBaseLogger,
+    opts: DispatcherOptions = {},
+  ) {
+    this.opts = {
+      batchSize: 50,
+      leaseMs: 5 * 60_000,
+      maxAttempts: 10,
+      baseDelayMs: 30_000,
+      maxDelayMs: 60 * 60_000,
+      pollMs: 1000,
+      ...opts,
+    }
+  }
+
+  backoff(attempts: number): number {
+    return Math.min(this.opts.baseDelayMs * 2 ** Math.max(0, attempts - 1), this.opts.maxDelayMs)
+  }
+
+  /** Claims one batch and sends it; returns how many rows were handled. */
+  async runOnce(): Promise<number> {
+    const rows = claimDue(this.db, this.clock(), this.opts.batchSize, this.opts.leaseMs)
+    await Promise.all(rows.map((row) => this.deliver(row)))
+    return rows.length
+  }
+
+  /** Sends until nothing is due now (tests and the stand-alone dispatcher use it). */
+  async drain(): Promise<number> {
+    let total = 0
+    for (let n = await this.runOnce(); n > 0; n = await this.runOnce()) total += n
+    return total
+  }
+
+  private async deliver(row: OutboxRow): Promise<void> {
+    try {
+      const result = await this.mailer.send(row.message)
+      const now = this.clock()
+      if (result.raw !== undefined) {
+        saveCaptured(this.db, { outboxId: row.id, recipient: row.recipient, subject: row.message.subject, raw: result.raw }, now)
+      }
+      markSent(this.db, row, now)
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err)
+      if (isPermanent(err) || row.attempts >= this.opts.maxAttempts) {
+        markFailed(this.db, row.id, message)
+        this.log.error({ outboxId: row.id, kind: row.kind, attempts: row.attempts, err: message }, 'mail failed for good')
+      } else {
+        const retryAt = new Date(this.clock().getTime() + this.backoff(row.attempts))
+        markRetry(this.db, row.id, message, retryAt)
+        this.log.warn({ outboxId: row.id, kind: row.kind, attempts: row.attempts, retryAt, err: message }, 'mail failed, will retry')
+      }
+    }
+  }
+
+  /** Tells a sleeping dispatcher that mail was queued. */
+  poke(): void {
+    this.wake?.()
+  }
+
+  start(): void {
+    if (this.running) return
+    this.running = true
+    this.loop = this.run()
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let handled = 0
+      try {
+        handled = await this.runOnce()
+      } catch (err) {
+        this.log.error({ err }, 'dispatcher pass failed')
+      }
+      if (handled > 0 || !this.running) continue
+      await this.sleep(this.idleDelay())
+    }
+  }
+
+  private idleDelay(): number {
+    try {
+      const due = nextDueAt(this.db)
+      if (!due) return this.opts.pollMs
+      return Math.max(0, Math.min(this.opts.pollMs, due.getTime() - this.clock().getTime()))
+    } catch {
+      return this.opts.pollMs
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = () => {
+        if (this.timer) clearTimeout(this.timer)
+        this.wake = null
+        resolve()
+      }
+      this.timer = setTimeout(() => this.wake?.(), ms)
+    })
+  }
+
+  /** Stops claiming and waits for the batch in flight; unsent rows stay queued for the next start. */
+  async stop(): Promise<void> {
+    this.running = false
+    this.poke()
+    await this.loop
+    this.loop = null
+  }
+}

@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify'
+import { simpleParser } from 'mailparser'
+import { getCaptured, listCaptured } from './outbox.js'
+
+/** The development mailbox: what officials and supporters would have received. Never in production. */
+export default async function mailboxRoutes(app: FastifyInstance) {
+  app.get('/dev/mailbox', async (_req, reply) => {
+    return reply.view('pages/mailbox', { title: 'Captured mail', messages: listCaptured(app.db) })
+  })
+
+  app.get<{ Params: { id: string } }>('/dev/mailbox/:id', async (req, reply) => {
+    const mail = getCaptured(app.db, Number(req.params.id) || 0)
+    if (!mail) return reply.callNotFound()
+    const parsed = await simpleParser(mail.raw)
+    const headers = ['from', 'to', 'reply-to', 'subject', 'date', 'message-id', 'list-unsubscribe']
+      .map((name) => ({ name, value: parsed.headerLines.find((h) => h.key === name)?.line.replace(/^[^:]+:\s*/, '') }))
+      .filter((h) => h.value)
+    return reply.view('pages/mailbox-message', {
+      title: mail.subject,
+      mail,
+      headers,
+      text: parsed.text ?? '',
+      hasHtml: Boolean(parsed.html),
+      attachments: parsed.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size })),
+    })
+  })
+
+  app.get<{ Params: { id: string } }>('/dev/mailbox/:id/html', async (req, reply) => {
+    const mail = getCaptured(app.db, Number(req.params.id) || 0)
+    if (!mail) return reply.callNotFound()
+    const parsed = await simpleParser(mail.raw)
+    // Shown in a sandboxed frame: the HTML part cannot run scripts or reach our origin.
+    reply.header('content-security-policy', "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'")
+    return reply.type('text/html; charset=utf-8').send(parsed.html || '')
+  })
+
+  app.get<{ Params: { id: string } }>('/dev/mailbox/:id/raw', async (req, reply) => {
+    const mail = getCaptured(app.db, Number(req.params.id) || 0)
+    if (!mail) return reply.callNotFound()
+    return reply.type('text/plain; charset=utf-8').send(mail.raw)
+  })
+}

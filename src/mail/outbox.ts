@@ -1,0 +1,96 @@
+import { and, eq, inArray, lte, or, sql, desc, count } from 'drizzle-orm'
+import type { DbOrTx, Db } from '../db/client.js'
+import { outbox, letters, capturedMail, type OutboxMessage, type OutboxRow } from '../db/schema/index.js'
+
+export interface NewMail {
+  kind: string
+  message: OutboxMessage
+  letterId?: number
+}
+
+/** Queues mail inside the caller's transaction, so the mail exists exactly when the change does. */
+export function enqueueMail(tx: DbOrTx, mail: NewMail, now: Date): void {
+  tx.insert(outbox)
+    .values({
+      kind: mail.kind,
+      letterId: mail.letterId ?? null,
+      recipient: mail.message.to.address,
+      message: mail.message,
+      status: 'queued',
+      nextAttemptAt: now,
+      createdAt: now,
+    })
+    .run()
+}
+
+/** Claims up to `limit` due rows with a lease; expired leases (a crashed sender) are claimable again. */
+export function claimDue(db: Db, now: Date, limit: number, leaseMs: number): OutboxRow[] {
+  const due = db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(
+      or(
+        and(eq(outbox.status, 'queued'), lte(outbox.nextAttemptAt, now)),
+        and(eq(outbox.status, 'sending'), lte(outbox.lockedUntil, now)),
+      ),
+    )
+    .orderBy(outbox.nextAttemptAt, outbox.id)
+    .limit(limit)
+  return db
+    .update(outbox)
+    .set({ status: 'sending', lockedUntil: new Date(now.getTime() + leaseMs), attempts: sql`${outbox.attempts} + 1` })
+    .where(inArray(outbox.id, due))
+    .returning()
+    .all()
+}
+
+export function markSent(db: Db, row: OutboxRow, now: Date): void {
+  db.transaction((tx) => {
+    tx.update(outbox).set({ status: 'sent', sentAt: now, lockedUntil: null, lastError: null }).where(eq(outbox.id, row.id)).run()
+    if (row.letterId !== null && row.kind === 'letter') {
+      tx.update(letters).set({ status: 'sent', sentAt: now }).where(eq(letters.id, row.letterId)).run()
+    }
+  })
+}
+
+export function markRetry(db: Db, id: number, error: string, retryAt: Date): void {
+  db.update(outbox).set({ status: 'queued', nextAttemptAt: retryAt, lockedUntil: null, lastError: error }).where(eq(outbox.id, id)).run()
+}
+
+export function markFailed(db: Db, id: number, error: string): void {
+  db.update(outbox).set({ status: 'failed', lockedUntil: null, lastError: error }).where(eq(outbox.id, id)).run()
+}
+
+export function outboxCounts(db: Db): Record<string, number> {
+  const rows = db.select({ status: outbox.status, n: count() }).from(outbox).groupBy(outbox.status).all()
+  const counts: Record<string, number> = { queued: 0, sending: 0, sent: 0, failed: 0 }
+  for (const r of rows) counts[r.status] = r.n
+  return counts
+}
+
+/** When the next row becomes due, so an idle dispatcher knows how long it may sleep. */
+export function nextDueAt(db: Db): Date | null {
+  const row = db
+    .select({ at: sql<number>`min(case when ${outbox.status} = 'queued' then ${outbox.nextAttemptAt} else ${outbox.lockedUntil} end)` })
+    .from(outbox)
+    .where(inArray(outbox.status, ['queued', 'sending']))
+    .get()
+  return row?.at == null ? null : new Date(Number(row.at))
+}
+
+export function saveCaptured(db: Db, mail: { outboxId: number; recipient: string; subject: string; raw: string }, now: Date): void {
+  db.insert(capturedMail).values({ ...mail, createdAt: now }).run()
+}
+
+export function listCaptured(db: Db, limit = 200) {
+  return db
+    .select({ id: capturedMail.id, recipient: capturedMail.recipient, subject: capturedMail.subject, createdAt: capturedMail.createdAt })
+    .from(capturedMail)
+    .orderBy(desc(capturedMail.id))
+    .limit(limit)
+    .all()
+}
+
+export function getCaptured(db: Db, id: number) {
+  return db.select().from(capturedMail).where(eq(capturedMail.id, id)).get()
+}

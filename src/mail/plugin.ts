@@ -1,0 +1,28 @@
+import fp from 'fastify-plugin'
+import { Dispatcher, type DispatcherOptions } from './dispatcher.js'
+import { captureMailer, smtpMailer, type Mailer } from './transport.js'
+import mailboxRoutes from './mailbox-routes.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    dispatcher: Dispatcher
+    mailer: Mailer
+  }
+}
+
+export default fp(
+  async (app, opts: { mailer?: Mailer; start: boolean; dispatcher?: DispatcherOptions }) => {
+    const mailer = opts.mailer ?? (app.config.smtpUrl ? smtpMailer(app.config.smtpUrl) : captureMailer())
+    const dispatcher = new Dispatcher(app.db, mailer, app.clock, app.log.child({ component: 'dispatcher' }), opts.dispatcher)
+    app.decorate('mailer', mailer)
+    app.decorate('dispatcher', dispatcher)
+    if (opts.start) app.addHook('onReady', async () => dispatcher.start())
+    // Runs before the database closes (hooks run in reverse order of registration).
+    app.addHook('onClose', async () => {
+      await dispatcher.stop()
+      mailer.close()
+    })
+    if (mailer.captures && app.config.env !== 'production') await app.register(mailboxRoutes)
+  },
+  { name: 'mail', dependencies: ['db'] },
+)

@@ -1,0 +1,55 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import fp from 'fastify-plugin'
+import view from '@fastify/view'
+import Handlebars from 'handlebars'
+import { templatesDir } from '../paths.js'
+
+// Pages use their own Handlebars instance so organizer appeals can never reach these helpers.
+const hbs = Handlebars.create()
+
+const numberFormat = new Intl.NumberFormat('en')
+hbs.registerHelper('number', (n: unknown) => numberFormat.format(Number(n) || 0))
+hbs.registerHelper('percent', (part: unknown, whole: unknown) => {
+  const w = Number(whole) || 0
+  return w > 0 ? Math.min(100, Math.round(((Number(part) || 0) / w) * 100)) : 0
+})
+hbs.registerHelper('eq', (a: unknown, b: unknown) => String(a) === String(b))
+hbs.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b))
+hbs.registerHelper('storyParagraphs', (text: unknown) =>
+  String(text ?? '')
+    .split(/\r?\n\s*\r?\n/)
+    .map((p) => p.trim())
+    .filter(Boolean),
+)
+hbs.registerHelper('min', (a: unknown, b: unknown) => Math.min(Number(a) || 0, Number(b) || 0))
+hbs.registerHelper('isoDate', (d: unknown) => (d instanceof Date ? d.toISOString() : ''))
+hbs.registerHelper('dateTime', (d: unknown) =>
+  d instanceof Date ? d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '',
+)
+hbs.registerHelper('encodeURI', (s: unknown) => encodeURIComponent(String(s ?? '')))
+
+function partials(): Record<string, string> {
+  const dir = path.join(templatesDir, 'partials')
+  return Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.hbs'))
+      .map((f) => [path.basename(f, '.hbs'), path.join('partials', f)]),
+  )
+}
+
+export default fp(
+  async (app, opts: { production: boolean; defaultContext: Record<string, unknown> }) => {
+    await app.register(view, {
+      engine: { handlebars: hbs },
+      root: templatesDir,
+      layout: 'layouts/main.hbs',
+      viewExt: 'hbs',
+      production: opts.production,
+      defaultContext: opts.defaultContext,
+      options: { partials: partials() },
+    })
+  },
+  { name: 'views' },
+)
