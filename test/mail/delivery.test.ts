@@ -1,0 +1,188 @@
+import t from 'tap'
+import { build, supporter, tableCount, tempDir, TestClock } from '../helper.js'
+import { TestSmtp } from '../smtp.js'
+
+type App = Awaited<ReturnType<typeof build>>
+
+async function smtp(t: { teardown(fn: () => unknown): void }) {
+  const server = new TestSmtp()
+  await server.start()
+  t.teardown(() => server.stop())
+  return server
+}
+
+const write = (app: App, extra: Record<string, unknown> = {}) =>
+  app.inject({ method: 'POST', url: '/api/campaigns/zhanaozen/letters', headers: { 'content-type': 'application/json' }, payload: { ...supporter, targetId: 1, ...extra } })
+
+const outboxRow = (app: App, kind: string) =>
+  app.db.$client.prepare(`select * from outbox where kind = ?`).get(kind) as { status: string; attempts: number; last_error: string | null; next_attempt_at: number; sent_at: number | null }
+
+t.test('the official receives the letter with the right headers; the supporter a copy', async (t) => {
+  const server = await smtp(t)
+  const app = await build(t, { env: { SMTP_URL: server.url } })
+  const res = await write(app, { copy: true, note: 'Free them now.' })
+  t.equal(res.statusCode, 201)
+  const publicId = res.json().letter.id
+  t.equal(await app.dispatcher.drain(), 2)
+
+  const [letter] = server.to('president@akorda.example.org')
+  t.ok(letter, 'delivered to the official')
+  const m = letter!.parsed
+  t.same(m.from?.value, [{ name: 'Roza T. via Outcry', address: 'outcry@outcry.test' }])
+  t.equal(letter!.envelopeFrom, 'outcry@outcry.test', 'sent from MAIL_FROM, not the supporter (SPF/DMARC)')
+  t.same(m.replyTo?.value, [{ name: 'Roza T.', address: 'roza@example.com' }])
+  t.same((m.to as { value: unknown }).value, [{ name: 'Nursultan Nazarbayev', address: 'president@akorda.example.org' }])
+  t.equal(m.subject, 'Free the Zhanaozen oil workers')
+  t.equal(m.messageId, `<letter.${publicId}@outcry.test>`)
+  t.match(m.text, 'I am writing from Leeds, United Kingdom, as a member of Unite')
+  t.match(m.text, 'Free them now.')
+  t.match(m.html, '<p>Free them now.</p>')
+  t.notOk(m.headers.get('bcc'))
+
+  const [copy] = server.to('roza@example.com')
+  t.ok(copy, 'copy delivered to the supporter')
+  t.match(copy!.parsed.subject, 'Your letter to Nursultan Nazarbayev')
+  t.match(copy!.parsed.text, 'Free them now.')
+  t.match(copy!.parsed.text, 'http://outcry.test/campaigns/zhanaozen')
+
+  t.equal(tableCount(app, 'letters', "status = 'sent'"), 1, 'the letter is marked sent')
+  t.equal(tableCount(app, 'outbox', "status = 'sent'"), 2)
+  t.equal(await app.dispatcher.drain(), 0, 'nothing is sent twice')
+  t.equal(server.received.length, 2)
+})
+
+t.test('a server that refuses for a while: retried with backoff, delivered once', async (t) => {
+  const server = await smtp(t)
+  const clock = new TestClock()
+  const app = await build(t, { env: { SMTP_URL: server.url }, clock: clock.now })
+  server.refuse = { code: 451, message: 'Try again later' }
+  await write(app)
+
+  t.equal(await app.dispatcher.runOnce(), 1)
+  let row = outboxRow(app, 'letter')
+  t.equal(row.status, 'queued')
+  t.equal(row.attempts, 1)
+  t.match(row.last_error, /451/)
+  t.equal(row.next_attempt_at, clock.current.getTime() + 30_000, 'first retry after 30 s')
+  t.equal(await app.dispatcher.runOnce(), 0, 'not due yet')
+
+  clock.advance(30_000)
+  t.equal(await app.dispatcher.runOnce(), 1)
+  row = outboxRow(app, 'letter')
+  t.equal(row.attempts, 2)
+  t.equal(row.next_attempt_at, clock.current.getTime() + 60_000, 'backoff doubles')
+
+  server.refuse = false
+  clock.advance(60_000)
+  t.equal(await app.dispatcher.drain(), 1)
+  row = outboxRow(app, 'letter')
+  t.equal(row.status, 'sent')
+  t.equal(row.last_error, null)
+  t.equal(server.received.length, 1, 'delivered exactly once')
+  clock.advance(3_600_000)
+  t.equal(await app.dispatcher.drain(), 0)
+})
+
+t.test('a permanent refusal fails the row at once and keeps the error', async (t) => {
+  const server = await smtp(t)
+  const app = await build(t, { env: { SMTP_URL: server.url } })
+  server.refuse = { code: 550, message: 'No such mailbox' }
+  await write(app)
+  await app.dispatcher.drain()
+  const row = outboxRow(app, 'letter')
+  t.equal(row.status, 'failed')
+  t.match(row.last_error, /550/)
+  t.equal((await app.inject('/api/campaigns/zhanaozen/tally')).json().letters, 1, 'the letter still counts: the supporter wrote it')
+})
+
+t.test('after too many attempts a row fails for good', async (t) => {
+  const server = await smtp(t)
+  const clock = new TestClock()
+  const app = await build(t, { env: { SMTP_URL: server.url }, clock: clock.now, dispatcher: { maxAttempts: 3 } })
+  server.refuse = { code: 421, message: 'Service not available' }
+  await write(app)
+  for (let i = 0; i < 5; i++) {
+    await app.dispatcher.drain()
+    clock.advance(3_600_000)
+  }
+  const row = outboxRow(app, 'letter')
+  t.equal(row.status, 'failed')
+  t.equal(row.attempts, 3)
+  t.equal(server.attempts, 3)
+})
+
+t.test('a restart in the middle keeps the queue', async (t) => {
+  const server = await smtp(t)
+  const dir = tempDir(t)
+  const first = await build(t, { dir, env: { SMTP_URL: server.url } })
+  for (let i = 0; i < 5; i++) t.equal((await write(first, { email: `s${i}@example.com` })).statusCode, 201)
+  await first.close()
+  t.equal(server.received.length, 0)
+
+  const second = await build(t, { dir, seed: false, env: { SMTP_URL: server.url } })
+  t.equal(await second.dispatcher.drain(), 5)
+  t.equal(server.to('president@akorda.example.org').length, 5)
+  t.equal((await second.inject('/api/campaigns/zhanaozen/tally')).json().letters, 5)
+})
+
+t.test('a row claimed by a process that died is sent after its lease, once', async (t) => {
+  const server = await smtp(t)
+  const clock = new TestClock()
+  const app = await build(t, { env: { SMTP_URL: server.url }, clock: clock.now })
+  await write(app)
+  // Simulate a crash between claim and send: the row is 'sending' with a lease.
+  app.db.$client.prepare(`update outbox set status = 'sending', attempts = 1, locked_until = ?`).run(clock.current.getTime() + 300_000)
+  t.equal(await app.dispatcher.drain(), 0, 'the lease still holds')
+  clock.advance(300_000)
+  t.equal(await app.dispatcher.drain(), 1)
+  t.equal(server.received.length, 1)
+})
+
+t.test('two dispatch passes at once never claim the same row', async (t) => {
+  const server = await smtp(t)
+  const app = await build(t, { env: { SMTP_URL: server.url }, dispatcher: { batchSize: 7 } })
+  for (let i = 0; i < 30; i++) await write(app, { email: `p${i}@example.com` })
+  const counts = await Promise.all([app.dispatcher.drain(), app.dispatcher.drain(), app.dispatcher.drain()])
+  t.equal(counts.reduce((a, b) => a + b, 0), 30)
+  t.equal(server.received.length, 30)
+  t.equal(new Set(server.received.map((m) => m.parsed.messageId)).size, 30, 'no duplicates')
+})
+
+t.test('a request never waits on SMTP: the started dispatcher delivers in the background', async (t) => {
+  const server = await smtp(t)
+  server.refuse = { code: 451, message: 'busy' }
+  const app = await build(t, { env: { SMTP_URL: server.url }, startDispatcher: true, dispatcher: { pollMs: 20, baseDelayMs: 50 } })
+  const started = Date.now()
+  const res = await write(app)
+  t.equal(res.statusCode, 201)
+  t.ok(Date.now() - started < 1000, 'answered while the mail server refuses')
+  await new Promise((r) => setTimeout(r, 150))
+  server.refuse = false
+  for (let i = 0; i < 100 && server.received.length === 0; i++) await new Promise((r) => setTimeout(r, 20))
+  t.equal(server.received.length, 1)
+})
+
+t.test('without SMTP_URL mail is captured and readable in the local mailbox', async (t) => {
+  const app = await build(t)
+  await write(app, { name: 'Ann <b>Bold</b>' })
+  await app.dispatcher.drain()
+  const list = await app.inject('/dev/mailbox')
+  t.equal(list.statusCode, 200)
+  t.match(list.body, 'president@akorda.example.org')
+  const id = /href="\/dev\/mailbox\/(\d+)"/.exec(list.body)?.[1]
+  const one = await app.inject(`/dev/mailbox/${id}`)
+  t.match(one.body, 'Ann &lt;b&gt;Bold&lt;/b&gt; via Outcry')
+  t.match(one.body, 'I am writing from Leeds')
+  const html = await app.inject(`/dev/mailbox/${id}/html`)
+  t.match(html.headers['content-security-policy'], 'sandbox')
+  t.match(html.body, 'Ann &lt;b&gt;Bold&lt;/b&gt;', 'HTML part escapes supporter text')
+  t.equal((await app.inject('/dev/mailbox/999')).statusCode, 404)
+})
+
+t.test('the mailbox does not exist in production or with a real SMTP server', async (t) => {
+  const server = await smtp(t)
+  const withSmtp = await build(t, { env: { SMTP_URL: server.url } })
+  t.equal((await withSmtp.inject('/dev/mailbox')).statusCode, 404)
+  const prod = await build(t, { env: { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40) } })
+  t.equal((await prod.inject('/dev/mailbox')).statusCode, 404)
+})
