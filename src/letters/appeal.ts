@@ -15,7 +15,8 @@ for (const name of Object.keys(appealHbs.helpers)) {
 const compileOptions: CompileOptions = {
   // The appeal is plain text; the HTML part escapes it as a whole later.
   noEscape: true,
-  knownHelpers: Object.fromEntries(ALLOWED_HELPERS.map((h) => [h, true])),
+  // Handlebars' compiler knows `log` and `lookup` by default: switch them off explicitly.
+  knownHelpers: { ...Object.fromEntries(ALLOWED_HELPERS.map((h) => [h, true])), log: false, lookup: false, helperMissing: false, blockHelperMissing: false },
   knownHelpersOnly: true,
   preventIndent: true,
 }
@@ -44,7 +45,9 @@ export interface CompiledAppeal {
   body: HandlebarsTemplateDelegate
 }
 
-export class AppealTemplateError extends Error {}
+export class AppealTemplateError extends Error {
+  override name = 'AppealTemplateError'
+}
 
 export function compileAppeal(subject: string, body: string): CompiledAppeal {
   try {
