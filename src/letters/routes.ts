@@ -15,12 +15,15 @@ const CLOSED_MESSAGE: Record<string, string> = {
 
 export default async function letterRoutes(app: FastifyInstance) {
   const letters = app.letters
-  const rateLimit = app.config.rateLimits ? { max: app.config.letterRateLimit, timeWindow: '1 minute' } : false
+  // One limiter (one store) shared by the form and the API, so switching routes does not double the budget.
+  const limiter = () => (app.config.rateLimits ? [app.rateLimit({ max: app.config.letterRateLimit, timeWindow: '1 minute' })] : [])
+  const letterLimit = limiter()
+  const confirmLimit = limiter()
 
   // The HTML form: preview (intent=preview) re-renders the page; send writes the letter.
   app.post<SlugParams & { Body: Record<string, unknown> }>(
     '/campaigns/:slug/letters',
-    { preHandler: app.csrfProtection, config: { rateLimit } },
+    { onRequest: letterLimit, preHandler: app.csrfProtection },
     async (req, reply) => {
       const campaign = letters.campaigns.bySlug(req.params.slug)
       if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
@@ -63,7 +66,7 @@ export default async function letterRoutes(app: FastifyInstance) {
     return reply.type('application/json').send({ subject: preview.subject, body: preview.body, target: preview.target.name, language: preview.language })
   })
 
-  app.post<SlugParams>('/api/campaigns/:slug/letters', { config: { rateLimit } }, async (req, reply) => {
+  app.post<SlugParams>('/api/campaigns/:slug/letters', { onRequest: letterLimit }, async (req, reply) => {
     if (!isJson(req)) return sendError(req, reply, 415, 'Send the letter as application/json')
     const campaign = letters.campaigns.bySlug(req.params.slug)
     if (!campaign) return sendError(req, reply, 404, 'Campaign not found')
@@ -87,7 +90,7 @@ export default async function letterRoutes(app: FastifyInstance) {
 
   app.post<TokenParams>(
     '/letters/confirm/:token',
-    { preHandler: app.csrfProtection, config: { rateLimit } },
+    { onRequest: confirmLimit, preHandler: app.csrfProtection },
     async (req, reply) => {
       const found = letters.confirm(req.params.token)
       if (found.state === 'confirmed') return reply.redirect(`/campaigns/${encodeURIComponent(found.campaign.slug)}/thanks?confirmed`, 303)

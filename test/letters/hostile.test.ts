@@ -19,7 +19,7 @@ t.test('script tags and Handlebars syntax come back escaped on pages', async (t)
   const app = await build(t)
   const session = await formSession(app, '/campaigns/zhanaozen')
   // The preview re-render and the 422 re-render both echo every field.
-  for (const extra of [{ intent: 'preview', target: '1' }, { target: '' }]) {
+  for (const extra of [{ intent: 'preview', target: '1' }, { target: '' }] as Record<string, string>[]) {
     const res = await postForm(app, '/campaigns/zhanaozen/letters', { ...hostile, ...extra }, session)
     t.notMatch(res.body, '<script>alert', 'no live script tag')
     t.notMatch(res.body, '<img src=x', 'no live img tag')
