@@ -46,7 +46,7 @@ const picoDir = path.join(path.dirname(require.resolve('@picocss/pico/package.js
 export async function buildApp(config: Config, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? { level: config.logLevel },
-    trustProxy: config.env === 'production',
+    trustProxy: config.trustProxy,
     // Slow or idle clients must not hold sockets forever.
     connectionTimeout: 30_000,
     requestTimeout: 30_000,

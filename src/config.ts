@@ -19,6 +19,8 @@ export const configSchema = z
     MAIL_FROM: z.email({ message: 'MAIL_FROM must be an email address such as outcry@example.org' }).default('outcry@example.org'),
     MAIL_FROM_NAME: z.string().min(1).max(60).default('Outcry'),
     SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
+    // Only behind a reverse proxy: otherwise X-Forwarded-For is a client's to forge.
+    TRUST_PROXY: z.string().default('off'),
     RATE_LIMITS: boolish.default(true),
     LETTER_RATE_LIMIT: z.coerce.number().int().positive().default(30),
     DISPATCHER: boolish.default(true),
@@ -45,6 +47,7 @@ export interface Config {
   mailFrom: string
   mailFromName: string
   sessionSecret: string
+  trustProxy: boolean | string
   rateLimits: boolean
   letterRateLimit: number
   dispatcher: boolean
@@ -73,9 +76,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     mailFrom: env.MAIL_FROM,
     mailFromName: env.MAIL_FROM_NAME,
     sessionSecret: env.SESSION_SECRET ?? DEV_SECRET,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     rateLimits: env.RATE_LIMITS,
     letterRateLimit: env.LETTER_RATE_LIMIT,
     dispatcher: env.DISPATCHER,
     logLevel: env.LOG_LEVEL,
   }
+}
+
+/** `off`, `on`, or a comma-separated list of proxy addresses/CIDRs (fastify's trustProxy). */
+function parseTrustProxy(value: string): boolean | string {
+  if (['off', 'false', '0', 'no'].includes(value)) return false
+  if (['on', 'true', 'yes', '1'].includes(value)) return true
+  return value
 }

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../db/client.js'
 import type { Clock } from '../clock.js'
 import type { Mailer } from './transport.js'
-import { claimDue, markSent, markRetry, markFailed, saveCaptured, nextDueAt } from './outbox.js'
+import { claimDue, markSent, markRetry, markFailed, nextDueAt } from './outbox.js'
 import type { OutboxRow } from '../db/schema/index.js'
 
 export interface DispatcherOptions {
@@ -68,11 +68,7 @@ export class Dispatcher {
   private async deliver(row: OutboxRow): Promise<void> {
     try {
       const result = await this.mailer.send(row.message)
-      const now = this.clock()
-      if (result.raw !== undefined) {
-        saveCaptured(this.db, { outboxId: row.id, recipient: row.recipient, subject: row.message.subject, raw: result.raw }, now)
-      }
-      markSent(this.db, row, now)
+      markSent(this.db, row, this.clock(), result.raw)
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
       if (isPermanent(err) || row.attempts >= this.opts.maxAttempts) {

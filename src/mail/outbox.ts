@@ -44,8 +44,12 @@ export function claimDue(db: Db, now: Date, limit: number, leaseMs: number): Out
     .all()
 }
 
-export function markSent(db: Db, row: OutboxRow, now: Date): void {
+/** Records delivery (and the captured copy, if any) in one transaction, so neither can happen twice. */
+export function markSent(db: Db, row: OutboxRow, now: Date, captured?: string): void {
   db.transaction((tx) => {
+    if (captured !== undefined) {
+      tx.insert(capturedMail).values({ outboxId: row.id, recipient: row.recipient, subject: row.message.subject, raw: captured, createdAt: now }).run()
+    }
     tx.update(outbox).set({ status: 'sent', sentAt: now, lockedUntil: null, lastError: null }).where(eq(outbox.id, row.id)).run()
     if (row.letterId !== null && row.kind === 'letter') {
       tx.update(letters).set({ status: 'sent', sentAt: now }).where(eq(letters.id, row.letterId)).run()
@@ -76,10 +80,6 @@ export function nextDueAt(db: Db): Date | null {
     .where(inArray(outbox.status, ['queued', 'sending']))
     .get()
   return row?.at == null ? null : new Date(Number(row.at))
-}
-
-export function saveCaptured(db: Db, mail: { outboxId: number; recipient: string; subject: string; raw: string }, now: Date): void {
-  db.insert(capturedMail).values({ ...mail, createdAt: now }).run()
 }
 
 export function listCaptured(db: Db, limit = 200) {
