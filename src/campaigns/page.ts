@@ -7,7 +7,6 @@ import { NOTE_MAX } from '../letters/input.js'
 export interface LetterFormState {
   values?: Record<string, unknown>
   errors?: Record<string, string>
-  showPreview?: boolean
 }
 
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language' })
@@ -41,7 +40,6 @@ export function renderCampaignPage(reply: FastifyReply, letters: LetterService, 
     errors: state.errors ?? {},
     hasErrors: Object.keys(state.errors ?? {}).length > 0,
     preview,
-    showPreview: state.showPreview,
     noteMax: NOTE_MAX,
     csrfToken: open ? reply.generateCsrf() : undefined,
   })

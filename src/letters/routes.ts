@@ -30,7 +30,7 @@ export default async function letterRoutes(app: FastifyInstance) {
       if (!letters.isOpen(campaign)) return sendError(req, reply, 409, CLOSED_MESSAGE[campaign.status] ?? 'This campaign takes no letters.')
       const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>
       const values = displayValues(body)
-      if (body.intent === 'preview') return renderCampaignPage(reply, letters, campaign, { values, showPreview: true })
+      if (body.intent === 'preview') return renderCampaignPage(reply, letters, campaign, { values })
 
       const parsed = letterForm.safeParse(body)
       if (!parsed.success) {
@@ -44,7 +44,8 @@ export default async function letterRoutes(app: FastifyInstance) {
         throw err
       }
       if (result.kind !== 'accepted') return sendError(req, reply, 409, 'This campaign takes no letters.')
-      return reply.redirect(`/campaigns/${encodeURIComponent(campaign.slug)}/thanks`, 303)
+      // The fragment replaces the form's #write, which browsers would otherwise carry over.
+      return reply.redirect(`/campaigns/${encodeURIComponent(campaign.slug)}/thanks#thanks`, 303)
     },
   )
 
