@@ -103,6 +103,7 @@ CREATE TABLE `outbox` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`kind` text NOT NULL,
 	`letter_id` integer,
+	`topic` text,
 	`recipient` text NOT NULL,
 	`message` text NOT NULL,
 	`status` text DEFAULT 'queued' NOT NULL,
@@ -110,9 +111,69 @@ CREATE TABLE `outbox` (
 	`next_attempt_at` integer NOT NULL,
 	`locked_until` integer,
 	`last_error` text,
+	`not_after` integer,
 	`created_at` integer NOT NULL,
 	`sent_at` integer
 );
 --> statement-breakpoint
 CREATE INDEX `outbox_due_idx` ON `outbox` (`status`,`next_attempt_at`);--> statement-breakpoint
-CREATE INDEX `outbox_letter_idx` ON `outbox` (`letter_id`);
+CREATE INDEX `outbox_letter_idx` ON `outbox` (`letter_id`);--> statement-breakpoint
+CREATE INDEX `outbox_topic_idx` ON `outbox` (`topic`,`status`);--> statement-breakpoint
+CREATE TABLE `pickets` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`campaign_id` integer NOT NULL,
+	`title` text NOT NULL,
+	`venue` text NOT NULL,
+	`address` text NOT NULL,
+	`city` text NOT NULL,
+	`country` text NOT NULL,
+	`time_zone` text NOT NULL,
+	`starts_at` integer NOT NULL,
+	`ends_at` integer NOT NULL,
+	`capacity` integer,
+	`bring` text DEFAULT '' NOT NULL,
+	`contact` text DEFAULT '' NOT NULL,
+	`reminders` text NOT NULL,
+	`status` text DEFAULT 'scheduled' NOT NULL,
+	`sequence` integer DEFAULT 0 NOT NULL,
+	`going_count` integer DEFAULT 0 NOT NULL,
+	`waitlisted_count` integer DEFAULT 0 NOT NULL,
+	`reminders_done_through` integer,
+	`cancelled_at` integer,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`campaign_id`) REFERENCES `campaigns`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `pickets_campaign_starts_idx` ON `pickets` (`campaign_id`,`starts_at`);--> statement-breakpoint
+CREATE INDEX `pickets_status_starts_idx` ON `pickets` (`status`,`starts_at`);--> statement-breakpoint
+CREATE TABLE `reminder_deliveries` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`rsvp_id` integer NOT NULL,
+	`offset_minutes` integer NOT NULL,
+	`starts_at` integer NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`rsvp_id`) REFERENCES `rsvps`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `reminder_deliveries_once_unique` ON `reminder_deliveries` (`rsvp_id`,`offset_minutes`,`starts_at`);--> statement-breakpoint
+CREATE TABLE `rsvps` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`picket_id` integer NOT NULL,
+	`token` text NOT NULL,
+	`name` text,
+	`email` text,
+	`email_normalized` text,
+	`consent` integer DEFAULT false NOT NULL,
+	`status` text NOT NULL,
+	`reminders_stopped` integer DEFAULT false NOT NULL,
+	`checked_in_at` integer,
+	`created_at` integer NOT NULL,
+	`waitlisted_at` integer,
+	`cancelled_at` integer,
+	FOREIGN KEY (`picket_id`) REFERENCES `pickets`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `rsvps_token_unique` ON `rsvps` (`token`);--> statement-breakpoint
+CREATE UNIQUE INDEX `rsvps_one_per_email_unique` ON `rsvps` (`picket_id`,`email_normalized`);--> statement-breakpoint
+CREATE INDEX `rsvps_picket_status_idx` ON `rsvps` (`picket_id`,`status`,`created_at`);

@@ -17,6 +17,8 @@ import errorsPlugin from './errors.js'
 import campaignRoutes from './campaigns/routes.js'
 import letterRoutes from './letters/routes.js'
 import { createLetterService, type LetterService } from './letters/service.js'
+import picketRoutes from './pickets/routes.js'
+import { createPicketService, type PicketService } from './pickets/service.js'
 import { mailSettings } from './mail/settings.js'
 import type { Mailer } from './mail/transport.js'
 import type { DispatcherOptions } from './mail/dispatcher.js'
@@ -26,6 +28,7 @@ declare module 'fastify' {
     config: Config
     clock: Clock
     letters: LetterService
+    pickets: PicketService
   }
 }
 
@@ -96,10 +99,11 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
     dispatcher: opts.dispatcher,
   })
 
-  app.decorate(
-    'letters',
-    createLetterService({ db: app.db, clock, mail: mailSettings(config), onMailQueued: () => app.dispatcher.poke() }),
-  )
+  const mail = mailSettings(config)
+  const onMailQueued = () => app.dispatcher.poke()
+  app.decorate('letters', createLetterService({ db: app.db, clock, mail, onMailQueued }))
+  app.decorate('pickets', createPicketService({ db: app.db, clock, mail, secret: config.sessionSecret, onMailQueued }))
+  app.dispatcher.addProducer((now) => app.pickets.queueDueReminders(now))
 
   app.get('/health', async (_req, reply) => {
     if (app.dbHealthy()) return { status: 'ok' }
@@ -108,5 +112,6 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
 
   await app.register(campaignRoutes)
   await app.register(letterRoutes)
+  await app.register(picketRoutes)
   return app
 }

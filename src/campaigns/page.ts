@@ -3,6 +3,8 @@ import type { Campaign } from '../db/schema/index.js'
 import type { LetterService } from '../letters/service.js'
 import { countryName, countryOptions } from '../countries.js'
 import { NOTE_MAX } from '../letters/input.js'
+import { groupPickets } from '../pickets/routes.js'
+import type { PicketService } from '../pickets/service.js'
 
 export interface LetterFormState {
   values?: Record<string, unknown>
@@ -12,7 +14,14 @@ export interface LetterFormState {
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language' })
 
 /** The campaign page, used for the first view, a preview and a form with errors alike. */
-export function renderCampaignPage(reply: FastifyReply, letters: LetterService, campaign: Campaign, state: LetterFormState = {}, status = 200) {
+export function renderCampaignPage(
+  reply: FastifyReply,
+  services: { letters: LetterService; pickets: PicketService },
+  campaign: Campaign,
+  state: LetterFormState = {},
+  status = 200,
+) {
+  const { letters, pickets } = services
   const targets = letters.campaigns.targets(campaign.id)
   const values: Record<string, unknown> = { language: campaign.languages[0], ...state.values }
   const targetId = Number(values.target) || undefined
@@ -33,6 +42,7 @@ export function renderCampaignPage(reply: FastifyReply, letters: LetterService, 
     campaign,
     open,
     people: letters.campaigns.people(campaign.id),
+    pickets: groupPickets(pickets.upcoming(campaign.id)),
     targets: targets.map((t) => ({ ...t, countryName: countryName(t.country), checked: t.id === targetId })),
     languages: campaign.languages.map((code) => ({ code, name: safeLanguageName(code), selected: code === values.language })),
     countries: countryOptions().map((c) => ({ ...c, selected: c.code === str(values.country).toUpperCase() })),

@@ -15,7 +15,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
   app.get<SlugParams>('/campaigns/:slug', async (req, reply) => {
     const campaign = campaigns.bySlug(req.params.slug)
     if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
-    return renderCampaignPage(reply, app.letters, campaign)
+    return renderCampaignPage(reply, app, campaign)
   })
 
   app.get<SlugParams & { Querystring: { confirmed?: string } }>('/campaigns/:slug/thanks', async (req, reply) => {

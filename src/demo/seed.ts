@@ -1,6 +1,8 @@
 import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
-import { campaigns, campaignPeople, targets, letterTemplates } from '../db/schema/index.js'
+import { DateTime } from 'luxon'
+import { campaigns, campaignPeople, targets, letterTemplates, pickets } from '../db/schema/index.js'
+import type { Tx } from '../db/client.js'
 
 export const DEMO_SLUG = 'zhanaozen'
 
@@ -44,11 +46,51 @@ const russianBody = `Уважаемый {{target.name}}!
 {{supporter.city}}, {{supporter.country}}
 {{date}}`
 
+const demoPickets = [
+  { days: 3, city: 'London', country: 'GB', timeZone: 'Europe/London', address: '125 Pall Mall, SW1Y 5EA' },
+  { days: 4, city: 'Warsaw', country: 'PL', timeZone: 'Europe/Warsaw', address: 'ul. Królowej Marysieńki 14' },
+  { days: 5, city: 'Kyiv', country: 'UA', timeZone: 'Europe/Kyiv', address: 'vul. Melnykova 26' },
+  { days: 6, city: 'Moscow', country: 'RU', timeZone: 'Europe/Moscow', address: 'Chistoprudny Boulevard 3A' },
+]
+
+/** Four pickets a few days ahead, at noon in each embassy's own zone. */
+function seedPickets(tx: Tx, campaignId: number, now: Date) {
+  tx.insert(pickets)
+    .values(
+      demoPickets.map((p) => {
+        const start = DateTime.fromJSDate(now, { zone: p.timeZone }).plus({ days: p.days }).set({ hour: 12, minute: 0, second: 0, millisecond: 0 })
+        return {
+          campaignId,
+          title: `Picket at the Kazakh embassy in ${p.city}`,
+          venue: 'Embassy of the Republic of Kazakhstan',
+          address: p.address,
+          city: p.city,
+          country: p.country,
+          timeZone: p.timeZone,
+          startsAt: start.toJSDate(),
+          endsAt: start.plus({ hours: 2 }).toJSDate(),
+          capacity: p.city === 'London' ? 40 : null,
+          bring: 'Union banners, the placard "Free the Zhanaozen oil workers", warm clothes',
+          contact: `Picket organizer, ${p.city.toLowerCase()}@pickets.example.org`,
+          reminders: [1440, 120],
+          createdAt: now,
+          updatedAt: now,
+        }
+      }),
+    )
+    .run()
+}
+
 /** Loads the demo campaign once; a second run changes nothing. */
 export function seedDemo(db: Db, now = new Date()): { created: boolean; campaignId: number } {
   return db.transaction((tx) => {
     const existing = tx.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.slug, DEMO_SLUG)).get()
-    if (existing) return { created: false, campaignId: existing.id }
+    if (existing) {
+      // A database seeded before pickets existed gets them once.
+      const hasPickets = tx.select({ id: pickets.id }).from(pickets).where(eq(pickets.campaignId, existing.id)).limit(1).get()
+      if (!hasPickets) seedPickets(tx, existing.id, now)
+      return { created: !hasPickets, campaignId: existing.id }
+    }
     const campaign = tx
       .insert(campaigns)
       .values({
@@ -126,6 +168,7 @@ export function seedDemo(db: Db, now = new Date()): { created: boolean; campaign
         { campaignId: campaign.id, language: 'ru', subject: 'Освободите нефтяников Жанаозена', body: russianBody, createdAt: now, updatedAt: now },
       ])
       .run()
+    seedPickets(tx, campaign.id, now)
     return { created: true, campaignId: campaign.id }
   })
 }

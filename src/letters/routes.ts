@@ -30,17 +30,17 @@ export default async function letterRoutes(app: FastifyInstance) {
       if (!letters.isOpen(campaign)) return sendError(req, reply, 409, CLOSED_MESSAGE[campaign.status] ?? 'This campaign takes no letters.')
       const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>
       const values = displayValues(body)
-      if (body.intent === 'preview') return renderCampaignPage(reply, letters, campaign, { values })
+      if (body.intent === 'preview') return renderCampaignPage(reply, app, campaign, { values })
 
       const parsed = letterForm.safeParse(body)
       if (!parsed.success) {
-        return renderCampaignPage(reply, letters, campaign, { values, errors: fieldErrors(issuesOf(parsed.error)) }, 422)
+        return renderCampaignPage(reply, app, campaign, { values, errors: fieldErrors(issuesOf(parsed.error)) }, 422)
       }
       let result: WriteResult
       try {
         result = letters.write(campaign.slug, fromForm(parsed.data), 'target')
       } catch (err) {
-        if (err instanceof InputError) return renderCampaignPage(reply, letters, campaign, { values, errors: fieldErrors(err.issues) }, 422)
+        if (err instanceof InputError) return renderCampaignPage(reply, app, campaign, { values, errors: fieldErrors(err.issues) }, 422)
         throw err
       }
       if (result.kind !== 'accepted') return sendError(req, reply, 409, 'This campaign takes no letters.')

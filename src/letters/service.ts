@@ -203,7 +203,8 @@ function formatDate(date: Date, language: string): string {
   let f = dateFormats.get(language)
   if (!f) {
     try {
-      f = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' })
+      // Plain `en` would give the US order; letters read better as "25 November 2026".
+      f = new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : language, { dateStyle: 'long', timeZone: 'UTC' })
     } catch {
       f = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' })
     }

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../db/client.js'
 import type { Clock } from '../clock.js'
 import type { Mailer } from './transport.js'
-import { claimDue, markSent, markRetry, markFailed, nextDueAt } from './outbox.js'
+import { claimDue, markSent, markRetry, markFailed, markExpired, nextDueAt, releaseClaims } from './outbox.js'
 import type { OutboxRow } from '../db/schema/index.js'
 
 export interface DispatcherOptions {
@@ -22,7 +22,11 @@ export function isPermanent(err: unknown): boolean {
   return typeof code === 'number' && code >= 550 && code <= 554
 }
 
+/** Work run before each pass that may queue mail (due reminders, say); returns how many it queued. */
+export type Producer = (now: Date) => number
+
 export class Dispatcher {
+  private producers: Producer[] = []
   private running = false
   private loop: Promise<void> | null = null
   private wake: (() => void) | null = null
@@ -51,6 +55,23 @@ export class Dispatcher {
     return Math.min(this.opts.baseDelayMs * 2 ** Math.max(0, attempts - 1), this.opts.maxDelayMs)
   }
 
+  addProducer(producer: Producer): void {
+    this.producers.push(producer)
+  }
+
+  /** Runs the producers: queues whatever has come due. */
+  produce(): number {
+    let queued = 0
+    for (const producer of this.producers) {
+      try {
+        queued += producer(this.clock())
+      } catch (err) {
+        this.log.error({ err }, 'producer failed')
+      }
+    }
+    return queued
+  }
+
   /** Claims one batch and sends it; returns how many rows were handled. */
   async runOnce(): Promise<number> {
     const rows = claimDue(this.db, this.clock(), this.opts.batchSize, this.opts.leaseMs)
@@ -58,14 +79,20 @@ export class Dispatcher {
     return rows.length
   }
 
-  /** Sends until nothing is due now (tests and the stand-alone dispatcher use it). */
+  /** Produces and sends until nothing is due now (tests and the stand-alone dispatcher use it). */
   async drain(): Promise<number> {
+    this.produce()
     let total = 0
     for (let n = await this.runOnce(); n > 0; n = await this.runOnce()) total += n
     return total
   }
 
   private async deliver(row: OutboxRow): Promise<void> {
+    if (row.notAfter && row.notAfter <= this.clock()) {
+      markExpired(this.db, row.id)
+      this.log.info({ outboxId: row.id, kind: row.kind }, 'mail expired unsent')
+      return
+    }
     try {
       const result = await this.mailer.send(row.message)
       markSent(this.db, row, this.clock(), result.raw)
@@ -87,8 +114,15 @@ export class Dispatcher {
     this.wake?.()
   }
 
+  /**
+   * Starts the loop. Outcry runs one dispatcher per database, so rows still marked
+   * as being sent belong to a process that died: they go back to the queue now
+   * rather than after their lease (at worst the batch in flight is sent twice).
+   */
   start(): void {
     if (this.running) return
+    const released = releaseClaims(this.db)
+    if (released) this.log.warn({ released }, 'released mail claimed by a previous run')
     this.running = true
     this.loop = this.run()
   }
@@ -97,6 +131,7 @@ export class Dispatcher {
     while (this.running) {
       let handled = 0
       try {
+        this.produce()
         handled = await this.runOnce()
       } catch (err) {
         this.log.error({ err }, 'dispatcher pass failed')

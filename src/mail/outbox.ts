@@ -6,6 +6,9 @@ export interface NewMail {
   kind: string
   message: OutboxMessage
   letterId?: number
+  /** Drop instead of sending after this instant. */
+  notAfter?: Date
+  topic?: string
 }
 
 /** Queues mail inside the caller's transaction, so the mail exists exactly when the change does. */
@@ -14,6 +17,8 @@ export function enqueueMail(tx: DbOrTx, mail: NewMail, now: Date): void {
     .values({
       kind: mail.kind,
       letterId: mail.letterId ?? null,
+      notAfter: mail.notAfter ?? null,
+      topic: mail.topic ?? null,
       recipient: mail.message.to.address,
       message: mail.message,
       status: 'queued',
@@ -61,13 +66,27 @@ export function markRetry(db: Db, id: number, error: string, retryAt: Date): voi
   db.update(outbox).set({ status: 'queued', nextAttemptAt: retryAt, lockedUntil: null, lastError: error }).where(eq(outbox.id, id)).run()
 }
 
+/** Withdraws queued mail about a topic (reminders for a time that changed); returns how many. */
+export function withdrawQueued(tx: DbOrTx, topic: string): number {
+  return tx.update(outbox).set({ status: 'expired' }).where(and(eq(outbox.topic, topic), eq(outbox.status, 'queued'))).run().changes
+}
+
+export function markExpired(db: Db, id: number): void {
+  db.update(outbox).set({ status: 'expired', lockedUntil: null }).where(eq(outbox.id, id)).run()
+}
+
+/** Rows claimed by a dispatcher that is gone (the process was killed) go back to the queue. */
+export function releaseClaims(db: Db): number {
+  return db.update(outbox).set({ status: 'queued', lockedUntil: null }).where(eq(outbox.status, 'sending')).run().changes
+}
+
 export function markFailed(db: Db, id: number, error: string): void {
   db.update(outbox).set({ status: 'failed', lockedUntil: null, lastError: error }).where(eq(outbox.id, id)).run()
 }
 
 export function outboxCounts(db: Db): Record<string, number> {
   const rows = db.select({ status: outbox.status, n: count() }).from(outbox).groupBy(outbox.status).all()
-  const counts: Record<string, number> = { queued: 0, sending: 0, sent: 0, failed: 0 }
+  const counts: Record<string, number> = { queued: 0, sending: 0, sent: 0, failed: 0, expired: 0 }
   for (const r of rows) counts[r.status] = r.n
   return counts
 }

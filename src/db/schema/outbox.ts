@@ -2,7 +2,7 @@ import { sqliteTable, integer, text, index } from 'drizzle-orm/sqlite-core'
 import type { InferSelectModel } from 'drizzle-orm'
 import { timestamp } from './columns.js'
 
-export const outboxStatuses = ['queued', 'sending', 'sent', 'failed'] as const
+export const outboxStatuses = ['queued', 'sending', 'sent', 'failed', 'expired'] as const
 export type OutboxStatus = (typeof outboxStatuses)[number]
 
 /** A fully rendered message, stored so a retry sends exactly the same mail. */
@@ -26,6 +26,8 @@ export const outbox = sqliteTable(
     kind: text('kind').notNull(),
     // Set when the mail is the letter itself, so delivery can mark the letter sent.
     letterId: integer('letter_id'),
+    // What the mail is about (e.g. "picket:12:reminder"), so a change can withdraw mail not yet sent.
+    topic: text('topic'),
     recipient: text('recipient').notNull(),
     message: text('message', { mode: 'json' }).$type<OutboxMessage>().notNull(),
     status: text('status', { enum: outboxStatuses }).notNull().default('queued'),
@@ -34,10 +36,12 @@ export const outbox = sqliteTable(
     // A claim is a lease: if the process dies mid-send, the row is claimable again after it.
     lockedUntil: timestamp('locked_until'),
     lastError: text('last_error'),
+    // Mail that is pointless after this instant (a reminder once the picket has started) is dropped, not sent.
+    notAfter: timestamp('not_after'),
     createdAt: timestamp('created_at').notNull(),
     sentAt: timestamp('sent_at'),
   },
-  (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt), index('outbox_letter_idx').on(t.letterId)],
+  (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt), index('outbox_letter_idx').on(t.letterId), index('outbox_topic_idx').on(t.topic, t.status)],
 )
 
 /** Mail kept locally when no SMTP server is configured, for the development mailbox. */

@@ -1,0 +1,64 @@
+import ical, { ICalCalendarMethod, ICalEventStatus, type ICalCalendar } from 'ical-generator'
+import { tzlib_get_ical_block } from 'timezones-ical-library'
+import { DateTime } from 'luxon'
+import type { Campaign, Picket } from '../db/schema/index.js'
+import type { MailSettings } from '../mail/settings.js'
+import { countryName } from '../countries.js'
+
+export type CalendarMethod = 'PUBLISH' | 'CANCEL'
+
+function calendar(name: string, method: CalendarMethod): ICalCalendar {
+  const cal = ical({ name, prodId: { company: 'Outcry', product: 'Pickets', language: 'EN' } })
+  cal.method(method === 'CANCEL' ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.PUBLISH)
+  // VTIMEZONE blocks so calendar apps show the venue's zone, with its own DST rules.
+  cal.timezone({ name: null, generator: (zone) => tzlib_get_ical_block(zone)[0] ?? null })
+  return cal
+}
+
+/** One UID per picket for its whole life: updates and cancellations replace the same event. */
+export function picketUid(picket: Picket, mail: MailSettings): string {
+  return `picket-${picket.id}@${mail.domain}`
+}
+
+function addEvent(cal: ICalCalendar, picket: Picket, campaign: Campaign, mail: MailSettings) {
+  const start = DateTime.fromJSDate(picket.startsAt, { zone: picket.timeZone })
+  const end = DateTime.fromJSDate(picket.endsAt, { zone: picket.timeZone })
+  const url = `${mail.baseUrl}/pickets/${picket.id}`
+  const description = [campaign.title, picket.bring && `What to bring: ${picket.bring}`, picket.contact && `Organizer: ${picket.contact}`, url]
+    .filter(Boolean)
+    .join('\n\n')
+  cal.createEvent({
+    id: picketUid(picket, mail),
+    sequence: picket.sequence,
+    stamp: picket.updatedAt,
+    start,
+    end,
+    timezone: picket.timeZone,
+    summary: picket.status === 'cancelled' ? `Cancelled: ${picket.title}` : picket.title,
+    location: `${picket.venue}, ${picket.address}, ${picket.city}, ${countryName(picket.country)}`,
+    description,
+    url,
+    status: picket.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+    organizer: { name: mail.fromName, email: mail.from },
+  })
+}
+
+/** The .ics of one picket: PUBLISH normally, CANCEL when it is called off. */
+export function picketIcs(picket: Picket, campaign: Campaign, mail: MailSettings): string {
+  const cal = calendar(picket.title, picket.status === 'cancelled' ? 'CANCEL' : 'PUBLISH')
+  addEvent(cal, picket, campaign, mail)
+  return cal.toString()
+}
+
+/** A feed a calendar app can subscribe to: every recent picket of the campaign. */
+export function campaignFeed(campaign: Campaign, pickets: Picket[], mail: MailSettings): string {
+  const cal = calendar(`Pickets: ${campaign.title}`, 'PUBLISH')
+  cal.ttl(60 * 60)
+  for (const picket of pickets) addEvent(cal, picket, campaign, mail)
+  return cal.toString()
+}
+
+export function icsAttachment(picket: Picket, campaign: Campaign, mail: MailSettings) {
+  const method = picket.status === 'cancelled' ? 'CANCEL' : 'PUBLISH'
+  return { filename: 'picket.ics', content: picketIcs(picket, campaign, mail), contentType: `text/calendar; charset=utf-8; method=${method}` }
+}

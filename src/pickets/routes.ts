@@ -1,0 +1,196 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { sendError } from '../errors.js'
+import { fieldErrors, issuesOf } from '../validation.js'
+import { countryName } from '../countries.js'
+import type { Picket } from '../db/schema/index.js'
+import { rsvpForm, rsvpJson } from './input.js'
+import { describeLocal } from './time.js'
+import { campaignFeed, picketIcs } from './calendar.js'
+import { mailSettings } from '../mail/settings.js'
+
+type IdParams = { Params: { id: string } }
+type TokenParams = { Params: { token: string } }
+
+/** The public shape of a picket (JSON API). */
+export function picketJson(p: Picket) {
+  return {
+    id: p.id,
+    title: p.title,
+    venue: p.venue,
+    address: p.address,
+    city: p.city,
+    country: p.country,
+    startsAt: p.startsAt.toISOString(),
+    endsAt: p.endsAt.toISOString(),
+    timeZone: p.timeZone,
+    capacity: p.capacity,
+    going: p.goingCount,
+    waitlisted: p.waitlistedCount,
+    status: p.status,
+  }
+}
+
+/** What pages show of a picket: local time with the zone named, places left. */
+export function picketView(p: Picket) {
+  return {
+    ...p,
+    local: describeLocal(p.startsAt, p.endsAt, p.timeZone),
+    countryName: countryName(p.country),
+    placesLeft: p.capacity === null ? null : Math.max(0, p.capacity - p.goingCount),
+    full: p.capacity !== null && p.goingCount >= p.capacity,
+  }
+}
+
+/** Upcoming pickets grouped by country, then city, for the campaign page and the pickets page. */
+export function groupPickets(pickets: Picket[]) {
+  const countries = new Map<string, { code: string; name: string; cities: Map<string, ReturnType<typeof picketView>[]> }>()
+  for (const p of pickets) {
+    let country = countries.get(p.country)
+    if (!country) countries.set(p.country, (country = { code: p.country, name: countryName(p.country), cities: new Map() }))
+    const city = country.cities.get(p.city) ?? []
+    city.push(picketView(p))
+    country.cities.set(p.city, city)
+  }
+  return [...countries.values()]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((c) => ({ code: c.code, name: c.name, cities: [...c.cities.entries()].map(([name, pickets]) => ({ name, pickets })) }))
+}
+
+const parseId = (raw: string) => (/^[1-9][0-9]{0,9}$/.test(raw) ? Number(raw) : 0)
+
+export default async function picketRoutes(app: FastifyInstance) {
+  const pickets = app.pickets
+  const mail = mailSettings(app.config)
+  const rsvpLimit = app.config.rateLimits ? [app.rateLimit({ max: app.config.letterRateLimit, timeWindow: '1 minute' })] : []
+
+  app.get<{ Params: { slug: string } }>('/campaigns/:slug/pickets', async (req, reply) => {
+    const campaign = app.letters.campaigns.bySlug(req.params.slug)
+    if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
+    return reply.view('pages/pickets', { title: `Pickets — ${campaign.title}`, campaign, countries: groupPickets(pickets.upcoming(campaign.id)) })
+  })
+
+  app.get<{ Params: { slug: string } }>('/campaigns/:slug/pickets.ics', async (req, reply) => {
+    const campaign = app.letters.campaigns.bySlug(req.params.slug)
+    if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
+    return reply
+      .type('text/calendar; charset=utf-8')
+      .header('content-disposition', `inline; filename="${campaign.slug}-pickets.ics"`)
+      .send(campaignFeed(campaign, pickets.feed(campaign.id), mail))
+  })
+
+  app.get<{ Params: { slug: string } }>('/api/campaigns/:slug/pickets', async (req, reply) => {
+    const campaign = app.letters.campaigns.bySlug(req.params.slug)
+    if (!campaign) return sendError(req, reply, 404, 'Campaign not found')
+    return pickets.upcoming(campaign.id).map(picketJson)
+  })
+
+  app.get<IdParams>('/api/pickets/:id', async (req, reply) => {
+    const picket = pickets.picket(parseId(req.params.id))
+    if (!picket) return sendError(req, reply, 404, 'Picket not found')
+    return picketJson(picket)
+  })
+
+  // One route for /pickets/12 and /pickets/12.ics: find-my-way cannot tell them apart by suffix.
+  app.get<IdParams>('/pickets/:id', async (req, reply) => {
+    const ics = req.params.id.endsWith('.ics')
+    const picket = pickets.picket(parseId(ics ? req.params.id.slice(0, -4) : req.params.id))
+    if (!picket) return sendError(req, reply, 404, 'There is no picket at this address.')
+    const campaign = pickets.campaignOf(picket)
+    if (ics) {
+      return reply
+        .type('text/calendar; charset=utf-8')
+        .header('content-disposition', `attachment; filename="picket-${picket.id}.ics"`)
+        .send(picketIcs(picket, campaign, mail))
+    }
+    return picketPage(reply, picket)
+  })
+
+  function picketPage(reply: FastifyReply, picket: Picket, state: { values?: Record<string, string>; errors?: Record<string, string> } = {}, status = 200) {
+    const campaign = pickets.campaignOf(picket)
+    const reason = pickets.closedReason(picket)
+    return reply.code(status).view('pages/picket', {
+      title: picket.title,
+      campaign,
+      picket: picketView(picket),
+      closedReason: reason,
+      values: state.values ?? {},
+      errors: state.errors ?? {},
+      hasErrors: Object.keys(state.errors ?? {}).length > 0,
+      csrfToken: reason ? undefined : reply.generateCsrf(),
+    })
+  }
+
+  app.post<IdParams & { Body: Record<string, unknown> }>('/pickets/:id/rsvps', { onRequest: rsvpLimit, preHandler: app.csrfProtection }, async (req, reply) => {
+    const picket = pickets.picket(parseId(req.params.id))
+    if (!picket) return sendError(req, reply, 404, 'There is no picket at this address.')
+    const reason = pickets.closedReason(picket)
+    if (reason) return sendError(req, reply, 409, reason)
+    const body = req.body && typeof req.body === 'object' ? req.body : {}
+    const values = Object.fromEntries(['name', 'email', 'consent'].filter((k) => typeof body[k] === 'string').map((k) => [k, String(body[k]).slice(0, 500)]))
+    const parsed = rsvpForm.safeParse(body)
+    if (!parsed.success) return picketPage(reply, picket, { values, errors: fieldErrors(issuesOf(parsed.error)) }, 422)
+    const result = pickets.rsvp(picket.id, parsed.data)
+    if (result.kind === 'not_found') return sendError(req, reply, 404, 'There is no picket at this address.')
+    if (result.kind === 'closed') return sendError(req, reply, 409, result.reason)
+    return reply.redirect(`/rsvps/${result.token}`, 303)
+  })
+
+  app.post<IdParams>('/api/pickets/:id/rsvps', { onRequest: rsvpLimit }, async (req, reply) => {
+    if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return sendError(req, reply, 415, 'Send the RSVP as application/json')
+    const picket = pickets.picket(parseId(req.params.id))
+    if (!picket) return sendError(req, reply, 404, 'Picket not found')
+    const body = req.body
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      return sendError(req, reply, 422, 'Invalid input', { issues: [{ path: [], message: 'The body must be a JSON object' }] })
+    }
+    const reason = pickets.closedReason(picket)
+    if (reason) return sendError(req, reply, 409, reason)
+    const parsed = rsvpJson.safeParse(body)
+    if (!parsed.success) return sendError(req, reply, 422, 'Invalid input', { issues: issuesOf(parsed.error) })
+    const result = pickets.rsvp(picket.id, parsed.data)
+    if (result.kind === 'not_found') return sendError(req, reply, 404, 'Picket not found')
+    if (result.kind === 'closed') return sendError(req, reply, 409, result.reason)
+    return reply.code(201).send({ rsvp: result.rsvp, manageUrl: `${app.config.baseUrl}/rsvps/${result.token}` })
+  })
+
+  app.get<TokenParams>('/rsvps/:token', async (req, reply) => manage(req, reply, req.params.token))
+
+  app.post<TokenParams>('/rsvps/:token/cancel', { preHandler: app.csrfProtection }, async (req, reply) => {
+    const found = pickets.cancelRsvp(req.params.token)
+    if (!found) return sendError(req, reply, 404, 'This RSVP link is not valid.')
+    return reply.redirect(`/rsvps/${req.params.token}`, 303)
+  })
+
+  app.get<TokenParams>('/rsvps/:token/stop-reminders', async (req, reply) => {
+    const found = pickets.lookup(req.params.token)
+    if (!found) return sendError(req, reply, 404, 'This RSVP link is not valid.')
+    return reply.view('pages/stop-reminders', { title: 'Stop reminders', found, picket: picketView(found.picket), token: req.params.token, csrfToken: reply.generateCsrf(), stopped: found.rsvp.remindersStopped })
+  })
+
+  // RFC 8058 one-click: mail clients POST here without our CSRF token; the token in the URL is the proof.
+  app.post<TokenParams & { Body: Record<string, unknown> }>('/rsvps/:token/stop-reminders', async (req, reply) => {
+    const found = pickets.stopReminders(req.params.token)
+    if (!found) return sendError(req, reply, 404, 'This RSVP link is not valid.')
+    return reply.view('pages/stop-reminders', { title: 'Reminders stopped', found, picket: picketView(found.picket), token: req.params.token, stopped: true })
+  })
+
+  function manage(req: FastifyRequest, reply: FastifyReply, token: string) {
+    const found = pickets.lookup(token)
+    if (!found) return sendError(req, reply, 404, 'This RSVP link is not valid. Please check that you copied the whole link.')
+    const picket = picketView(found.picket)
+    const over = found.picket.startsAt <= app.clock()
+    return reply.view('pages/rsvp', {
+      title: `Your RSVP — ${found.picket.title}`,
+      found,
+      picket,
+      campaign: found.campaign,
+      going: found.rsvp.status === 'going',
+      waitlisted: found.rsvp.status === 'waitlisted',
+      cancelled: found.rsvp.status === 'cancelled',
+      picketCancelled: found.picket.status === 'cancelled',
+      canCancel: found.rsvp.status !== 'cancelled' && found.picket.status !== 'cancelled' && !over,
+      token,
+      csrfToken: reply.generateCsrf(),
+    })
+  }
+}

@@ -1,0 +1,34 @@
+import { DateTime, IANAZone } from 'luxon'
+
+export function isTimeZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone) && zone.includes('/')
+}
+
+export type LocalTimeResult = { ok: true; at: Date } | { ok: false; message: string }
+
+/** "2026-12-16T12:00" in `zone` to the instant it names; refuses times the clocks skip. */
+export function fromLocal(local: string, zone: string): LocalTimeResult {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(local)) return { ok: false, message: 'Use the form 2026-12-16T12:00 (local time at the venue)' }
+  const dt = DateTime.fromISO(local, { zone })
+  if (!dt.isValid) return { ok: false, message: `Not a valid date and time: ${local}` }
+  // Luxon moves a time inside a spring-forward gap; such a time does not exist there.
+  if (dt.toFormat("yyyy-MM-dd'T'HH:mm") !== local) {
+    return { ok: false, message: `${local.replace('T', ' ')} does not exist in ${zone}: the clocks change then` }
+  }
+  return { ok: true, at: dt.toJSDate() }
+}
+
+export function toLocalInput(at: Date, zone: string): string {
+  return DateTime.fromJSDate(at, { zone }).toFormat("yyyy-MM-dd'T'HH:mm")
+}
+
+/** "Wednesday 16 December 2026, 12:00–14:00 (Europe/London, GMT)" */
+export function describeLocal(startsAt: Date, endsAt: Date, zone: string, locale = 'en-GB'): { date: string; time: string; zone: string; full: string } {
+  const start = DateTime.fromJSDate(startsAt, { zone }).setLocale(locale)
+  const end = DateTime.fromJSDate(endsAt, { zone }).setLocale(locale)
+  const date = start.toFormat('cccc d LLLL yyyy')
+  const sameDay = start.hasSame(end, 'day')
+  const time = sameDay ? `${start.toFormat('HH:mm')}–${end.toFormat('HH:mm')}` : `${start.toFormat('HH:mm')} – ${end.toFormat('cccc d LLLL HH:mm')}`
+  const zoneLabel = `${zone}, ${start.toFormat('ZZZZ')}`
+  return { date, time, zone: zoneLabel, full: `${date}, ${time} (${zoneLabel})` }
+}
