@@ -55,7 +55,7 @@ export class TestSmtp {
   }
 
   to(address: string): ReceivedMail[] {
-    return this.received.filter((m) => m.envelopeTo.includes(address))
+    return this.received.filter((m) => m.envelopeTo.some((to) => to.toLowerCase() === address.trim().toLowerCase()))
   }
 
   async stop(): Promise<void> {
