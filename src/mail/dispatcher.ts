@@ -127,18 +127,41 @@ export class Dispatcher {
     this.loop = this.run()
   }
 
+  /**
+   * Keeps up to two batches in flight and claims the next batch as soon as one batch's worth
+   * of room is free, so the SMTP pool never waits for the slowest message of a batch.
+   */
   private async run(): Promise<void> {
+    const inFlight = new Set<Promise<void>>()
+    const max = this.opts.batchSize * 2
+    let lastProduced = 0
     while (this.running) {
-      let handled = 0
+      let claimed = 0
       try {
-        this.produce()
-        handled = await this.runOnce()
+        if (this.clock().getTime() - lastProduced >= this.opts.pollMs) {
+          lastProduced = this.clock().getTime()
+          this.produce()
+        }
+        if (max - inFlight.size >= this.opts.batchSize) {
+          const rows = claimDue(this.db, this.clock(), this.opts.batchSize, this.opts.leaseMs)
+          claimed = rows.length
+          for (const row of rows) {
+            const sending: Promise<void> = this.deliver(row)
+              .catch((err) => this.log.error({ err, outboxId: row.id }, 'recording a delivery failed'))
+              .finally(() => inFlight.delete(sending))
+            inFlight.add(sending)
+          }
+        }
       } catch (err) {
         this.log.error({ err }, 'dispatcher pass failed')
       }
-      if (handled > 0 || !this.running) continue
-      await this.sleep(this.idleDelay())
+      if (inFlight.size >= max || (claimed === 0 && inFlight.size > 0)) await Promise.race(inFlight)
+      else if (claimed === 0 && this.running) {
+        lastProduced = 0
+        await this.sleep(this.idleDelay())
+      }
     }
+    await Promise.all(inFlight)
   }
 
   private idleDelay(): number {

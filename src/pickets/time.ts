@@ -22,8 +22,23 @@ export function toLocalInput(at: Date, zone: string): string {
   return DateTime.fromJSDate(at, { zone }).toFormat("yyyy-MM-dd'T'HH:mm")
 }
 
+type LocalDescription = { date: string; time: string; zone: string; full: string }
+// Luxon's zone formatting is slow, and a reminder run describes the same picket thousands of times.
+const described = new Map<string, LocalDescription>()
+
 /** "Wednesday 16 December 2026, 12:00–14:00 (Europe/London, GMT)" */
-export function describeLocal(startsAt: Date, endsAt: Date, zone: string, locale = 'en-GB'): { date: string; time: string; zone: string; full: string } {
+export function describeLocal(startsAt: Date, endsAt: Date, zone: string, locale = 'en-GB'): LocalDescription {
+  const key = `${startsAt.getTime()}|${endsAt.getTime()}|${zone}|${locale}`
+  let d = described.get(key)
+  if (!d) {
+    d = describeUncached(startsAt, endsAt, zone, locale)
+    if (described.size > 1000) described.clear()
+    described.set(key, d)
+  }
+  return d
+}
+
+function describeUncached(startsAt: Date, endsAt: Date, zone: string, locale: string): LocalDescription {
   const start = DateTime.fromJSDate(startsAt, { zone }).setLocale(locale)
   const end = DateTime.fromJSDate(endsAt, { zone }).setLocale(locale)
   const date = start.toFormat('cccc d LLLL yyyy')

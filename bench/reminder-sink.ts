@@ -1,0 +1,37 @@
+// A loopback SMTP server for the reminder benchmark: accepts everything, counts messages
+// and repeated Message-IDs (a reminder's Message-ID is stable, so a repeat is a duplicate).
+import type { AddressInfo } from 'node:net'
+import { SMTPServer } from 'smtp-server'
+
+let received = 0
+let duplicates = 0
+const seen = new Set<string>()
+
+const server = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ['STARTTLS', 'AUTH'],
+  logger: false,
+  onData(stream, _session, callback) {
+    let head = ''
+    stream.on('data', (chunk: Buffer) => {
+      if (head.length < 4096) head += chunk.toString('latin1')
+    })
+    stream.on('end', () => {
+      received++
+      const id = /^Message-ID:\s*(\S+)/im.exec(head)?.[1]
+      if (id) {
+        if (seen.has(id)) duplicates++
+        else seen.add(id)
+      }
+      callback()
+    })
+  },
+})
+
+server.listen(0, '127.0.0.1', () => {
+  process.send?.({ type: 'ready', port: (server.server.address() as AddressInfo).port })
+})
+process.on('message', (msg: { type?: string }) => {
+  if (msg?.type === 'count') process.send?.({ type: 'count', received, unique: seen.size, duplicates })
+})
+process.on('disconnect', () => process.exit(0))
