@@ -21,6 +21,7 @@ CREATE TABLE `campaigns` (
 	`confirm_letters` integer DEFAULT false NOT NULL,
 	`languages` text NOT NULL,
 	`letters_count` integer DEFAULT 0 NOT NULL,
+	`offline_count` integer DEFAULT 0 NOT NULL,
 	`tally_updated_at` integer,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL
@@ -176,4 +177,84 @@ CREATE TABLE `rsvps` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `rsvps_token_unique` ON `rsvps` (`token`);--> statement-breakpoint
 CREATE UNIQUE INDEX `rsvps_one_per_email_unique` ON `rsvps` (`picket_id`,`email_normalized`);--> statement-breakpoint
-CREATE INDEX `rsvps_picket_status_idx` ON `rsvps` (`picket_id`,`status`,`created_at`);
+CREATE INDEX `rsvps_picket_status_idx` ON `rsvps` (`picket_id`,`status`,`created_at`);--> statement-breakpoint
+CREATE TABLE `api_tokens` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`user_id` integer NOT NULL,
+	`name` text NOT NULL,
+	`token_hash` text NOT NULL,
+	`prefix` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`last_used_at` integer,
+	`revoked_at` integer,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `api_tokens_hash_unique` ON `api_tokens` (`token_hash`);--> statement-breakpoint
+CREATE TABLE `audit_log` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`user_id` integer,
+	`user_email` text,
+	`action` text NOT NULL,
+	`campaign_id` integer,
+	`subject` text,
+	`detail` text,
+	`ip` text,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `audit_log_created_idx` ON `audit_log` (`created_at`);--> statement-breakpoint
+CREATE INDEX `audit_log_campaign_idx` ON `audit_log` (`campaign_id`);--> statement-breakpoint
+CREATE TABLE `campaign_organizers` (
+	`user_id` integer NOT NULL,
+	`campaign_id` integer NOT NULL,
+	PRIMARY KEY(`user_id`, `campaign_id`),
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`campaign_id`) REFERENCES `campaigns`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `invitations` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`user_id` integer NOT NULL,
+	`token_hash` text NOT NULL,
+	`expires_at` integer NOT NULL,
+	`used_at` integer,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `invitations_token_unique` ON `invitations` (`token_hash`);--> statement-breakpoint
+CREATE TABLE `offline_letters` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`campaign_id` integer NOT NULL,
+	`count` integer NOT NULL,
+	`date` text NOT NULL,
+	`group_name` text NOT NULL,
+	`country` text NOT NULL,
+	`note` text DEFAULT '' NOT NULL,
+	`created_by` integer,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`campaign_id`) REFERENCES `campaigns`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `offline_letters_campaign_idx` ON `offline_letters` (`campaign_id`,`date`);--> statement-breakpoint
+CREATE TABLE `sessions` (
+	`sid` text PRIMARY KEY NOT NULL,
+	`data` text NOT NULL,
+	`expires_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `sessions_expires_idx` ON `sessions` (`expires_at`);--> statement-breakpoint
+CREATE TABLE `users` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`email` text NOT NULL,
+	`name` text DEFAULT '' NOT NULL,
+	`role` text NOT NULL,
+	`password_hash` text,
+	`disabled_at` integer,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `users_email_unique` ON `users` (`email`);

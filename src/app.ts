@@ -18,6 +18,7 @@ import campaignRoutes from './campaigns/routes.js'
 import letterRoutes from './letters/routes.js'
 import { createLetterService, type LetterService } from './letters/service.js'
 import picketRoutes from './pickets/routes.js'
+import adminPlugin from './admin/plugin.js'
 import { createPicketService, type PicketService } from './pickets/service.js'
 import { mailSettings } from './mail/settings.js'
 import type { Mailer } from './mail/transport.js'
@@ -113,5 +114,6 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
   await app.register(campaignRoutes)
   await app.register(letterRoutes)
   await app.register(picketRoutes)
+  await app.register(adminPlugin, { prefix: '/admin' })
   return app
 }

@@ -5,6 +5,13 @@ import view from '@fastify/view'
 import Handlebars from 'handlebars'
 import { templatesDir } from '../paths.js'
 
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Per-request values every view sees (@fastify/view merges them in). */
+    locals?: Record<string, unknown>
+  }
+}
+
 // Pages use their own Handlebars instance so organizer appeals can never reach these helpers.
 const hbs = Handlebars.create()
 

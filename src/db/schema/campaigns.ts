@@ -20,6 +20,8 @@ export const campaigns = sqliteTable(
     languages: text('languages', { mode: 'json' }).$type<string[]>().notNull(),
     // The tally: raised in the same transaction as each letter that counts.
     lettersCount: integer('letters_count').notNull().default(0),
+    // Letters posted on paper, reported by groups; kept apart from the online count.
+    offlineCount: integer('offline_count').notNull().default(0),
     tallyUpdatedAt: timestamp('tally_updated_at'),
     ...timestamps,
   },

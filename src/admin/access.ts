@@ -1,0 +1,46 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Db } from '../db/client.js'
+import type { Campaign, Picket, Role } from '../db/schema/index.js'
+import { campaignIdsOf, userById } from './users.js'
+import type { Actor } from './audit.js'
+
+/** The signed-in person, reloaded each request so a removed role or campaign takes effect at once. */
+export interface AdminUser {
+  id: number
+  email: string
+  name: string
+  role: Role
+  campaignIds: number[]
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: AdminUser | null
+    campaign: Campaign | null
+    picket: Picket | null
+  }
+}
+
+export function loadAdminUser(db: Db, userId: number): AdminUser | null {
+  const user = userById(db, userId)
+  if (!user || user.disabledAt || !user.passwordHash) return null
+  return { id: user.id, email: user.email, name: user.name, role: user.role, campaignIds: user.role === 'admin' ? [] : campaignIdsOf(db, user.id) }
+}
+
+/** Admins see every campaign; organizers only theirs. Anything else is "not found", not "forbidden". */
+export function canRun(user: AdminUser | null, campaignId: number): boolean {
+  return user !== null && (user.role === 'admin' || user.campaignIds.includes(campaignId))
+}
+
+export function actorOf(req: FastifyRequest): Actor {
+  return { id: req.user!.id, email: req.user!.email, ip: req.ip }
+}
+
+export function parseId(raw: unknown): number {
+  return typeof raw === 'string' && /^[1-9][0-9]{0,9}$/.test(raw) ? Number(raw) : 0
+}
+
+/** preHandler for admin-only routes. */
+export async function requireAdmin(req: FastifyRequest, reply: FastifyReply) {
+  if (req.user?.role !== 'admin') return reply.callNotFound()
+}

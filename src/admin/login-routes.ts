@@ -1,0 +1,89 @@
+import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import { fieldErrors, issuesOf } from '../validation.js'
+import { sendError } from '../errors.js'
+import { FailureLimiter } from './limiter.js'
+import { hashPassword, verifyPassword, MIN_PASSWORD } from './password.js'
+import { normalize, openInvitation, setPassword, useInvitation, userByEmail } from './users.js'
+import { audit } from './audit.js'
+
+const loginForm = z.object({ email: z.string().max(254).default(''), password: z.string().max(1000).default(''), next: z.string().max(2000).optional() })
+const passwordForm = z
+  .object({
+    password: z.string({ error: 'Choose a password' }).min(MIN_PASSWORD, `Use at least ${MIN_PASSWORD} characters`).max(1000),
+    confirm: z.string({ error: 'Type the password again' }),
+  })
+  .refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'The two passwords differ' })
+
+/** Only local paths under /admin: a login link must not send anyone elsewhere. */
+const safeNext = (next: string | undefined) => (next && /^\/admin(\/[\w\-./?=&%]*)?$/.test(next) && !next.startsWith('//') ? next : '/admin')
+
+export default async function loginRoutes(app: FastifyInstance) {
+  const perAccount = new FailureLimiter(5, 15 * 60_000, app.clock)
+  const perAddress = new FailureLimiter(20, 15 * 60_000, app.clock)
+  const config = { public: true }
+
+  app.get<{ Querystring: { next?: string } }>('/login', { config }, async (req, reply) => {
+    if (req.user) return reply.redirect(safeNext(req.query.next), 303)
+    return reply.view('admin/login', { title: 'Sign in', next: safeNext(req.query.next), csrfToken: reply.generateCsrf() })
+  })
+
+  app.post<{ Body: Record<string, unknown> }>('/login', { config, preHandler: app.csrfProtection }, async (req, reply) => {
+    const form = loginForm.safeParse(req.body ?? {})
+    const { email, password, next } = form.success ? form.data : { email: '', password: '', next: undefined }
+    const accountKey = `account:${normalize(email)}`
+    const addressKey = `address:${req.ip}`
+    const wait = Math.max(perAccount.retryAfter(accountKey), perAddress.retryAfter(addressKey))
+    if (wait > 0) {
+      reply.header('retry-after', wait)
+      return sendError(req, reply, 429, `Too many failed sign-ins. Please wait ${Math.ceil(wait / 60)} minute(s) and try again.`)
+    }
+    const user = email ? userByEmail(app.db, email) : undefined
+    const ok = (await verifyPassword(password, user?.passwordHash ?? null)) && user && !user.disabledAt
+    if (!ok) {
+      perAccount.fail(accountKey)
+      perAddress.fail(addressKey)
+      req.log.warn({ email: normalize(email), ip: req.ip }, 'failed sign-in')
+      // One message whichever was wrong: it must not tell which addresses have accounts.
+      return reply.code(401).view('admin/login', { title: 'Sign in', next: safeNext(next), email, error: 'The email or password is not right.', csrfToken: reply.generateCsrf() })
+    }
+    perAccount.reset(accountKey)
+    // A new session id at sign-in: a session fixed before login is worthless after it.
+    await req.session.regenerate()
+    req.session.set('userId', user.id)
+    audit(app.db, { id: user.id, email: user.email, ip: req.ip }, 'user.login', {}, app.clock())
+    return reply.redirect(safeNext(next), 303)
+  })
+
+  app.post('/logout', { config, preHandler: app.csrfProtection }, async (req, reply) => {
+    await req.session.destroy()
+    return reply.redirect('/admin/login', 303)
+  })
+
+  app.get<{ Params: { token: string } }>('/invitations/:token', { config }, async (req, reply) => {
+    const found = openInvitation(app.db, req.params.token, app.clock())
+    if (!found) return sendError(req, reply, 404, 'This invitation link is not valid or has expired. Ask an admin for a new one.')
+    return reply.view('admin/set-password', { title: 'Set your password', email: found.user.email, token: req.params.token, errors: {}, csrfToken: reply.generateCsrf() })
+  })
+
+  app.post<{ Params: { token: string }; Body: Record<string, unknown> }>('/invitations/:token', { config, preHandler: app.csrfProtection }, async (req, reply) => {
+    const now = app.clock()
+    const found = openInvitation(app.db, req.params.token, now)
+    if (!found) return sendError(req, reply, 404, 'This invitation link is not valid or has expired. Ask an admin for a new one.')
+    const form = passwordForm.safeParse(req.body ?? {})
+    if (!form.success) {
+      return reply.code(422).view('admin/set-password', { title: 'Set your password', email: found.user.email, token: req.params.token, errors: fieldErrors(issuesOf(form.error)), csrfToken: reply.generateCsrf() })
+    }
+    const hash = await hashPassword(form.data.password)
+    const used = app.db.transaction((tx) => {
+      if (!useInvitation(tx, found.invitation.id, now)) return false
+      setPassword(tx, found.user.id, hash, now)
+      audit(tx, { id: found.user.id, email: found.user.email, ip: req.ip }, 'user.password_set', {}, now)
+      return true
+    })
+    if (!used) return sendError(req, reply, 409, 'This invitation has already been used.')
+    await req.session.regenerate()
+    req.session.set('userId', found.user.id)
+    return reply.redirect('/admin', 303)
+  })
+}

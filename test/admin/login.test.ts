@@ -1,0 +1,89 @@
+import t from 'tap'
+import { build, formSession, postForm } from '../helper.js'
+import { addUser, signIn, PASSWORD } from './helper.js'
+
+t.test('sign in, see the back office, sign out', async (t) => {
+  const app = await build(t)
+  await addUser(app, 'admin@example.org', 'admin')
+  const anonymous = await app.inject('/admin')
+  t.equal(anonymous.statusCode, 303)
+  t.equal(anonymous.headers.location, '/admin/login?next=%2Fadmin')
+
+  const browser = await signIn(app, 'Admin@Example.org ')
+  const home = await browser.get('/admin')
+  t.equal(home.statusCode, 200)
+  t.match(home.body, 'Free the Zhanaozen oil workers')
+  t.match(home.body, 'Signed in as admin@example.org')
+
+  const out = await browser.post('/admin/logout')
+  t.equal(out.statusCode, 303)
+  t.equal((await browser.get('/admin')).statusCode, 303, 'signed out')
+})
+
+t.test('the session cookie: HttpOnly, SameSite=Lax, path /admin, Secure in production, new id at sign-in', async (t) => {
+  const app = await build(t)
+  await addUser(app, 'admin@example.org', 'admin')
+  const session = await formSession(app, '/admin/login')
+  const res = await postForm(app, '/admin/login', { email: 'admin@example.org', password: PASSWORD }, session)
+  const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('outcry_admin='))!
+  t.ok(cookie, 'session cookie set')
+  t.match(cookie, /HttpOnly/i)
+  t.match(cookie, /SameSite=Lax/i)
+  t.match(cookie, /Path=\/admin/)
+  t.notMatch(cookie, /Secure/)
+
+  // A session id planted before sign-in is not the one after it.
+  const planted = 'outcry_admin=planted.value'
+  const fixed = await app.inject({ method: 'POST', url: '/admin/login', headers: { cookie: `${session.cookie}; ${planted}`, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: session.token, email: 'admin@example.org', password: PASSWORD }).toString() })
+  const after = ([] as string[]).concat(fixed.headers['set-cookie'] ?? []).find((c) => c.startsWith('outcry_admin='))!
+  t.notMatch(after, 'planted')
+
+  // Production sits behind a TLS-terminating proxy.
+  const prod = await build(t, { env: { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), BASE_URL: 'https://outcry.example.org', TRUST_PROXY: 'on' } })
+  await addUser(prod, 'admin@example.org', 'admin')
+  const page = await prod.inject({ url: '/admin/login', headers: { 'x-forwarded-proto': 'https' } })
+  const csrfCookie = ([] as string[]).concat(page.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ')
+  const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!
+  const res2 = await prod.inject({ method: 'POST', url: '/admin/login', headers: { 'x-forwarded-proto': 'https', cookie: csrfCookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: token, email: 'admin@example.org', password: PASSWORD }).toString() })
+  t.equal(res2.statusCode, 303)
+  t.match(([] as string[]).concat(res2.headers['set-cookie'] ?? []).find((c) => c.startsWith('outcry_admin=')), /Secure/)
+})
+
+t.test('a wrong email and a wrong password get the same answer', async (t) => {
+  const app = await build(t)
+  await addUser(app, 'admin@example.org', 'admin')
+  const session = await formSession(app, '/admin/login')
+  const wrongPassword = await postForm(app, '/admin/login', { email: 'admin@example.org', password: 'nope nope nope' }, session)
+  const wrongEmail = await postForm(app, '/admin/login', { email: 'nobody@example.org', password: 'nope nope nope' }, session)
+  t.equal(wrongPassword.statusCode, 401)
+  t.equal(wrongEmail.statusCode, 401)
+  const message = (body: string) => /role="alert"[^>]*>([^<]+)</.exec(body)?.[1]
+  t.equal(message(wrongPassword.body), 'The email or password is not right.')
+  t.equal(message(wrongEmail.body), message(wrongPassword.body))
+})
+
+t.test('failed sign-ins are limited per account and per address', async (t) => {
+  const app = await build(t)
+  await addUser(app, 'admin@example.org', 'admin')
+  const session = await formSession(app, '/admin/login')
+  for (let i = 0; i < 5; i++) t.equal((await postForm(app, '/admin/login', { email: 'admin@example.org', password: 'wrong' }, session)).statusCode, 401)
+  const limited = await postForm(app, '/admin/login', { email: 'admin@example.org', password: PASSWORD }, session)
+  t.equal(limited.statusCode, 429, 'even the right password waits')
+  t.ok(Number(limited.headers['retry-after']) > 0)
+  t.match(limited.body, 'Too many failed sign-ins')
+
+  for (let i = 0; i < 20; i++) await postForm(app, '/admin/login', { email: `other${i}@example.org`, password: 'wrong' }, session)
+  await addUser(app, 'second@example.org', 'admin')
+  t.equal((await postForm(app, '/admin/login', { email: 'second@example.org', password: PASSWORD }, session)).statusCode, 429, 'the address is limited too')
+})
+
+t.test('sessions expire', async (t) => {
+  const { TestClock } = await import('../helper.js')
+  const clock = new TestClock()
+  const app = await build(t, { clock: clock.now })
+  await addUser(app, 'admin@example.org', 'admin')
+  const browser = await signIn(app, 'admin@example.org')
+  t.equal((await browser.get('/admin')).statusCode, 200)
+  clock.advance(9 * 3_600_000)
+  t.equal((await browser.get('/admin')).statusCode, 303, 'after 8 hours idle the session is gone')
+})
