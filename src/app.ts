@@ -19,6 +19,9 @@ import letterRoutes from './letters/routes.js'
 import { createLetterService, type LetterService } from './letters/service.js'
 import picketRoutes from './pickets/routes.js'
 import adminPlugin from './admin/plugin.js'
+import adminApiPlugin from './admin/api-plugin.js'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
 import { createPicketService, type PicketService } from './pickets/service.js'
 import { mailSettings } from './mail/settings.js'
 import type { Mailer } from './mail/transport.js'
@@ -30,6 +33,7 @@ declare module 'fastify' {
     clock: Clock
     letters: LetterService
     pickets: PicketService
+    routeList: { method: string; url: string }[]
   }
 }
 
@@ -106,6 +110,24 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
   app.decorate('pickets', createPicketService({ db: app.db, clock, mail, secret: config.sessionSecret, onMailQueued }))
   app.dispatcher.addProducer((now) => app.pickets.queueDueReminders(now))
 
+  // Every route, for the access test that walks them all.
+  const routes: { method: string; url: string }[] = []
+  app.decorate('routeList', routes)
+  app.addHook('onRoute', (route) => {
+    for (const method of ([] as string[]).concat(route.method)) if (method !== 'HEAD') routes.push({ method, url: route.url })
+  })
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Outcry organizers API', version: '1', description: 'Campaigns, officials, templates, pickets, offline letters, tallies and exports. Authenticate with `Authorization: Bearer oc_…` (tokens are created on /admin/tokens or with `npm run token:create`).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    // Only the organizers' API is documented there.
+    transform: ({ schema, url }) => ({ schema: (url.startsWith('/api/admin') ? schema : { ...schema, hide: true }) as typeof schema, url }),
+  })
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true })
+
   app.get('/health', async (_req, reply) => {
     if (app.dbHealthy()) return { status: 'ok' }
     return reply.code(503).send({ status: 'unavailable', error: 'The database does not answer' })
@@ -115,5 +137,6 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
   await app.register(letterRoutes)
   await app.register(picketRoutes)
   await app.register(adminPlugin, { prefix: '/admin' })
+  await app.register(adminApiPlugin, { prefix: '/api/admin' })
   return app
 }

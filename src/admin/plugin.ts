@@ -4,6 +4,15 @@ import { SqliteSessionStore } from './session-store.js'
 import { canRun, loadAdminUser, parseId } from './access.js'
 import loginRoutes from './login-routes.js'
 import dashboardRoutes from './dashboard-routes.js'
+import campaignRoutes from './campaign-routes.js'
+import picketRoutes from './picket-routes.js'
+import offlineRoutes from './offline-routes.js'
+import reportRoutes from './report-routes.js'
+import peopleRoutes from './people-routes.js'
+import tokenRoutes from './token-routes.js'
+import mailRoutes from './mail-routes.js'
+import auditRoutes from './audit-routes.js'
+import supporterRoutes from './supporter-routes.js'
 import { sendError } from '../errors.js'
 
 declare module 'fastify' {
@@ -47,6 +56,9 @@ export default async function adminPlugin(app: FastifyInstance) {
 
   await app.register(loginRoutes)
   await app.register(dashboardRoutes)
+  for (const feature of [campaignRoutes, picketRoutes, offlineRoutes, reportRoutes, peopleRoutes, tokenRoutes, mailRoutes, auditRoutes, supporterRoutes]) {
+    await app.register(feature)
+  }
 }
 
 /** Scope for /admin/campaigns/:id/…: loads the campaign or answers 404 for anyone who does not run it. */

@@ -22,6 +22,7 @@ hbs.registerHelper('percent', (part: unknown, whole: unknown) => {
   return w > 0 ? Math.min(100, Math.round(((Number(part) || 0) / w) * 100)) : 0
 })
 hbs.registerHelper('eq', (a: unknown, b: unknown) => String(a) === String(b))
+hbs.registerHelper('add', (a: unknown, b: unknown) => (Number(a) || 0) + (Number(b) || 0))
 hbs.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b))
 hbs.registerHelper('storyParagraphs', (text: unknown) =>
   String(text ?? '')

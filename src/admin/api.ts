@@ -1,0 +1,74 @@
+import crypto from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { and, eq, isNull } from 'drizzle-orm'
+import { z } from 'zod'
+import { apiTokens } from '../db/schema/index.js'
+import type { Db, DbOrTx } from '../db/client.js'
+import { loadAdminUser } from './access.js'
+import { sendError } from '../errors.js'
+import { issuesOf, InputError } from '../validation.js'
+
+export const TOKEN_PREFIX = 'oc_'
+const hash = (token: string) => crypto.createHash('sha256').update(token).digest('hex')
+
+/** Mints a token for a user; only its hash is kept, so it is shown once. */
+export function createApiToken(tx: DbOrTx, userId: number, name: string, now: Date): { id: number; token: string } {
+  const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url')
+  const row = tx.insert(apiTokens).values({ userId, name, tokenHash: hash(token), prefix: token.slice(0, 10), createdAt: now }).returning({ id: apiTokens.id }).get()
+  return { id: row.id, token }
+}
+
+export function revokeApiToken(tx: DbOrTx, userId: number | null, id: number, now: Date): boolean {
+  const where = userId === null ? and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)) : and(eq(apiTokens.id, id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt))
+  return tx.update(apiTokens).set({ revokedAt: now }).where(where).run().changes === 1
+}
+
+export function tokensOf(db: DbOrTx, userId: number) {
+  return db.select().from(apiTokens).where(eq(apiTokens.userId, userId)).all()
+}
+
+function authenticate(db: Db, header: string | undefined, now: Date) {
+  const token = /^Bearer\s+(oc_[A-Za-z0-9_-]{43})\s*$/.exec(header ?? '')?.[1]
+  if (!token) return null
+  const row = db.select().from(apiTokens).where(and(eq(apiTokens.tokenHash, hash(token)), isNull(apiTokens.revokedAt))).get()
+  if (!row) return null
+  db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id)).run()
+  return loadAdminUser(db, row.userId)
+}
+
+/**
+ * Parses a JSON body with zod, or answers 422 with field paths like the public API.
+ * Returns null when it has answered.
+ */
+export function parseBody<T extends z.ZodType>(req: FastifyRequest, schema: T): z.infer<T> {
+  const body = req.body
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new InputError([{ path: [], message: 'The body must be a JSON object' }])
+  const parsed = schema.safeParse(body)
+  if (!parsed.success) throw new InputError(issuesOf(parsed.error))
+  return parsed.data
+}
+
+/** OpenAPI description of a zod schema (docs only: zod still does the validating). */
+export const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>
+
+/** The /api/admin scope: bearer tokens, JSON only, the same guards as the screens. */
+export async function apiScope(app: FastifyInstance) {
+  app.decorateRequest('user', null)
+  app.decorateRequest('campaign', null)
+  app.decorateRequest('picket', null)
+  // Route schemas are for the OpenAPI document; zod validates, with our error shape.
+  app.setValidatorCompiler(() => () => true)
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    req.user = authenticate(app.db, req.headers.authorization, app.clock())
+    if (!req.user) {
+      reply.header('www-authenticate', 'Bearer realm="outcry"')
+      return sendError(req, reply, 401, 'Send a valid API token: Authorization: Bearer oc_…')
+    }
+  })
+  app.addHook('preValidation', async (req, reply) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined
+    if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+      return sendError(req, reply, 415, 'Send JSON (Content-Type: application/json)')
+    }
+  })
+}
