@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { sql } from 'drizzle-orm'
 import * as schema from './schema/index.js'
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
@@ -37,4 +38,33 @@ export function openDatabase(file: string): Database_ {
       if (sqlite.open) sqlite.close()
     },
   }
+}
+
+const preparedCache = new WeakMap<object, Map<string, unknown>>()
+
+/**
+ * A statement prepared once per connection and reused, also inside transactions (which run on the
+ * same connection). Building a drizzle query costs more than running it on the hot paths.
+ */
+export function prepared<T>(dbOrTx: DbOrTx, name: string, build: (db: DbOrTx) => T): T {
+  // A transaction shares its database's session object: one cache for both.
+  const session = (dbOrTx as unknown as { session: object }).session
+  let statements = preparedCache.get(session)
+  if (!statements) preparedCache.set(session, (statements = new Map()))
+  let statement = statements.get(name) as T | undefined
+  if (!statement) statements.set(name, (statement = build(dbOrTx)))
+  return statement
+}
+
+/**
+ * A placeholder that bypasses drizzle's column encoders (they cannot take null), for prepared
+ * writes; pass the value through `driverValue`.
+ */
+export const rawPlaceholder = (name: string) => sql`${sql.placeholder(name)}`
+
+/** What SQLite stores for a value: Dates as UTC milliseconds, booleans as 0/1. */
+export function driverValue(v: unknown): unknown {
+  if (v instanceof Date) return v.getTime()
+  if (typeof v === 'boolean') return v ? 1 : 0
+  return v ?? null
 }

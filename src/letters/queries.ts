@@ -1,13 +1,27 @@
 import { and, eq, sql } from 'drizzle-orm'
-import type { Db, DbOrTx } from '../db/client.js'
+import { prepared, rawPlaceholder, driverValue, type Db, type DbOrTx } from '../db/client.js'
 import { letters, type Letter } from '../db/schema/index.js'
 
 export type NewLetter = typeof letters.$inferInsert
 
 /** Inserts unless the supporter already wrote to this official; returns null on that duplicate. */
 export function insertLetter(tx: DbOrTx, letter: NewLetter): Letter | null {
-  return tx.insert(letters).values(letter).onConflictDoNothing().returning().get() ?? null
+  const insert = prepared(tx, 'letters.insert', (db) =>
+    db
+      .insert(letters)
+      .values(Object.fromEntries(LETTER_COLUMNS.map((c) => [c, rawPlaceholder(c)])) as unknown as NewLetter)
+      .onConflictDoNothing()
+      .returning()
+      .prepare(),
+  )
+  const values = Object.fromEntries(LETTER_COLUMNS.map((c) => [c, driverValue(letter[c])]))
+  return (insert.get(values) as Letter | undefined) ?? null
 }
+
+const LETTER_COLUMNS = [
+  'publicId', 'campaignId', 'targetId', 'language', 'supporterName', 'supporterEmail', 'emailNormalized', 'country', 'city',
+  'organisation', 'note', 'wantsCopy', 'consent', 'subject', 'body', 'status', 'confirmTokenHash', 'confirmExpiresAt', 'createdAt', 'countedAt',
+] as const satisfies readonly (keyof NewLetter)[]
 
 export function findExisting(tx: DbOrTx, campaignId: number, targetId: number, emailNormalized: string): Letter | undefined {
   return tx

@@ -1,5 +1,5 @@
 import { and, eq, inArray, lte, or, sql, desc, count } from 'drizzle-orm'
-import type { DbOrTx, Db } from '../db/client.js'
+import { prepared, rawPlaceholder, type DbOrTx, type Db } from '../db/client.js'
 import { outbox, letters, capturedMail, type OutboxMessage, type OutboxRow } from '../db/schema/index.js'
 
 export interface NewMail {
@@ -13,19 +13,31 @@ export interface NewMail {
 
 /** Queues mail inside the caller's transaction, so the mail exists exactly when the change does. */
 export function enqueueMail(tx: DbOrTx, mail: NewMail, now: Date): void {
-  tx.insert(outbox)
-    .values({
-      kind: mail.kind,
-      letterId: mail.letterId ?? null,
-      notAfter: mail.notAfter ?? null,
-      topic: mail.topic ?? null,
-      recipient: mail.message.to.address,
-      message: mail.message,
-      status: 'queued',
-      nextAttemptAt: now,
-      createdAt: now,
-    })
-    .run()
+  const insert = prepared(tx, 'outbox.insert', (db) =>
+    db
+      .insert(outbox)
+      .values({
+        kind: rawPlaceholder('kind'),
+        letterId: rawPlaceholder('letterId'),
+        notAfter: rawPlaceholder('notAfter'),
+        topic: rawPlaceholder('topic'),
+        recipient: rawPlaceholder('recipient'),
+        message: rawPlaceholder('message'),
+        status: 'queued',
+        nextAttemptAt: rawPlaceholder('now'),
+        createdAt: rawPlaceholder('now'),
+      } as unknown as typeof outbox.$inferInsert)
+      .prepare(),
+  )
+  insert.run({
+    kind: mail.kind,
+    letterId: mail.letterId ?? null,
+    notAfter: mail.notAfter?.getTime() ?? null,
+    topic: mail.topic ?? null,
+    recipient: mail.message.to.address,
+    message: JSON.stringify(mail.message),
+    now: now.getTime(),
+  })
 }
 
 /** Claims up to `limit` due rows with a lease; expired leases (a crashed sender) are claimable again. */
