@@ -1,4 +1,161 @@
 import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import { InputError } from '../validation.js'
+import { actorOf, parseId, requireAdmin } from './access.js'
+import { jsonSchema, parseBody } from './api.js'
+import { campaignScope } from './plugin.js'
+import {
+  addTarget,
+  campaignById,
+  campaignCreateJson,
+  campaignJson,
+  campaignPatchJson,
+  campaignsFor,
+  createCampaign,
+  importTargets,
+  peopleOf,
+  saveTemplate,
+  targetById,
+  targetInput,
+  targetJson,
+  targetsOf,
+  templateFor,
+  templateInput,
+  templateJson,
+  templatesOf,
+  updateCampaign,
+  updateTarget,
+} from './campaign-service.js'
 
-// Placeholder: filled in by its feature.
-export default async function routes(_app: FastifyInstance) {}
+const idParams = { type: 'object', properties: { id: { type: 'string', pattern: '^[1-9][0-9]*$' } }, required: ['id'] }
+const targetParams = { type: 'object', properties: { id: { type: 'string' }, targetId: { type: 'string' } }, required: ['id', 'targetId'] }
+const languageParams = { type: 'object', properties: { id: { type: 'string' }, language: { type: 'string', examples: ['en'] } }, required: ['id', 'language'] }
+const csvImport = z.object({ csv: z.string({ error: 'csv must be the text of a CSV file' }).max(250_000, 'csv must be at most 250,000 characters') })
+
+/** /api/admin/campaigns…: campaigns, officials and letter templates for organizers' own tools. */
+export default async function campaignApi(app: FastifyInstance) {
+  app.get('/campaigns', { schema: { tags: ['campaigns'], summary: 'The campaigns the token’s user runs (every campaign for admins)' } }, async (req) => ({
+    campaigns: campaignsFor(app.db, req.user!).map(campaignJson),
+  }))
+
+  app.post(
+    '/campaigns',
+    {
+      preHandler: requireAdmin,
+      schema: { tags: ['campaigns'], summary: 'Create a campaign (admins only). 201 {"campaign":{"id":…}}', body: jsonSchema(campaignCreateJson) },
+    },
+    async (req, reply) => {
+      const input = parseBody(req, campaignCreateJson)
+      const campaign = createCampaign(app.db, input, actorOf(req), app.clock())
+      return reply.code(201).send({ campaign: campaignJson(campaign) })
+    },
+  )
+
+  await app.register(async (scoped) => {
+    scoped.addHook('preHandler', campaignScope)
+
+    scoped.get('/campaigns/:id', { schema: { tags: ['campaigns'], summary: 'One campaign, with the people it is for', params: idParams } }, async (req) => {
+      const campaign = req.campaign!
+      return {
+        campaign: {
+          ...campaignJson(campaign),
+          people: peopleOf(app.db, campaign.id).map((p) => ({ id: p.id, name: p.name, status: p.status, detail: p.detail, statusChangedOn: p.statusChangedOn })),
+        },
+      }
+    })
+
+    scoped.patch(
+      '/campaigns/:id',
+      { schema: { tags: ['campaigns'], summary: 'Change some of a campaign’s fields. 200 {"campaign":{…}}', params: idParams, body: jsonSchema(campaignPatchJson) } },
+      async (req) => {
+        const patch = parseBody(req, campaignPatchJson)
+        updateCampaign(app.db, req.campaign!.id, patch, actorOf(req), app.clock())
+        return { campaign: campaignJson(campaignById(app.db, req.campaign!.id)!) }
+      },
+    )
+
+    scoped.get('/campaigns/:id/targets', { schema: { tags: ['targets'], summary: 'The campaign’s officials, with the letters each received', params: idParams } }, async (req) => ({
+      targets: targetsOf(app.db, req.campaign!.id).map(targetJson),
+    }))
+
+    scoped.post(
+      '/campaigns/:id/targets',
+      { schema: { tags: ['targets'], summary: 'Add an official. 201 {"target":{"id":…}}', params: idParams, body: jsonSchema(targetInput) } },
+      async (req, reply) => {
+        const input = parseBody(req, targetInput)
+        const target = addTarget(app.db, req.campaign!, input, actorOf(req), app.clock())
+        return reply.code(201).send({ target: targetJson(target) })
+      },
+    )
+
+    scoped.post(
+      '/campaigns/:id/targets/import',
+      {
+        schema: {
+          tags: ['targets'],
+          summary: 'Import officials from CSV text (header name,title,organisation,country,email,postal_address,language): all lines or none; a known email is updated',
+          params: idParams,
+          body: jsonSchema(csvImport),
+        },
+      },
+      async (req) => {
+        const { csv } = parseBody(req, csvImport)
+        const result = importTargets(app.db, req.campaign!, csv, actorOf(req), app.clock())
+        if (!result.ok) throw new InputError(result.errors.map((e) => ({ path: ['csv', e.line], message: `line ${e.line}: ${e.message}` })))
+        return { created: result.created, updated: result.updated }
+      },
+    )
+
+    scoped.get('/campaigns/:id/targets/:targetId', { schema: { tags: ['targets'], summary: 'One official', params: targetParams } }, async (req, reply) => {
+      const target = targetById(app.db, req.campaign!.id, parseId((req.params as { targetId: string }).targetId))
+      if (!target) return reply.callNotFound()
+      return { target: targetJson(target) }
+    })
+
+    scoped.put(
+      '/campaigns/:id/targets/:targetId',
+      { schema: { tags: ['targets'], summary: 'Replace an official’s details', params: targetParams, body: jsonSchema(targetInput) } },
+      async (req, reply) => {
+        const targetId = parseId((req.params as { targetId: string }).targetId)
+        if (!targetById(app.db, req.campaign!.id, targetId)) return reply.callNotFound()
+        const input = parseBody(req, targetInput)
+        const target = updateTarget(app.db, req.campaign!, targetId, input, actorOf(req), app.clock())
+        if (!target) return reply.callNotFound()
+        return { target: targetJson(target) }
+      },
+    )
+
+    scoped.get('/campaigns/:id/templates', { schema: { tags: ['templates'], summary: 'The letter templates, one per language', params: idParams } }, async (req) => {
+      const campaign = req.campaign!
+      const saved = new Map(templatesOf(app.db, campaign.id).map((t) => [t.language, t]))
+      return {
+        languages: campaign.languages,
+        templates: [...saved.values()].map((t) => ({ ...templateJson(t), inUse: campaign.languages.includes(t.language) })),
+        missing: campaign.languages.filter((l) => !saved.has(l)),
+      }
+    })
+
+    scoped.get('/campaigns/:id/templates/:language', { schema: { tags: ['templates'], summary: 'The letter template in one language', params: languageParams } }, async (req, reply) => {
+      const template = templateFor(app.db, req.campaign!.id, (req.params as { language: string }).language)
+      if (!template) return reply.callNotFound()
+      return { template: templateJson(template) }
+    })
+
+    scoped.put(
+      '/campaigns/:id/templates/:language',
+      {
+        schema: {
+          tags: ['templates'],
+          summary: 'Save the letter template in one of the campaign’s languages. 422 names an unknown placeholder or a template that does not compile',
+          params: languageParams,
+          body: jsonSchema(templateInput),
+        },
+      },
+      async (req) => {
+        const input = parseBody(req, templateInput)
+        const template = saveTemplate(app.db, req.campaign!, (req.params as { language: string }).language, input, actorOf(req), app.clock())
+        return { template: templateJson(template) }
+      },
+    )
+  })
+}

@@ -1,4 +1,418 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { z } from 'zod'
+import type { Campaign } from '../db/schema/index.js'
+import { campaignStatuses } from '../db/schema/index.js'
+import { countryName, countryOptions } from '../countries.js'
+import { fieldErrors, InputError, issuesOf, type FieldIssue } from '../validation.js'
+import { actorOf, parseId, requireAdmin } from './access.js'
+import { campaignScope } from './plugin.js'
+import {
+  addPerson,
+  addTarget,
+  APPEAL_PLACEHOLDERS,
+  campaignForm,
+  campaignWarnings,
+  createCampaign,
+  CSV_COLUMNS,
+  deletePerson,
+  importTargets,
+  languageIssue,
+  peopleOf,
+  personById,
+  personForm,
+  previewContext,
+  previewTemplate,
+  saveTemplate,
+  STARTER_BODY,
+  targetById,
+  targetInput,
+  targetsOf,
+  templateFor,
+  templateInput,
+  templatesOf,
+  updateCampaign,
+  updatePerson,
+  updateTarget,
+} from './campaign-service.js'
 
-// Placeholder: filled in by its feature.
-export default async function routes(_app: FastifyInstance) {}
+type Body = Record<string, unknown>
+type IdParams = { Params: { id: string } }
+
+/** Only the string fields a form sent, to put back in it. */
+function strings(body: unknown, keys: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  const b = (body && typeof body === 'object' ? body : {}) as Body
+  for (const key of keys) {
+    const v = b[key]
+    if (typeof v === 'string') out[key] = v.slice(0, 300_000)
+  }
+  return out
+}
+
+function parseForm<T extends z.ZodType>(schema: T, body: unknown): { ok: true; data: z.infer<T> } | { ok: false; issues: FieldIssue[] } {
+  const parsed = schema.safeParse(body && typeof body === 'object' ? body : {})
+  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, issues: issuesOf(parsed.error) }
+}
+
+const languageNames = new Intl.DisplayNames(['en'], { type: 'language' })
+function languageName(code: string): string {
+  try {
+    return languageNames.of(code) ?? code
+  } catch {
+    return code
+  }
+}
+
+const LANGUAGE_PARAM = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/
+const CAMPAIGN_KEYS = ['title', 'slug', 'summary', 'story', 'goal', 'status', 'confirmLetters', 'languages'] as const
+const PERSON_KEYS = ['name', 'status', 'detail', 'statusChangedOn'] as const
+const TARGET_KEYS = ['name', 'title', 'organisation', 'country', 'email', 'postalAddress', 'language'] as const
+
+/** /admin/campaigns/…: campaigns, the people they are for, officials and letter templates. */
+export default async function campaignRoutes(app: FastifyInstance) {
+  // ------------------------------------------------------------ campaign form (new and edit)
+
+  function campaignPage(
+    reply: FastifyReply,
+    state: { campaign?: Campaign; values: Record<string, string | boolean>; errors?: Record<string, string>; notice?: string },
+    status = 200,
+  ) {
+    const { campaign, values } = state
+    const errors = state.errors ?? {}
+    return reply.code(status).view('admin/campaign-form', {
+      title: campaign ? `Edit: ${campaign.title}` : 'New campaign',
+      campaign,
+      isNew: !campaign,
+      action: campaign ? `/admin/campaigns/${campaign.id}` : '/admin/campaigns/new',
+      values,
+      errors,
+      hasErrors: Object.keys(errors).length > 0,
+      statuses: campaignStatuses.map((s) => ({ value: s, selected: s === values.status })),
+      notice: state.notice,
+      warnings: campaign ? campaignWarnings(app.db, campaign) : [],
+      peopleCount: campaign ? peopleOf(app.db, campaign.id).length : 0,
+      csrfToken: reply.generateCsrf(),
+    })
+  }
+
+  const campaignValues = (c: Campaign) => ({
+    title: c.title,
+    slug: c.slug,
+    summary: c.summary,
+    story: c.story,
+    goal: String(c.goal),
+    status: c.status,
+    confirmLetters: c.confirmLetters,
+    languages: c.languages.join(', '),
+  })
+
+  const formValues = (body: unknown) => {
+    const v: Record<string, string | boolean> = strings(body, CAMPAIGN_KEYS)
+    v.confirmLetters = typeof v.confirmLetters === 'string' && v.confirmLetters !== ''
+    return v
+  }
+
+  app.get('/campaigns/new', { preHandler: requireAdmin }, async (_req, reply) =>
+    campaignPage(reply, { values: { status: 'draft', languages: 'en', goal: '1000', confirmLetters: false } }),
+  )
+
+  app.post<{ Body: Body }>('/campaigns/new', { preHandler: [requireAdmin, app.csrfProtection] }, async (req, reply) => {
+    const form = parseForm(campaignForm, req.body)
+    if (!form.ok) return campaignPage(reply, { values: formValues(req.body), errors: fieldErrors(form.issues) }, 422)
+    try {
+      const campaign = createCampaign(app.db, form.data, actorOf(req), app.clock())
+      return reply.redirect(`/admin/campaigns/${campaign.id}?created=1`, 303)
+    } catch (err) {
+      if (err instanceof InputError) return campaignPage(reply, { values: formValues(req.body), errors: fieldErrors(err.issues) }, 422)
+      throw err
+    }
+  })
+
+  // Everything under /admin/campaigns/:id/… belongs to one campaign: the scope hook loads it or answers 404.
+  await app.register(async (scoped) => {
+    scoped.addHook('preHandler', campaignScope)
+
+    scoped.get<IdParams & { Querystring: Record<string, string> }>('/campaigns/:id', async (req, reply) => {
+      const campaign = req.campaign!
+      const notice = 'created' in req.query ? 'The campaign was created. Add officials and a letter template, then set it live.' : 'saved' in req.query ? 'Saved.' : undefined
+      return campaignPage(reply, { campaign, values: campaignValues(campaign), notice })
+    })
+
+    scoped.post<IdParams & { Body: Body }>('/campaigns/:id', { preHandler: app.csrfProtection }, async (req, reply) => {
+      const campaign = req.campaign!
+      const form = parseForm(campaignForm, req.body)
+      if (!form.ok) return campaignPage(reply, { campaign, values: formValues(req.body), errors: fieldErrors(form.issues) }, 422)
+      try {
+        updateCampaign(app.db, campaign.id, form.data, actorOf(req), app.clock())
+      } catch (err) {
+        if (err instanceof InputError) return campaignPage(reply, { campaign, values: formValues(req.body), errors: fieldErrors(err.issues) }, 422)
+        throw err
+      }
+      return reply.redirect(`/admin/campaigns/${campaign.id}?saved=1`, 303)
+    })
+
+    // ---------------------------------------------------------- the people the campaign is for
+
+    function peoplePage(reply: FastifyReply, campaign: Campaign, state: { values?: Record<string, string>; errors?: Record<string, string> } = {}, status = 200) {
+      const errors = state.errors ?? {}
+      return reply.code(status).view('admin/campaign-people', {
+        title: `People: ${campaign.title}`,
+        campaign,
+        people: peopleOf(app.db, campaign.id),
+        values: state.values ?? {},
+        errors,
+        hasErrors: Object.keys(errors).length > 0,
+        csrfToken: reply.generateCsrf(),
+      })
+    }
+
+    scoped.get<IdParams>('/campaigns/:id/people', async (req, reply) => peoplePage(reply, req.campaign!))
+
+    scoped.post<IdParams & { Body: Body }>('/campaigns/:id/people', { preHandler: app.csrfProtection }, async (req, reply) => {
+      const campaign = req.campaign!
+      const form = parseForm(personForm, req.body)
+      if (!form.ok) return peoplePage(reply, campaign, { values: strings(req.body, PERSON_KEYS), errors: fieldErrors(form.issues) }, 422)
+      addPerson(app.db, campaign.id, form.data, actorOf(req), app.clock())
+      return reply.redirect(`/admin/campaigns/${campaign.id}/people`, 303)
+    })
+
+    type PersonParams = { Params: { id: string; personId: string } }
+    function personPage(reply: FastifyReply, campaign: Campaign, personId: number, values: Record<string, string>, errors: Record<string, string> = {}, status = 200) {
+      return reply.code(status).view('admin/campaign-person', {
+        title: `Edit: ${values.name || 'person'}`,
+        campaign,
+        personId,
+        values,
+        errors,
+        hasErrors: Object.keys(errors).length > 0,
+        csrfToken: reply.generateCsrf(),
+      })
+    }
+
+    scoped.get<PersonParams>('/campaigns/:id/people/:personId', async (req, reply) => {
+      const campaign = req.campaign!
+      const person = personById(app.db, campaign.id, parseId(req.params.personId))
+      if (!person) return reply.callNotFound()
+      return personPage(reply, campaign, person.id, { name: person.name, status: person.status, detail: person.detail, statusChangedOn: person.statusChangedOn ?? '' })
+    })
+
+    scoped.post<PersonParams & { Body: Body }>('/campaigns/:id/people/:personId', { preHandler: app.csrfProtection }, async (req, reply) => {
+      const campaign = req.campaign!
+      const personId = parseId(req.params.personId)
+      if (!personById(app.db, campaign.id, personId)) return reply.callNotFound()
+      const form = parseForm(personForm, req.body)
+      if (!form.ok) return personPage(reply, campaign, personId, strings(req.body, PERSON_KEYS), fieldErrors(form.issues), 422)
+      if (!updatePerson(app.db, campaign.id, personId, form.data, actorOf(req), app.clock())) return reply.callNotFound()
+      return reply.redirect(`/admin/campaigns/${campaign.id}/people`, 303)
+    })
+
+    scoped.post<PersonParams>('/campaigns/:id/people/:personId/delete', { preHandler: app.csrfProtection }, async (req, reply) => {
+      const campaign = req.campaign!
+      if (!deletePerson(app.db, campaign.id, parseId(req.params.personId), actorOf(req), app.clock())) return reply.callNotFound()
+      return reply.redirect(`/admin/campaigns/${campaign.id}/people`, 303)
+    })
+
+    // ---------------------------------------------------------- officials
+
+    scoped.get<IdParams & { Querystring: Record<string, string> }>('/campaigns/:id/targets', async (req, reply) => {
+      const campaign = req.campaign!
+      const created = Number(req.query.created)
+      const updated = Number(req.query.updated)
+      const imported = 'imported' in req.query ? `Imported: ${Number.isFinite(created) ? created : 0} new, ${Number.isFinite(updated) ? updated : 0} updated.` : undefined
+      return reply.view('admin/target-list', {
+        title: `Officials: ${campaign.title}`,
+        campaign,
+        targets: targetsOf(app.db, campaign.id).map((t) => ({ ...t, countryName: countryName(t.country) })),
+        notice: imported ?? ('saved' in req.query ? 'Saved.' : undefined),
+      })
+    })
+
+    type TargetParams = { Params: { id: string; targetId: string } }
+    function targetPage(reply: FastifyReply, campaign: Campaign, state: { targetId?: number; values: Record<string, string>; errors?: Record<string, string> }, status = 200) {
+      const errors = state.errors ?? {}
+      const country = (state.values.country ?? '').trim().toUpperCase()
+      return reply.code(status).view('admin/target-form', {
+        title: state.targetId ? `Edit official: ${state.values.name ?? ''}` : 'New official',
+        campaign,
+        isNew: !state.targetId,
+        action: state.targetId ? `/admin/campaigns/${campaign.id}/targets/${state.targetId}` : `/admin/campaigns/${campaign.id}/targets`,
+        values: state.values,
+        countries: countryOptions().map((c) => ({ ...c, selected: c.code === country })),
+        defaultLanguage: campaign.languages[0],
+        errors,
+        hasErrors: Object.keys(errors).length > 0,
+        csrfToken: reply.generateCsrf(),
+      })
+    }
+
+    scoped.get<IdParams>('/campaigns/:id/targets/new', async (req, reply) => targetPage(reply, req.campaign!, { values: { language: req.campaign!.languages[0] ?? '' } }))
+
+    scoped.post<IdParams & { Body: Body }>('/campaigns/:id/targets', { preHandler: app.csrfProtection }, async (req, reply) => {
+      const campaign = req.campaign!
+      const values = strings(req.body, TARGET_KEYS)
+      const form = parseForm(targetInput, req.body)
+      if (!form.ok) return targetPage(reply, campaign, { values, errors: fieldErrors(form.issues) }, 422)
+      try {
+        addTarget(app.db, campaign, form.data, actorOf(req), app.clock())
+      } catch (err) {
+        if (err instanceof InputError) return targetPage(reply, campaign, { values, errors: fieldErrors(err.issues) }, 422)
+        throw err
+      }
+      return reply.redirect(`/admin/campaigns/${campaign.id}/targets?saved=1`, 303)
+    })
+
+    function importPage(reply: FastifyReply, campaign: Campaign, csv = '', errors: { line: number; message: string }[] = [], status = 200) {
+      return reply.code(status).view('admin/target-import', {
+        title: `Import officials: ${campaign.title}`,
+        campaign,
+        csv,
+        columns: CSV_COLUMNS.join(','),
+        errors: errors.map((e) => `line ${e.line}: ${e.message}`),
+        defaultLanguage: campaign.languages[0],
+        csrfToken: reply.generateCsrf(),
+      })
+    }
+
+    scoped.get<IdParams>('/campaigns/:id/targets/import', async (req, reply) => importPage(reply, req.campaign!))
+
+    scoped.post<IdParams & { Body: Body }>('/campaigns/:id/targets/import', { preHandler: app.csrfProtection }, async (req, reply) => {
+      const campaign = req.campaign!
+      const csv = strings(req.body, ['csv']).csv ?? ''
+      const result = importTargets(app.db, campaign, csv, actorOf(req), app.clock())
+      if (!result.ok) return importPage(reply, campaign, csv, result.errors, 422)
+      return reply.redirect(`/admin/campaigns/${campaign.id}/targets?imported=1&created=${result.created}&updated=${result.updated}`, 303)
+    })
+
+    scoped.get<TargetParams>('/campaigns/:id/targets/:targetId', async (req, reply) => {
+      const campaign = req.campaign!
+      const target = targetById(app.db, campaign.id, parseId(req.params.targetId))
+      if (!target) return reply.callNotFound()
+      const values = Object.fromEntries(TARGET_KEYS.map((k) => [k, String(target[k] ?? '')]))
+      return targetPage(reply, campaign, { targetId: target.id, values })
+    })
+
+    scoped.post<TargetParams & { Body: Body }>('/campaigns/:id/targets/:targetId', { preHandler: app.csrfProtection }, async (req, reply) => {
+      const campaign = req.campaign!
+      const targetId = parseId(req.params.targetId)
+      if (!targetById(app.db, campaign.id, targetId)) return reply.callNotFound()
+      const values = strings(req.body, TARGET_KEYS)
+      const form = parseForm(targetInput, req.body)
+      if (!form.ok) return targetPage(reply, campaign, { targetId, values, errors: fieldErrors(form.issues) }, 422)
+      try {
+        if (!updateTarget(app.db, campaign, targetId, form.data, actorOf(req), app.clock())) return reply.callNotFound()
+      } catch (err) {
+        if (err instanceof InputError) return targetPage(reply, campaign, { targetId, values, errors: fieldErrors(err.issues) }, 422)
+        throw err
+      }
+      return reply.redirect(`/admin/campaigns/${campaign.id}/targets?saved=1`, 303)
+    })
+
+    // ---------------------------------------------------------- letter templates
+
+    scoped.get<IdParams>('/campaigns/:id/templates', async (req, reply) => {
+      const campaign = req.campaign!
+      const saved = new Map(templatesOf(app.db, campaign.id).map((t) => [t.language, t]))
+      const languages = campaign.languages.map((code, i) => ({ code, name: languageName(code), isDefault: i === 0, template: saved.get(code) }))
+      const unused = [...saved.values()].filter((t) => !campaign.languages.includes(t.language)).map((t) => ({ code: t.language, name: languageName(t.language), template: t }))
+      return reply.view('admin/template-list', { title: `Letter templates: ${campaign.title}`, campaign, languages, unused })
+    })
+
+    type LanguageParams = { Params: { id: string; language: string } }
+
+    /** The language in the address, if the campaign has it or once had a template in it. */
+    function languageOf(req: FastifyRequest<LanguageParams>): string | null {
+      const { language } = req.params
+      if (!LANGUAGE_PARAM.test(language)) return null
+      if (req.campaign!.languages.includes(language) || templateFor(app.db, req.campaign!.id, language)) return language
+      return null
+    }
+
+    function templatePage(
+      reply: FastifyReply,
+      campaign: Campaign,
+      language: string,
+      state: { values: Record<string, string>; errors?: Record<string, string>; notice?: string; preview?: boolean },
+      status = 200,
+    ) {
+      const targets = targetsOf(app.db, campaign.id)
+      const chosen = targets.find((t) => String(t.id) === state.values.target) ?? targets[0]
+      const errors = state.errors ?? {}
+      const hasErrors = Object.keys(errors).length > 0
+      let preview: { subject: string; body: string } | undefined
+      if (!hasErrors) {
+        const result = previewTemplate(previewContext(campaign, chosen, language, app.config.baseUrl, app.clock()), state.values.subject ?? '', state.values.body ?? '')
+        if (result.ok) preview = result
+      }
+      const saved = templateFor(app.db, campaign.id, language)
+      return reply.code(status).view('admin/template-edit', {
+        title: `Letter template (${language}): ${campaign.title}`,
+        campaign,
+        language,
+        languageName: languageName(language),
+        notInCampaign: !campaign.languages.includes(language),
+        saved,
+        values: state.values,
+        errors,
+        hasErrors,
+        notice: state.notice,
+        preview,
+        previewRequested: state.preview,
+        targets: targets.map((t) => ({ id: t.id, name: t.name, title: t.title, selected: t.id === chosen?.id })),
+        placeholders: APPEAL_PLACEHOLDERS.map((p) => `{{${p}}}`),
+        csrfToken: reply.generateCsrf(),
+      })
+    }
+
+    scoped.get<LanguageParams & { Querystring: Record<string, string> }>('/campaigns/:id/templates/:language', async (req, reply) => {
+      const campaign = req.campaign!
+      const language = languageOf(req)
+      if (!language) return reply.callNotFound()
+      const saved = templateFor(app.db, campaign.id, language)
+      const values = saved ? { subject: saved.subject, body: saved.body } : { subject: campaign.title, body: STARTER_BODY }
+      const notice = 'saved' in req.query ? 'Saved. Letters written from now on use this text.' : saved ? undefined : 'There is no template in this language yet: here is a start. Nothing is saved until you press Save.'
+      return templatePage(reply, campaign, language, { values, notice })
+    })
+
+    scoped.post<LanguageParams & { Body: Body }>('/campaigns/:id/templates/:language', { preHandler: app.csrfProtection }, async (req, reply) => {
+      const campaign = req.campaign!
+      const { language } = req.params
+      const values = strings(req.body, ['subject', 'body', 'target', 'intent'])
+      // The same language rule as the API: a language the campaign does not have is refused, not added.
+      const wrongLanguage = LANGUAGE_PARAM.test(language) ? languageIssue(campaign, language) : { path: ['language'], message: `"${language}" is not a language code` }
+      if (wrongLanguage && !languageOf(req)) {
+        return reply.code(422).view('pages/message', { title: 'Please check the form', message: wrongLanguage.message, status: 422 })
+      }
+      const form = parseForm(templateInput, req.body)
+      if (!form.ok) return templatePage(reply, campaign, language, { values, errors: fieldErrors(form.issues) }, 422)
+      if (values.intent === 'preview') {
+        const result = previewTemplate(previewContext(campaign, undefined, language, app.config.baseUrl, app.clock()), form.data.subject, form.data.body)
+        if (!result.ok) return templatePage(reply, campaign, language, { values, errors: fieldErrors(result.issues), preview: true }, 422)
+        return templatePage(reply, campaign, language, { values, preview: true, notice: 'This is a preview: nothing is saved until you press Save.' })
+      }
+      try {
+        saveTemplate(app.db, campaign, language, form.data, actorOf(req), app.clock())
+      } catch (err) {
+        if (err instanceof InputError) {
+          const errors = fieldErrors(err.issues)
+          return templatePage(reply, campaign, language, { values, errors: { ...errors, ...(errors.language ? { _: errors.language } : {}) } }, 422)
+        }
+        throw err
+      }
+      return reply.redirect(`/admin/campaigns/${campaign.id}/templates/${language}?saved=1`, 303)
+    })
+
+    // The page's script asks here as the organizer types; it changes nothing, so it needs no CSRF token.
+    scoped.post<LanguageParams & { Body: Body }>('/campaigns/:id/templates/:language/preview', async (req, reply) => {
+      const campaign = req.campaign!
+      const language = languageOf(req)
+      if (!language) return reply.callNotFound()
+      const values = strings(req.body, ['subject', 'body', 'target'])
+      const form = parseForm(templateInput, req.body)
+      if (!form.ok) return reply.code(422).type('application/json').send({ error: 'Invalid input', issues: form.issues })
+      const target = values.target ? targetById(app.db, campaign.id, parseId(values.target)) : targetsOf(app.db, campaign.id)[0]
+      const result = previewTemplate(previewContext(campaign, target, language, app.config.baseUrl, app.clock()), form.data.subject, form.data.body)
+      if (!result.ok) return reply.code(422).type('application/json').send({ error: 'Invalid input', issues: result.issues })
+      return reply.type('application/json').send({ subject: result.subject, body: result.body })
+    })
+  })
+}

@@ -1,4 +1,140 @@
 import type { FastifyInstance } from 'fastify'
+import { z } from 'zod'
+import { rsvpStatuses } from '../db/schema/index.js'
+import { picketInput } from '../pickets/input.js'
+import { InputError } from '../validation.js'
+import { sendError } from '../errors.js'
+import { parseBody, jsonSchema } from './api.js'
+import { parseId } from './access.js'
+import { campaignScope, picketScope } from './plugin.js'
+import { adminPicketJson, picketActions } from './picket-routes.js'
+import * as pq from './picket-queries.js'
 
-// Placeholder: filled in by its feature.
-export default async function routes(_app: FastifyInstance) {}
+const FIELDS = Object.keys(picketInput.shape)
+const picketPatch = picketInput.partial()
+const checkInBody = z.object({ checkedIn: z.boolean({ error: 'checkedIn must be true or false' }) })
+const rsvpQuery = z.object({ status: z.enum(rsvpStatuses, { error: `status must be one of ${rsvpStatuses.join(', ')}` }).optional() })
+
+const idParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] }
+const rsvpParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 }, rsvpId: { type: 'integer', minimum: 1 } }, required: ['id', 'rsvpId'] }
+
+/** A misspelt field would otherwise be dropped in silence. */
+function knownFields(body: unknown): Record<string, unknown> {
+  const b = body as Record<string, unknown>
+  const unknown = Object.keys(b).filter((k) => !FIELDS.includes(k))
+  if (unknown.length) throw new InputError(unknown.map((k) => ({ path: [k], message: `Unknown field; the fields are ${FIELDS.join(', ')}` })))
+  return b
+}
+
+const rsvpJson = (r: pq.RsvpRow) => ({
+  id: r.id,
+  name: r.name,
+  email: r.email,
+  status: r.status,
+  createdAt: r.createdAt.toISOString(),
+  checkedInAt: r.checkedInAt?.toISOString() ?? null,
+})
+
+type Id = { Params: { id: string } }
+
+/** /api/admin/…/pickets: schedule, list, reschedule, cancel, RSVPs and check-in. */
+export default async function picketApi(app: FastifyInstance) {
+  const actions = picketActions(app)
+
+  await app.register(async (scoped) => {
+    scoped.addHook('preHandler', campaignScope)
+
+    scoped.post<Id>(
+      '/campaigns/:id/pickets',
+      {
+        schema: {
+          tags: ['pickets'],
+          summary: 'Schedule a picket',
+          description: 'Times are local to the venue (`startsLocal` like 2026-12-16T12:00 in `timeZone`, an IANA zone); `reminders` are minutes before the start (default [1440, 120]). Answers 201 with the picket, `startsAt` in UTC.',
+          params: idParams,
+          body: jsonSchema(picketInput),
+        },
+      },
+      async (req, reply) => {
+        parseBody(req, picketInput)
+        const picket = actions.schedule(req, req.campaign!.id, knownFields(req.body))
+        return reply.code(201).send({ picket: adminPicketJson(picket) })
+      },
+    )
+
+    scoped.get<Id>('/campaigns/:id/pickets', { schema: { tags: ['pickets'], summary: "A campaign's pickets, past and future, soonest first", params: idParams } }, async (req) => {
+      const pickets = pq.picketsOfCampaign(app.db, req.campaign!.id)
+      const attended = pq.attendance(app.db, pickets.map((p) => p.id))
+      return { pickets: pickets.map((p) => adminPicketJson(p, { checkedIn: attended.get(p.id) ?? 0 })) }
+    })
+  })
+
+  await app.register(async (scoped) => {
+    scoped.addHook('preHandler', picketScope)
+
+    scoped.get<Id>('/pickets/:id', { schema: { tags: ['pickets'], summary: 'One picket', params: idParams } }, async (req) => {
+      return { picket: adminPicketJson(req.picket!, { checkedIn: pq.rsvpCounts(app.db, req.picket!.id).checkedIn }) }
+    })
+
+    scoped.patch<Id>(
+      '/pickets/:id',
+      {
+        schema: {
+          tags: ['pickets'],
+          summary: 'Reschedule or edit a picket',
+          description: 'Send only what changes. A new time or place mails the "changed" notice, with an updated calendar file, to everyone going.',
+          params: idParams,
+          body: jsonSchema(picketPatch),
+        },
+      },
+      async (req) => {
+        parseBody(req, picketPatch)
+        const { picket } = actions.reschedule(req, req.picket!, knownFields(req.body))
+        return { picket: adminPicketJson(picket) }
+      },
+    )
+
+    scoped.post<Id>(
+      '/pickets/:id/cancel',
+      { schema: { tags: ['pickets'], summary: 'Cancel a picket', description: 'Everyone going or waiting is told by email. Cancelling twice changes nothing.', params: idParams } },
+      async (req) => {
+        const { picket } = actions.cancel(req, req.picket!)
+        return { picket: adminPicketJson(picket) }
+      },
+    )
+
+    scoped.get<Id & { Querystring: Record<string, unknown> }>(
+      '/pickets/:id/rsvps',
+      {
+        schema: {
+          tags: ['pickets'],
+          summary: "A picket's RSVPs",
+          description: 'Going first (in sign-up order), then the waiting list (in queue order), then cancellations; `?status=going|waitlisted|cancelled` for one list.',
+          params: idParams,
+          querystring: { type: 'object', properties: { status: { type: 'string', enum: [...rsvpStatuses] } } },
+        },
+      },
+      async (req) => {
+        const parsed = rsvpQuery.safeParse(req.query ?? {})
+        if (!parsed.success) throw new InputError(parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })))
+        const rows = pq.rsvpsOf(app.db, req.picket!.id, parsed.data.status ? [parsed.data.status] : undefined)
+        return { rsvps: rows.map(rsvpJson) }
+      },
+    )
+
+    scoped.post<{ Params: { id: string; rsvpId: string } }>(
+      '/pickets/:id/rsvps/:rsvpId/check-in',
+      { schema: { tags: ['pickets'], summary: 'Check an RSVP in (or out) on the day', params: rsvpParams, body: jsonSchema(checkInBody) } },
+      async (req, reply) => {
+        const picket = req.picket!
+        const { checkedIn } = parseBody(req, checkInBody)
+        const rsvpId = parseId(req.params.rsvpId)
+        const current = rsvpId ? pq.rsvpOfPicket(app.db, picket.id, rsvpId) : undefined
+        if (!current || current.status === 'cancelled') return reply.callNotFound()
+        if (picket.status === 'cancelled') return sendError(req, reply, 409, 'This picket was cancelled: there is nobody to check in.')
+        actions.checkIn(req, picket, rsvpId, checkedIn)
+        return { rsvp: rsvpJson(pq.rsvpOfPicket(app.db, picket.id, rsvpId)!) }
+      },
+    )
+  })
+}

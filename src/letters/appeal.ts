@@ -93,3 +93,221 @@ export class AppealCache {
     return compiled
   }
 }
+
+/** Every placeholder an appeal may use, in the order organizers see them: the leaves of AppealContext. */
+export const APPEAL_PLACEHOLDERS: readonly string[] = (function leaves(value: object, prefix = ''): string[] {
+  return Object.entries(value).flatMap(([key, v]) => (v && typeof v === 'object' ? leaves(v, `${prefix}${key}.`) : [`${prefix}${key}`]))
+})(sampleContext())
+
+export interface AppealIssue {
+  path: ['subject' | 'body']
+  message: string
+}
+
+/**
+ * Checks an organizer's subject and body before they are saved: both must compile, and every
+ * {{…}} must be one of APPEAL_PLACEHOLDERS (inside #if/#unless/#each/#with blocks too) with no
+ * helper other than those blocks. Each field gets one message naming its problems and listing
+ * the placeholders allowed. An empty list means the appeal is fine.
+ */
+export function validateAppeal(subject: string, body: string): AppealIssue[] {
+  const issues: AppealIssue[] = []
+  const allowed = `Allowed placeholders: ${APPEAL_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}; blocks: {{#if …}}, {{#unless …}}, {{#each …}}, {{#with …}}.`
+  for (const [field, text] of [['subject', subject], ['body', body]] as const) {
+    const problems = appealProblems(text, field === 'subject' ? 'The subject' : 'The body')
+    if (problems.length) {
+      const shown = problems.slice(0, 5).join('; ') + (problems.length > 5 ? `; and ${problems.length - 5} more` : '')
+      issues.push({ path: [field], message: `${shown}. ${allowed}` })
+    }
+  }
+  if (issues.length === 0) {
+    // The AST is fine; compiling and rendering with sample data catches what only the runtime sees.
+    try {
+      compileAppeal(subject, body)
+    } catch (err) {
+      issues.push({ path: ['body'], message: `The letter does not compile: ${err instanceof Error ? err.message : String(err)}. ${allowed}` })
+    }
+  }
+  return issues
+}
+
+type HbsNode = { type: string; loc?: { start: { line: number } } } & Record<string, unknown>
+type PathNode = { type: 'PathExpression'; data: boolean; depth: number; parts: string[]; original: string; loc?: { start: { line: number } } }
+/** What an expression points at: a place in the context, or an opaque value (an #each item, key or index). */
+type Ref = { kind: 'path'; parts: string[] } | { kind: 'value' }
+interface Scope {
+  context: Ref
+  /** Context-changing blocks (#with, #each) push a scope that `../` climbs out of; #if/#unless do not. */
+  changesContext: boolean
+  inEach: boolean
+  blockParams: Map<string, Ref>
+}
+
+const GROUPS = new Set(APPEAL_PLACEHOLDERS.filter((p) => p.includes('.')).map((p) => p.split('.')[0]!))
+const PLACEHOLDER_SET = new Set(APPEAL_PLACEHOLDERS)
+const EACH_DATA = new Set(['index', 'key', 'first', 'last'])
+
+function appealProblems(text: string, what: string): string[] {
+  let ast: { body: HbsNode[] }
+  try {
+    ast = Handlebars.parse(text) as unknown as { body: HbsNode[] }
+  } catch (err) {
+    return [`${what} does not compile: ${describeParseError(err)}`]
+  }
+  const problems: string[] = []
+  const seen = new Set<string>()
+  const report = (message: string, node?: { loc?: { start: { line: number } } }) => {
+    const line = node?.loc?.start.line
+    const full = line ? `${message} (line ${line})` : message
+    if (!seen.has(message)) {
+      seen.add(message)
+      problems.push(full)
+    }
+  }
+  const root: Scope = { context: { kind: 'path', parts: [] }, changesContext: true, inEach: false, blockParams: new Map() }
+
+  const resolve = (path: PathNode, stack: Scope[]): Ref | null => {
+    if (path.data) {
+      const [name, ...rest] = path.parts
+      if (name === 'root') return lookup({ kind: 'path', parts: [] }, rest)
+      if (stack.some((s) => s.inEach) && name && EACH_DATA.has(name) && rest.length === 0) return { kind: 'value' }
+      return null
+    }
+    if (path.depth === 0 && path.parts.length > 0) {
+      for (let i = stack.length - 1; i >= 0; i--) {
+        const param = stack[i]!.blockParams.get(path.parts[0]!)
+        if (param) return lookup(param, path.parts.slice(1))
+      }
+    }
+    const contexts = stack.filter((s) => s.changesContext)
+    const scope = contexts[contexts.length - 1 - path.depth]
+    if (!scope) return null
+    return lookup(scope.context, path.parts)
+  }
+
+  const lookup = (base: Ref, rest: string[]): Ref | null => {
+    if (base.kind === 'value') return rest.length === 0 ? base : null
+    const parts = [...base.parts, ...rest]
+    const key = parts.join('.')
+    if (PLACEHOLDER_SET.has(key)) return { kind: 'path', parts }
+    if (parts.length === 0 || (parts.length === 1 && GROUPS.has(parts[0]!))) return { kind: 'path', parts }
+    return null
+  }
+
+  /** " (supporter.phone)" when a relative path inside #with means something longer. */
+  const fullName = (path: PathNode, stack: Scope[]): string => {
+    if (path.data || path.depth > 0) return ''
+    const contexts = stack.filter((s) => s.changesContext)
+    const base = contexts[contexts.length - 1]?.context
+    if (!base || base.kind !== 'path' || base.parts.length === 0) return ''
+    return ` (${[...base.parts, ...path.parts].join('.')})`
+  }
+
+  const isLeaf = (ref: Ref) => ref.kind === 'value' || PLACEHOLDER_SET.has(ref.parts.join('.'))
+
+  const literalText = (node: HbsNode) => String(node.original ?? node.value ?? node.type)
+
+  const visitProgram = (program: { body: HbsNode[] } | null | undefined, stack: Scope[]) => {
+    for (const node of program?.body ?? []) visit(node, stack)
+  }
+
+  const checkParam = (param: HbsNode, stack: Scope[], helper: string): Ref | null => {
+    if (param.type === 'PathExpression') {
+      const p = param as unknown as PathNode
+      const ref = resolve(p, stack)
+      if (!ref) report(`Unknown placeholder ${p.original}${fullName(p, stack)} in {{#${helper}}}`, param)
+      return ref
+    }
+    if (param.type === 'SubExpression') {
+      const name = ((param.path as PathNode | undefined)?.original ?? 'helper').toString()
+      report(`Helper (${name} …) is not allowed: only the blocks {{#if}}, {{#unless}}, {{#each}} and {{#with}} can be used`, param)
+      return null
+    }
+    return { kind: 'value' }
+  }
+
+  const visit = (node: HbsNode, stack: Scope[]): void => {
+    switch (node.type) {
+      case 'ContentStatement':
+      case 'CommentStatement':
+        return
+      case 'MustacheStatement': {
+        const path = node.path as HbsNode
+        const params = (node.params as HbsNode[] | undefined) ?? []
+        const pairs = ((node.hash as { pairs?: unknown[] } | undefined)?.pairs ?? []) as unknown[]
+        if (path.type !== 'PathExpression') {
+          report(`Unknown placeholder {{${literalText(path)}}}`, node)
+          return
+        }
+        const p = path as unknown as PathNode
+        const shown = p.original
+        if (params.length > 0 || pairs.length > 0) {
+          report(`Helper {{${shown}}} is not allowed: only the blocks {{#if}}, {{#unless}}, {{#each}} and {{#with}} can be used`, node)
+          return
+        }
+        const ref = resolve(p, stack)
+        if (!ref || !isLeaf(ref)) report(`Unknown placeholder {{${shown}}}${fullName(p, stack)}`, node)
+        return
+      }
+      case 'BlockStatement': {
+        const p = node.path as unknown as PathNode
+        const name = p.original
+        const params = (node.params as HbsNode[] | undefined) ?? []
+        const pairs = ((node.hash as { pairs?: unknown[] } | undefined)?.pairs ?? []) as unknown[]
+        const program = node.program as { body: HbsNode[]; blockParams?: string[] } | null
+        const inverse = node.inverse as { body: HbsNode[] } | null
+        if (p.data || !(ALLOWED_HELPERS as readonly string[]).includes(name)) {
+          report(`Helper {{#${name}}} is not allowed: only the blocks {{#if}}, {{#unless}}, {{#each}} and {{#with}} can be used`, node)
+          return
+        }
+        if (params.length !== 1) {
+          report(`{{#${name}}} needs exactly one placeholder, as in {{#${name} ${name === 'if' || name === 'unless' ? 'supporter.organisation' : 'supporter'}}}`, node)
+          return
+        }
+        if (pairs.length > 0) report(`{{#${name}}} takes no options (key=value)`, node)
+        const ref = checkParam(params[0]!, stack, name)
+        if (name === 'if' || name === 'unless') {
+          visitProgram(program, stack)
+        } else {
+          const inner: Ref = name === 'with' ? (ref ?? { kind: 'value' }) : { kind: 'value' }
+          const names = program?.blockParams ?? []
+          const blockParams = new Map<string, Ref>()
+          if (names[0]) blockParams.set(names[0], inner)
+          if (names[1]) blockParams.set(names[1], { kind: 'value' })
+          visitProgram(program, [...stack, { context: inner, changesContext: true, inEach: name === 'each', blockParams }])
+        }
+        visitProgram(inverse, stack)
+        return
+      }
+      case 'PartialStatement':
+      case 'PartialBlockStatement':
+        report('Partials ({{> …}}) are not allowed', node)
+        return
+      case 'Decorator':
+      case 'DecoratorBlock':
+        report('Decorators ({{* …}}) are not allowed', node)
+        return
+      default:
+        report(`{{…}} of a kind that is not allowed (${node.type})`, node)
+    }
+  }
+
+  visitProgram(ast, [root])
+  return problems
+}
+
+function describeParseError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err)
+  const lines = message.split('\n')
+  const head = /^Parse error on line (\d+):$/.exec(lines[0] ?? '')
+  if (head && lines.length >= 4) {
+    const got = /got '([^']+)'/.exec(lines[3] ?? '')?.[1]
+    const near = (lines[1] ?? '').trim()
+    const hint = got === 'EOF' ? 'the text ends inside an open {{…}} or block (is a }} or {{/…}} missing?)' : got === 'INVALID' ? 'a {{…}} tag is not closed properly' : `unexpected ${got ?? 'text'}`
+    return `${hint} on line ${head[1]}, near "${near}"`
+  }
+  // Mismatched blocks: "if doesn't match with - 1:3".
+  const mismatch = /^(\S+) doesn't match (\S+) - (\d+):\d+$/.exec(message)
+  if (mismatch) return `{{#${mismatch[1]}}} is closed by {{/${mismatch[2]}}} on line ${mismatch[3]}`
+  return message.replace(/\s+/g, ' ').trim()
+}

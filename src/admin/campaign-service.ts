@@ -1,0 +1,613 @@
+import { and, asc, eq, ne, sql } from 'drizzle-orm'
+import { parse as parseCsv } from 'csv-parse/sync'
+import { z } from 'zod'
+import type { Db, DbOrTx } from '../db/client.js'
+import { campaigns, campaignPeople, campaignStatuses, letterTemplates, targets, type Campaign, type CampaignPerson, type LetterTemplate, type Target } from '../db/schema/index.js'
+import { countryName, isCountryCode } from '../countries.js'
+import { checkbox, InputError, multiLine, singleLine, type FieldIssue } from '../validation.js'
+import { APPEAL_PLACEHOLDERS, compileAppeal, renderAppeal, sampleContext, validateAppeal, type AppealContext } from '../letters/appeal.js'
+import { audit, type Actor } from './audit.js'
+
+/*
+ * Campaigns, the people they are for, officials and letter templates: the rules and writes
+ * shared by the back-office screens (campaign-routes.ts) and the JSON API (campaign-api.ts).
+ * Every change is audited in its own transaction; bad input is an InputError (422).
+ */
+
+// ---------------------------------------------------------------- field rules
+
+const required = (label: string, max: number) => singleLine(label, max).refine((v) => v.length > 0, `${label} is required`)
+const optionalText = (label: string, max: number) => singleLine(label, max).optional().default('')
+const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/
+export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
+export const GOAL_MAX = 100_000_000
+
+const slug = z
+  .string({ error: 'Slug must be text' })
+  .trim()
+  .min(1, 'Slug is required')
+  .max(80, 'Slug must be at most 80 characters')
+  .regex(SLUG_PATTERN, 'Slug may only contain a-z, 0-9 and hyphens between them, like free-the-workers')
+const status = z.enum(campaignStatuses, { error: 'Status must be draft, live or closed' })
+const goalJson = z
+  .number({ error: 'Goal must be a number of letters' })
+  .int('Goal must be a whole number')
+  .min(1, 'Goal must be at least 1')
+  .max(GOAL_MAX, `Goal must be at most ${GOAL_MAX.toLocaleString('en')}`)
+const goalForm = z
+  .string({ error: 'Goal must be a number of letters' })
+  .trim()
+  .regex(/^[0-9]{1,10}$/, 'Goal must be a whole number of letters, such as 10000')
+  .transform(Number)
+  .pipe(goalJson)
+
+const languageList = z
+  .array(z.string({ error: 'Each language must be a code such as en' }), { error: 'Languages must be a list of codes such as ["en", "ru"]' })
+  .transform((list) => [...new Set(list.map((l) => l.trim()).filter(Boolean))])
+  .superRefine((list, ctx) => {
+    const bad = list.filter((l) => !LANGUAGE.test(l))
+    if (bad.length) ctx.addIssue({ code: 'custom', message: `Not a language code: ${bad.slice(0, 5).join(', ')} (use codes such as en, ru or pt-BR)` })
+    else if (list.length === 0) ctx.addIssue({ code: 'custom', message: 'Give at least one language code, such as en; the first is the default' })
+    else if (list.length > 20) ctx.addIssue({ code: 'custom', message: 'At most 20 languages' })
+  })
+/** "en, ru" from a text field; the first is the default. */
+const languagesForm = z
+  .string({ error: 'Languages must be codes separated by commas, such as en, ru' })
+  .transform((v) => v.split(/[\s,;]+/))
+  .pipe(languageList)
+
+const campaignBase = {
+  slug,
+  title: required('Title', 200),
+  summary: singleLine('Summary', 500),
+  story: multiLine('Story', 50_000),
+}
+
+/** The HTML form (goal as text, confirmLetters as a checkbox, languages comma-separated). */
+export const campaignForm = z.object({
+  ...campaignBase,
+  summary: campaignBase.summary.optional().default(''),
+  story: campaignBase.story.optional().default(''),
+  goal: goalForm,
+  status,
+  confirmLetters: checkbox,
+  languages: languagesForm,
+})
+
+/** POST /api/admin/campaigns. */
+export const campaignCreateJson = z.object({
+  slug,
+  title: campaignBase.title,
+  summary: campaignBase.summary.optional(),
+  story: campaignBase.story.optional(),
+  goal: goalJson,
+  status: status.optional(),
+  languages: languageList,
+  confirmLetters: z.boolean({ error: 'confirmLetters must be true or false' }).optional(),
+})
+
+/** PATCH /api/admin/campaigns/:id: any of the fields above. */
+export const campaignPatchJson = z.object({
+  slug: slug.optional(),
+  title: campaignBase.title.optional(),
+  summary: campaignBase.summary.optional(),
+  story: campaignBase.story.optional(),
+  goal: goalJson.optional(),
+  status: status.optional(),
+  languages: languageList.optional(),
+  confirmLetters: z.boolean({ error: 'confirmLetters must be true or false' }).optional(),
+})
+
+export interface CampaignInput {
+  slug: string
+  title: string
+  summary?: string
+  story?: string
+  goal: number
+  status?: (typeof campaignStatuses)[number]
+  confirmLetters?: boolean
+  languages: string[]
+}
+
+const isoDate = (v: string) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false
+  const d = new Date(`${v}T00:00:00Z`)
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v
+}
+
+export const personForm = z.object({
+  name: required('Name', 150),
+  status: required('Status', 100),
+  detail: multiLine('Detail', 2000).optional().default(''),
+  statusChangedOn: z
+    .string({ error: 'Date must be a date such as 2026-03-01' })
+    .trim()
+    .refine((v) => v === '' || isoDate(v), 'Date must be a date such as 2026-03-01')
+    .optional()
+    .transform((v) => v || null),
+})
+export type PersonInput = z.infer<typeof personForm>
+
+const targetEmail = z
+  .string({ error: 'Email must be text' })
+  .trim()
+  .min(1, 'Email is required')
+  .max(254, 'Email must be at most 254 characters')
+  .pipe(z.email('Email is not valid'))
+  .transform((v) => v.toLowerCase())
+
+/** An official, from the form, the API or a CSV line. An empty language means the campaign's default. */
+export const targetInput = z.object({
+  name: required('Name', 150),
+  title: optionalText('Title', 200),
+  organisation: optionalText('Organisation', 200),
+  country: z
+    .string({ error: 'Country must be a two-letter ISO code such as KZ' })
+    .trim()
+    .transform((v) => v.toUpperCase())
+    .refine(isCountryCode, 'Country must be a two-letter ISO code such as KZ'),
+  email: targetEmail,
+  postalAddress: multiLine('Postal address', 1000).optional().default(''),
+  language: z
+    .string({ error: 'Language must be a code such as en' })
+    .trim()
+    .refine((v) => v === '' || LANGUAGE.test(v), 'Language must be a code such as en or ru')
+    .optional()
+    .transform((v) => v || undefined),
+})
+export type TargetInput = z.infer<typeof targetInput>
+
+export const templateInput = z.object({
+  subject: required('Subject', 300),
+  body: multiLine('Body', 20_000).pipe(z.string().min(1, 'Body is required')),
+})
+
+// ---------------------------------------------------------------- campaigns
+
+function slugTaken(tx: DbOrTx, value: string, exceptId?: number): boolean {
+  const where = exceptId ? and(eq(campaigns.slug, value), ne(campaigns.id, exceptId)) : eq(campaigns.slug, value)
+  return tx.select({ id: campaigns.id }).from(campaigns).where(where).get() !== undefined
+}
+
+const slugTakenIssue = (value: string): FieldIssue => ({ path: ['slug'], message: `The slug "${value}" is already taken by another campaign` })
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && String((err as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT')
+}
+
+export function campaignById(db: DbOrTx, id: number): Campaign | undefined {
+  return db.select().from(campaigns).where(eq(campaigns.id, id)).get()
+}
+
+/** The campaigns a user runs: all for admins. */
+export function campaignsFor(db: DbOrTx, user: { role: string; campaignIds: number[] }): Campaign[] {
+  const all = db.select().from(campaigns).orderBy(asc(campaigns.title), asc(campaigns.id)).all()
+  return user.role === 'admin' ? all : all.filter((c) => user.campaignIds.includes(c.id))
+}
+
+export function createCampaign(db: Db, input: CampaignInput, actor: Actor, now: Date): Campaign {
+  try {
+    return db.transaction((tx) => {
+      if (slugTaken(tx, input.slug)) throw new InputError([slugTakenIssue(input.slug)])
+      const row = tx
+        .insert(campaigns)
+        .values({
+          slug: input.slug,
+          title: input.title,
+          summary: input.summary ?? '',
+          story: input.story ?? '',
+          goal: input.goal,
+          status: input.status ?? 'draft',
+          confirmLetters: input.confirmLetters ?? false,
+          languages: input.languages,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning()
+        .get()
+      audit(tx, actor, 'campaign.create', { campaignId: row.id, subject: row.slug, detail: { title: row.title, status: row.status, languages: row.languages } }, now)
+      return row
+    })
+  } catch (err) {
+    // Two admins racing for one slug: the unique index decides.
+    if (isUniqueViolation(err)) throw new InputError([slugTakenIssue(input.slug)])
+    throw err
+  }
+}
+
+const CAMPAIGN_FIELDS = ['slug', 'title', 'summary', 'story', 'goal', 'status', 'confirmLetters', 'languages'] as const
+
+/** Applies the fields given; audits which changed. */
+export function updateCampaign(db: Db, campaignId: number, patch: Partial<CampaignInput>, actor: Actor, now: Date): Campaign {
+  try {
+    return db.transaction((tx) => {
+      const current = campaignById(tx, campaignId)
+      if (!current) throw new InputError([{ path: [], message: 'This campaign no longer exists' }])
+      const changes: Record<string, unknown> = {}
+      for (const key of CAMPAIGN_FIELDS) {
+        const value = patch[key]
+        if (value === undefined) continue
+        if (JSON.stringify(value) !== JSON.stringify(current[key])) changes[key] = value
+      }
+      if (Object.keys(changes).length === 0) return current
+      if (typeof changes.slug === 'string' && slugTaken(tx, changes.slug, campaignId)) throw new InputError([slugTakenIssue(changes.slug)])
+      const row = tx
+        .update(campaigns)
+        .set({ ...(changes as Partial<Campaign>), updatedAt: now })
+        .where(eq(campaigns.id, campaignId))
+        .returning()
+        .get()
+      const detail: Record<string, unknown> = { changed: Object.keys(changes) }
+      if ('status' in changes) detail.status = { from: current.status, to: changes.status }
+      if ('slug' in changes) detail.slug = { from: current.slug, to: changes.slug }
+      audit(tx, actor, 'campaign.update', { campaignId, subject: row.slug, detail }, now)
+      return row
+    })
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new InputError([slugTakenIssue(String(patch.slug))])
+    throw err
+  }
+}
+
+/** What stops supporters from writing, shown on the campaign screen. */
+export function campaignWarnings(db: DbOrTx, campaign: Campaign): string[] {
+  const warnings: string[] = []
+  const count = db.select({ n: sql<number>`count(*)` }).from(targets).where(eq(targets.campaignId, campaign.id)).get()?.n ?? 0
+  if (count === 0) warnings.push('There are no officials yet: supporters have nobody to write to.')
+  const have = new Set(templatesOf(db, campaign.id).map((t) => t.language))
+  const missing = campaign.languages.filter((l) => !have.has(l))
+  if (missing.length) warnings.push(`No letter template yet for: ${missing.join(', ')}. Supporters cannot write in ${missing.length === 1 ? 'that language' : 'those languages'}.`)
+  return warnings
+}
+
+export function campaignJson(c: Campaign) {
+  return {
+    id: c.id,
+    slug: c.slug,
+    title: c.title,
+    summary: c.summary,
+    story: c.story,
+    goal: c.goal,
+    status: c.status,
+    confirmLetters: c.confirmLetters,
+    languages: c.languages,
+    lettersCount: c.lettersCount,
+    offlineCount: c.offlineCount,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  }
+}
+
+// ---------------------------------------------------------------- people
+
+export function peopleOf(db: DbOrTx, campaignId: number): CampaignPerson[] {
+  return db.select().from(campaignPeople).where(eq(campaignPeople.campaignId, campaignId)).orderBy(asc(campaignPeople.position), asc(campaignPeople.id)).all()
+}
+
+export function personById(db: DbOrTx, campaignId: number, personId: number): CampaignPerson | undefined {
+  return db.select().from(campaignPeople).where(and(eq(campaignPeople.id, personId), eq(campaignPeople.campaignId, campaignId))).get()
+}
+
+export function addPerson(db: Db, campaignId: number, input: PersonInput, actor: Actor, now: Date): CampaignPerson {
+  return db.transaction((tx) => {
+    const last = tx.select({ n: sql<number | null>`max(${campaignPeople.position})` }).from(campaignPeople).where(eq(campaignPeople.campaignId, campaignId)).get()?.n ?? 0
+    const row = tx
+      .insert(campaignPeople)
+      .values({ campaignId, name: input.name, status: input.status, detail: input.detail, statusChangedOn: input.statusChangedOn, position: last + 1 })
+      .returning()
+      .get()
+    audit(tx, actor, 'person.create', { campaignId, subject: row.name, detail: { id: row.id, status: row.status } }, now)
+    return row
+  })
+}
+
+export function updatePerson(db: Db, campaignId: number, personId: number, input: PersonInput, actor: Actor, now: Date): CampaignPerson | undefined {
+  return db.transaction((tx) => {
+    const before = personById(tx, campaignId, personId)
+    if (!before) return undefined
+    const row = tx
+      .update(campaignPeople)
+      .set({ name: input.name, status: input.status, detail: input.detail, statusChangedOn: input.statusChangedOn })
+      .where(and(eq(campaignPeople.id, personId), eq(campaignPeople.campaignId, campaignId)))
+      .returning()
+      .get()
+    const detail: Record<string, unknown> = { id: personId }
+    if (before.status !== row.status) detail.status = { from: before.status, to: row.status }
+    audit(tx, actor, 'person.update', { campaignId, subject: row.name, detail }, now)
+    return row
+  })
+}
+
+export function deletePerson(db: Db, campaignId: number, personId: number, actor: Actor, now: Date): boolean {
+  return db.transaction((tx) => {
+    const before = personById(tx, campaignId, personId)
+    if (!before) return false
+    tx.delete(campaignPeople).where(and(eq(campaignPeople.id, personId), eq(campaignPeople.campaignId, campaignId))).run()
+    audit(tx, actor, 'person.delete', { campaignId, subject: before.name, detail: { id: personId } }, now)
+    return true
+  })
+}
+
+// ---------------------------------------------------------------- officials
+
+export function targetsOf(db: DbOrTx, campaignId: number): Target[] {
+  return db.select().from(targets).where(eq(targets.campaignId, campaignId)).orderBy(asc(targets.position), asc(targets.id)).all()
+}
+
+export function targetById(db: DbOrTx, campaignId: number, targetId: number): Target | undefined {
+  return db.select().from(targets).where(and(eq(targets.id, targetId), eq(targets.campaignId, campaignId))).get()
+}
+
+function targetByEmail(tx: DbOrTx, campaignId: number, email: string): Target | undefined {
+  return tx.select().from(targets).where(and(eq(targets.campaignId, campaignId), eq(targets.email, email))).get()
+}
+
+function nextTargetPosition(tx: DbOrTx, campaignId: number): number {
+  return (tx.select({ n: sql<number | null>`max(${targets.position})` }).from(targets).where(eq(targets.campaignId, campaignId)).get()?.n ?? 0) + 1
+}
+
+const emailTakenIssue: FieldIssue = { path: ['email'], message: 'Another official of this campaign already has this email' }
+
+function targetValues(campaign: Campaign, input: TargetInput) {
+  return {
+    name: input.name,
+    title: input.title,
+    organisation: input.organisation,
+    country: input.country,
+    email: input.email,
+    postalAddress: input.postalAddress,
+    language: input.language ?? campaign.languages[0] ?? 'en',
+  }
+}
+
+export function addTarget(db: Db, campaign: Campaign, input: TargetInput, actor: Actor, now: Date): Target {
+  try {
+    return db.transaction((tx) => {
+      if (targetByEmail(tx, campaign.id, input.email)) throw new InputError([emailTakenIssue])
+      const row = tx
+        .insert(targets)
+        .values({ campaignId: campaign.id, ...targetValues(campaign, input), position: nextTargetPosition(tx, campaign.id), createdAt: now, updatedAt: now })
+        .returning()
+        .get()
+      audit(tx, actor, 'target.create', { campaignId: campaign.id, subject: row.name, detail: { id: row.id, email: row.email } }, now)
+      return row
+    })
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new InputError([emailTakenIssue])
+    throw err
+  }
+}
+
+export function updateTarget(db: Db, campaign: Campaign, targetId: number, input: TargetInput, actor: Actor, now: Date): Target | undefined {
+  try {
+    return db.transaction((tx) => {
+      const before = targetById(tx, campaign.id, targetId)
+      if (!before) return undefined
+      const other = targetByEmail(tx, campaign.id, input.email)
+      if (other && other.id !== targetId) throw new InputError([emailTakenIssue])
+      const values = targetValues(campaign, input)
+      const row = tx.update(targets).set({ ...values, updatedAt: now }).where(eq(targets.id, targetId)).returning().get()
+      const changed = (Object.keys(values) as (keyof typeof values)[]).filter((k) => values[k] !== before[k])
+      audit(tx, actor, 'target.update', { campaignId: campaign.id, subject: row.name, detail: { id: row.id, changed } }, now)
+      return row
+    })
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new InputError([emailTakenIssue])
+    throw err
+  }
+}
+
+export function targetJson(t: Target) {
+  return {
+    id: t.id,
+    name: t.name,
+    title: t.title,
+    organisation: t.organisation,
+    country: t.country,
+    email: t.email,
+    postalAddress: t.postalAddress,
+    language: t.language,
+    lettersCount: t.lettersCount,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+  }
+}
+
+// ---------------------------------------------------------------- CSV import
+
+export const CSV_COLUMNS = ['name', 'title', 'organisation', 'country', 'email', 'postal_address', 'language'] as const
+const CSV_REQUIRED = ['name', 'country', 'email']
+export const CSV_MAX_ROWS = 5000
+
+export type ImportResult = { ok: true; created: number; updated: number } | { ok: false; errors: { line: number; message: string }[] }
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1)
+
+/**
+ * Reads officials from CSV text (header row first) and writes them all or none: every line is
+ * checked before anything is written. An official whose email the campaign already has is updated.
+ */
+export function importTargets(db: Db, campaign: Campaign, text: string, actor: Actor, now: Date): ImportResult {
+  const errors: { line: number; message: string }[] = []
+  if (!text.trim()) return { ok: false, errors: [{ line: 1, message: `the CSV is empty: paste a header row (${CSV_COLUMNS.join(',')}) and one line per official` }] }
+
+  let header: string[] = []
+  let records: { record: Record<string, string>; info: { lines: number } }[]
+  try {
+    records = parseCsv(text, {
+      columns: (names: string[]) => (header = names.map((h) => String(h).trim().toLowerCase())),
+      skip_empty_lines: true,
+      skip_records_with_empty_values: true,
+      trim: true,
+      bom: true,
+      info: true,
+      max_record_size: 20_000,
+    }) as unknown as { record: Record<string, string>; info: { lines: number } }[]
+  } catch (err) {
+    const e = err as { lines?: number; code?: string; message?: string }
+    const msg = String(e.message ?? err)
+    const mismatch = /columns length is (\d+), got (\d+)/.exec(msg)
+    const message = mismatch ? `this line has ${mismatch[2]} fields but the header has ${mismatch[1]}` : lowerFirst(msg.replace(/\s+(on|at) line \d+\.?$/, ''))
+    return { ok: false, errors: [{ line: e.lines ?? 1, message }] }
+  }
+
+  const unknown = header.filter((h) => !(CSV_COLUMNS as readonly string[]).includes(h))
+  const missing = CSV_REQUIRED.filter((h) => !header.includes(h))
+  const repeated = header.filter((h, i) => header.indexOf(h) !== i)
+  if (unknown.length) errors.push({ line: 1, message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; the columns are ${CSV_COLUMNS.join(',')}` })
+  if (missing.length) errors.push({ line: 1, message: `the column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing; the columns are ${CSV_COLUMNS.join(',')}` })
+  if (repeated.length) errors.push({ line: 1, message: `the column "${repeated[0]}" appears twice` })
+  if (errors.length) return { ok: false, errors }
+  if (records.length === 0) return { ok: false, errors: [{ line: 2, message: 'the CSV has a header row but no officials' }] }
+  if (records.length > CSV_MAX_ROWS) return { ok: false, errors: [{ line: CSV_MAX_ROWS + 2, message: `at most ${CSV_MAX_ROWS} officials in one import` }] }
+
+  const rows: { line: number; input: TargetInput }[] = []
+  const seen = new Map<string, number>()
+  for (const { record, info } of records) {
+    // info.lines is where the record ends; quoted line breaks move its start up.
+    const line = info.lines - Object.values(record).reduce((n, v) => n + (String(v).match(/\n/g)?.length ?? 0), 0)
+    const parsed = targetInput.safeParse({
+      name: record.name ?? '',
+      title: record.title ?? '',
+      organisation: record.organisation ?? '',
+      country: record.country ?? '',
+      email: record.email ?? '',
+      postalAddress: record.postal_address ?? '',
+      language: record.language ?? '',
+    })
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) errors.push({ line, message: lowerFirst(issue.message) })
+      continue
+    }
+    const first = seen.get(parsed.data.email)
+    if (first !== undefined) {
+      errors.push({ line, message: `email ${parsed.data.email} is already on line ${first}` })
+      continue
+    }
+    seen.set(parsed.data.email, line)
+    rows.push({ line, input: parsed.data })
+  }
+  if (errors.length) return { ok: false, errors }
+
+  return db.transaction((tx) => {
+    let created = 0
+    let updated = 0
+    let position = nextTargetPosition(tx, campaign.id)
+    for (const { input } of rows) {
+      const values = targetValues(campaign, input)
+      const existing = targetByEmail(tx, campaign.id, input.email)
+      if (existing) {
+        tx.update(targets).set({ ...values, updatedAt: now }).where(eq(targets.id, existing.id)).run()
+        updated++
+      } else {
+        tx.insert(targets).values({ campaignId: campaign.id, ...values, position: position++, createdAt: now, updatedAt: now }).run()
+        created++
+      }
+    }
+    audit(tx, actor, 'target.import', { campaignId: campaign.id, subject: `${rows.length} officials`, detail: { created, updated } }, now)
+    return { ok: true as const, created, updated }
+  })
+}
+
+// ---------------------------------------------------------------- letter templates
+
+export function templatesOf(db: DbOrTx, campaignId: number): LetterTemplate[] {
+  return db.select().from(letterTemplates).where(eq(letterTemplates.campaignId, campaignId)).orderBy(asc(letterTemplates.language)).all()
+}
+
+export function templateFor(db: DbOrTx, campaignId: number, language: string): LetterTemplate | undefined {
+  return db.select().from(letterTemplates).where(and(eq(letterTemplates.campaignId, campaignId), eq(letterTemplates.language, language))).get()
+}
+
+export function languageIssue(campaign: Campaign, language: string): FieldIssue | null {
+  if (campaign.languages.includes(language)) return null
+  return {
+    path: ['language'],
+    message: `"${language}" is not one of this campaign's languages (${campaign.languages.join(', ')}); add it to the campaign's languages first`,
+  }
+}
+
+/**
+ * Saves the appeal for one language after checking it compiles and uses only known placeholders.
+ * updatedAt always moves forward, so the public letter flow's cache compiles the new text.
+ */
+export function saveTemplate(db: Db, campaign: Campaign, language: string, input: { subject: string; body: string }, actor: Actor, now: Date): LetterTemplate {
+  const wrongLanguage = languageIssue(campaign, language)
+  if (wrongLanguage) throw new InputError([wrongLanguage])
+  const issues = validateAppeal(input.subject, input.body)
+  if (issues.length) throw new InputError(issues)
+  return db.transaction((tx) => {
+    const before = templateFor(tx, campaign.id, language)
+    const updatedAt = before && before.updatedAt.getTime() >= now.getTime() ? new Date(before.updatedAt.getTime() + 1) : now
+    const row = tx
+      .insert(letterTemplates)
+      .values({ campaignId: campaign.id, language, subject: input.subject, body: input.body, createdAt: now, updatedAt })
+      .onConflictDoUpdate({ target: [letterTemplates.campaignId, letterTemplates.language], set: { subject: input.subject, body: input.body, updatedAt } })
+      .returning()
+      .get()
+    audit(tx, actor, 'template.save', { campaignId: campaign.id, subject: language, detail: { created: !before, subject: input.subject } }, now)
+    return row
+  })
+}
+
+export function templateJson(t: LetterTemplate) {
+  return { language: t.language, subject: t.subject, body: t.body, updatedAt: t.updatedAt }
+}
+
+export const STARTER_BODY = `Dear {{target.name}},
+
+I am writing from {{supporter.city}}, {{supporter.country}}{{#if supporter.organisation}}, as a member of {{supporter.organisation}}{{/if}}, about …
+
+I ask you to …
+{{#if note}}
+
+{{note}}
+{{/if}}
+
+Yours sincerely,
+{{supporter.name}}
+{{supporter.city}}, {{supporter.country}}
+{{date}}`
+
+export { APPEAL_PLACEHOLDERS }
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>()
+function formatDate(date: Date, language: string, fallback: string): string {
+  try {
+    let f = dateFormats.get(language)
+    if (!f) {
+      f = new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : language, { dateStyle: 'long', timeZone: 'UTC' })
+      dateFormats.set(language, f)
+    }
+    return f.format(date)
+  } catch {
+    return fallback
+  }
+}
+
+/** The sample supporter writing to one of the campaign's officials (or a sample one), in this language. */
+export function previewContext(campaign: Campaign, target: Target | undefined, language: string, baseUrl: string, now: Date): AppealContext {
+  const sample = sampleContext()
+  return {
+    ...sample,
+    supporter: { ...sample.supporter, country: countryName(sample.supporter.countryCode, language) },
+    target: target
+      ? { name: target.name, title: target.title, organisation: target.organisation, country: countryName(target.country, language), postalAddress: target.postalAddress }
+      : sample.target,
+    campaign: { title: campaign.title, url: `${baseUrl}/campaigns/${campaign.slug}` },
+    date: formatDate(now, language, sample.date),
+  }
+}
+
+export type PreviewResult = { ok: true; subject: string; body: string } | { ok: false; issues: FieldIssue[] }
+
+/** Renders a subject and body as a supporter would get them, or says what is wrong with them. */
+export function previewTemplate(context: AppealContext, subject: string, body: string): PreviewResult {
+  const issues = validateAppeal(subject, body)
+  if (issues.length) return { ok: false, issues }
+  try {
+    return { ok: true, ...renderAppeal(compileAppeal(subject, body), context) }
+  } catch (err) {
+    return { ok: false, issues: [{ path: ['body'], message: err instanceof Error ? err.message : String(err) }] }
+  }
+}

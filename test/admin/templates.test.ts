@@ -1,0 +1,196 @@
+import t from 'tap'
+import type { FastifyInstance } from 'fastify'
+import { build, tableCount, TestClock } from '../helper.js'
+import { addUser, signIn } from './helper.js'
+import { createApiToken } from '../../src/admin/api.js'
+import { auditPage } from '../../src/admin/audit.js'
+import { APPEAL_PLACEHOLDERS, validateAppeal } from '../../src/letters/appeal.js'
+
+const ALLOWED = [
+  'supporter.name', 'supporter.city', 'supporter.country', 'supporter.countryCode', 'supporter.organisation',
+  'target.name', 'target.title', 'target.organisation', 'target.country', 'target.postalAddress',
+  'campaign.title', 'campaign.url', 'date', 'note',
+]
+
+const decode = (s: string | undefined) => (s ?? '').replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&amp;/g, '&').replace(/&#x3D;/g, '=').replace(/&lt;/g, '<').replace(/&gt;/g, '>')
+const fieldError = (html: string, field: string) => decode(new RegExp(`id="${field}-error" class="field-error">([^<]*)<`).exec(html)?.[1])
+const previewBody = (html: string) => decode(/data-preview-body>([^<]*)</.exec(html)?.[1])
+const previewSubject = (html: string) => decode(/data-preview-subject>([^<]*)</.exec(html)?.[1])
+
+async function bearer(app: FastifyInstance, email: string, campaignIds: number[]) {
+  const user = await addUser(app, email, 'organizer', campaignIds)
+  const { token } = createApiToken(app.db, user.id, 'test', app.clock())
+  return (method: 'GET' | 'PUT', url: string, payload?: unknown) =>
+    app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) }, payload: payload === undefined ? undefined : JSON.stringify(payload) })
+}
+
+async function writeLetter(app: FastifyInstance, email: string) {
+  const res = await app.inject({ method: 'POST', url: '/api/campaigns/zhanaozen/letters', headers: { 'content-type': 'application/json' }, payload: { name: 'Ann Lee', email, country: 'GB', city: 'Leeds', targetId: 1, language: 'en' } })
+  if (res.statusCode !== 201) throw new Error(`letter not written: ${res.statusCode} ${res.body}`)
+  const sqlite = (app.db as unknown as { $client: { prepare(sql: string): { get(...a: unknown[]): { subject: string; body: string } } } }).$client
+  return sqlite.prepare('select subject, body from letters where email_normalized = ?').get(email)
+}
+
+t.test('validateAppeal: unknown placeholders are found everywhere, helpers and partials refused', async (t) => {
+  t.same([...APPEAL_PLACEHOLDERS], ALLOWED, 'the allowed placeholders are the leaves of the appeal context')
+  t.same(validateAppeal('Free {{supporter.name}}', 'Dear {{target.name}},{{#if note}} {{note}}{{/if}} {{#with supporter}}{{city}}{{/with}} {{#each target}}{{@key}}={{this}}{{/each}} {{@root.date}}'), [])
+  const message = (subject: string, body: string) => validateAppeal(subject, body).map((i) => `${i.path[0]}: ${i.message}`).join('\n')
+  t.match(message('x', '{{supporter.phone}}'), 'body: Unknown placeholder {{supporter.phone}}')
+  t.match(message('x', '{{#if supporter.city}}{{else}}{{#unless note}}{{supporter.phone}}{{/unless}}{{/if}}'), 'Unknown placeholder {{supporter.phone}}', 'inside nested blocks')
+  t.match(message('x', '{{#if supporter.phone}}yes{{/if}}'), 'Unknown placeholder supporter.phone in {{#if}}', 'the block parameter itself')
+  t.match(message('x', '{{#with supporter}}{{phone}}{{/with}}'), 'Unknown placeholder {{phone}} (supporter.phone)', 'relative to #with')
+  t.match(message('x', '{{#each supporter}}{{../note}}{{../phone}}{{/each}}'), 'Unknown placeholder {{../phone}}')
+  t.notMatch(message('x', '{{#each supporter}}{{../note}}{{/each}}'), 'Unknown', '../ climbs out of #each')
+  t.match(message('x', '{{@index}}'), 'Unknown placeholder {{@index}}', '@index only inside #each')
+  t.match(message('{{target.email}}', 'ok'), /^subject: Unknown placeholder \{\{target.email\}\}/)
+  t.match(message('x', '{{supporter}}'), 'Unknown placeholder {{supporter}}', 'a group is not a placeholder')
+  t.match(message('x', '{{supporter.constructor}} {{target.__proto__}}'), 'Unknown placeholder {{supporter.constructor}} (line 1); Unknown placeholder {{target.__proto__}} (line 1)')
+  t.match(message('x', '{{lookup target "name"}}'), 'Helper {{lookup}} is not allowed')
+  t.match(message('x', '{{lookup}}'), 'Unknown placeholder {{lookup}}')
+  t.match(message('x', '{{log note}}'), 'Helper {{log}} is not allowed')
+  t.match(message('x', '{{#if (lookup target "name")}}x{{/if}}'), 'Helper (lookup …) is not allowed')
+  t.match(message('x', '{{#custom note}}x{{/custom}}'), 'Helper {{#custom}} is not allowed')
+  t.match(message('x', '{{> header}}'), 'Partials')
+  t.match(message('x', '{{#each}}x{{/each}}'), '{{#each}} needs exactly one placeholder')
+  t.match(message('x', 'Dear {{target.name}\nxx'), 'The body does not compile: a {{…}} tag is not closed properly on line 1')
+  t.match(message('x', 'a\n{{#if note}}x{{/with}}'), 'The body does not compile: {{#if}} is closed by {{/with}} on line 2')
+  t.match(message('x', '{{#if note}}never closed'), 'The body does not compile')
+  for (const issue of validateAppeal('{{a}}', '{{b}}')) {
+    for (const p of ALLOWED) t.match(issue.message, `{{${p}}}`, `${issue.path[0]} lists {{${p}}}`)
+  }
+})
+
+t.test('the template screens: list, edit with a preview from sample data, refusals that name the problem', async (t) => {
+  const app = await build(t)
+  await addUser(app, 'org@example.org', 'organizer', [1])
+  const org = await signIn(app, 'org@example.org')
+
+  const list = await org.get('/admin/campaigns/1/templates')
+  t.equal(list.statusCode, 200)
+  t.match(list.body, 'English (en)')
+  t.match(list.body, 'Russian (ru)')
+  t.match(list.body, 'Free the Zhanaozen oil workers')
+
+  const page = await org.get('/admin/campaigns/1/templates/en')
+  t.equal(page.statusCode, 200)
+  t.match(page.body, 'name="subject" value="Free the Zhanaozen oil workers"')
+  t.match(previewBody(page.body), /^Dear Nursultan Nazarbayev,\n\nI am writing from Manchester, United Kingdom, as a member of Unite,/, 'rendered with sample supporter data')
+  t.match(previewBody(page.body), 'A personal note.')
+  t.match(page.body, '<script src="/assets/template-preview.js" defer></script>')
+  t.notMatch(page.body, /<script>|style="/, 'no inline script or style')
+  for (const p of ALLOWED) t.match(decode(page.body), `<code>{{${p}}}</code>`, `the page lists {{${p}}}`)
+  t.equal((await app.inject('/assets/template-preview.js')).statusCode, 200)
+
+  // Preview without JavaScript: the button re-renders the page; nothing is saved.
+  const before = app.letters.campaigns.template(1, 'en')!
+  const preview = await org.post('/admin/campaigns/1/templates/en', { intent: 'preview', subject: 'Release {{target.name}}', body: 'To {{target.title}}: free them. {{supporter.name}}, {{supporter.city}}', target: '2' })
+  t.equal(preview.statusCode, 200)
+  t.equal(previewSubject(preview.body), 'Release Askhat Daulbayev')
+  t.equal(previewBody(preview.body), 'To Prosecutor General of the Republic of Kazakhstan: free them. Sample Supporter, Manchester')
+  t.match(preview.body, 'nothing is saved')
+  t.match(app.letters.campaigns.template(1, 'en'), { body: before.body, updatedAt: before.updatedAt })
+
+  const unknown = await org.post('/admin/campaigns/1/templates/en', { intent: 'save', subject: 'Free them', body: 'Dear {{target.name}},\n{{#if supporter.city}}Call me on {{supporter.phone}}{{/if}}' })
+  t.equal(unknown.statusCode, 422)
+  const error = fieldError(unknown.body, 'body')
+  t.match(error, 'Unknown placeholder {{supporter.phone}} (line 2)')
+  for (const p of ALLOWED) t.match(error, `{{${p}}}`, `the message lists {{${p}}}`)
+  t.match(unknown.body, 'Call me on {{supporter.phone}}', 'the text is kept')
+  t.match(unknown.body, 'This template was not saved')
+
+  const previewBad = await org.post('/admin/campaigns/1/templates/en', { intent: 'preview', subject: 'Free them', body: '{{target.email}}' })
+  t.equal(previewBad.statusCode, 422)
+  t.match(fieldError(previewBad.body, 'body'), 'Unknown placeholder {{target.email}}')
+
+  const syntax = await org.post('/admin/campaigns/1/templates/en', { intent: 'save', subject: 'Free them', body: 'Dear {{target.name},' })
+  t.equal(syntax.statusCode, 422)
+  t.match(fieldError(syntax.body, 'body'), 'does not compile')
+  t.match(fieldError(syntax.body, 'body'), 'Allowed placeholders: {{supporter.name}}')
+
+  const helper = await org.post('/admin/campaigns/1/templates/en', { intent: 'save', subject: '{{lookup campaign "title"}}', body: 'Dear {{target.name}}' })
+  t.equal(helper.statusCode, 422)
+  t.match(fieldError(helper.body, 'subject'), 'Helper {{lookup}} is not allowed')
+
+  const empty = await org.post('/admin/campaigns/1/templates/en', { intent: 'save', subject: '', body: '  ' })
+  t.equal(empty.statusCode, 422)
+  t.equal(fieldError(empty.body, 'subject'), 'Subject is required')
+  t.equal(fieldError(empty.body, 'body'), 'Body is required')
+
+  const otherLanguage = await org.post('/admin/campaigns/1/templates/kk', { intent: 'save', subject: 'Free them', body: 'Dear {{target.name}}' })
+  t.equal(otherLanguage.statusCode, 422)
+  t.match(decode(otherLanguage.body), `"kk" is not one of this campaign's languages (en, ru)`)
+  t.equal(tableCount(app, 'letter_templates', "language = 'kk'"), 0, 'the language is not added')
+  t.equal((await org.get('/admin/campaigns/1/templates/kk')).statusCode, 404)
+
+  t.match(app.letters.campaigns.template(1, 'en'), { body: before.body, updatedAt: before.updatedAt }, 'nothing refused was saved')
+  t.equal(auditPage(app.db, { campaignId: 1 }).filter((a) => a.action === 'template.save').length, 0)
+
+  // The script's JSON preview.
+  const json = await org.post('/admin/campaigns/1/templates/en/preview', { subject: 'Hi {{target.name}}', body: 'From {{supporter.city}}' })
+  t.equal(json.statusCode, 200)
+  t.same(json.json(), { subject: 'Hi Nursultan Nazarbayev', body: 'From Manchester' })
+  const jsonBad = await org.post('/admin/campaigns/1/templates/en/preview', { subject: 'Hi', body: '{{nope}}' })
+  t.equal(jsonBad.statusCode, 422)
+  t.match(jsonBad.json(), { issues: [{ path: ['body'], message: /Unknown placeholder \{\{nope\}\}/ }] })
+})
+
+t.test('a saved template is what the public letter flow sends, at once', async (t) => {
+  // A clock that does not move: the cache must still see each save.
+  const clock = new TestClock(new Date())
+  const app = await build(t, { clock: clock.now })
+  await addUser(app, 'org@example.org', 'organizer', [1])
+  const org = await signIn(app, 'org@example.org')
+
+  const first = await writeLetter(app, 'first@example.org')
+  t.match(first.body, 'I am writing from Leeds, United Kingdom')
+
+  const saved = await org.post('/admin/campaigns/1/templates/en', { intent: 'save', subject: 'Release the workers, {{target.title}}', body: 'Dear {{target.name}},\n\nNew text from {{supporter.city}}.{{#if supporter.organisation}} ({{supporter.organisation}}){{/if}}\n\n{{supporter.name}}' })
+  t.equal(saved.statusCode, 303)
+  t.equal(saved.headers.location, '/admin/campaigns/1/templates/en?saved=1')
+  t.match((await org.get(String(saved.headers.location))).body, 'Saved. Letters written from now on use this text.')
+  const second = await writeLetter(app, 'second@example.org')
+  t.equal(second.subject, 'Release the workers, President of the Republic of Kazakhstan')
+  t.equal(second.body, 'Dear Nursultan Nazarbayev,\n\nNew text from Leeds.\n\nAnn Lee')
+
+  const again = await org.post('/admin/campaigns/1/templates/en', { intent: 'save', subject: 'Third', body: 'Third text, {{supporter.name}}' })
+  t.equal(again.statusCode, 303)
+  const third = await writeLetter(app, 'third@example.org')
+  t.equal(third.body, 'Third text, Ann Lee', 'a second save in the same millisecond is seen too')
+
+  const audits = auditPage(app.db, { campaignId: 1 }).filter((a) => a.action === 'template.save')
+  t.equal(audits.length, 2)
+  t.match(audits[0], { userEmail: 'org@example.org', subject: 'en', detail: { created: false } })
+})
+
+t.test('API: PUT a template; 422 names the bad placeholder; other campaigns are 404', async (t) => {
+  const app = await build(t)
+  const org = await bearer(app, 'org@example.org', [1])
+  const stranger = await bearer(app, 'stranger@example.org', [])
+
+  const ok = await org('PUT', '/api/admin/campaigns/1/templates/ru', { subject: 'Освободите {{target.name}}', body: 'Уважаемый {{target.name}}! {{supporter.name}}' })
+  t.equal(ok.statusCode, 200)
+  t.match(ok.json(), { template: { language: 'ru', subject: 'Освободите {{target.name}}', body: 'Уважаемый {{target.name}}! {{supporter.name}}', updatedAt: String } })
+  t.same(Object.keys(ok.json().template).sort(), ['body', 'language', 'subject', 'updatedAt'])
+
+  const got = await org('GET', '/api/admin/campaigns/1/templates/ru')
+  t.equal(got.json().template.subject, 'Освободите {{target.name}}')
+  const all = await org('GET', '/api/admin/campaigns/1/templates')
+  t.match(all.json(), { languages: ['en', 'ru'], missing: [] })
+
+  const bodyBad = await org('PUT', '/api/admin/campaigns/1/templates/en', { subject: 'Free them', body: 'Dear {{target.name}}, call {{supporter.phone}}' })
+  t.equal(bodyBad.statusCode, 422)
+  t.match(bodyBad.json(), { error: String, issues: [{ path: ['body'], message: /Unknown placeholder \{\{supporter\.phone\}\}.*Allowed placeholders: \{\{supporter\.name\}\}/ }] })
+  const subjectBad = await org('PUT', '/api/admin/campaigns/1/templates/en', { subject: 'Free {{#if x}}them', body: 'Dear {{target.name}}' })
+  t.equal(subjectBad.statusCode, 422)
+  t.match(subjectBad.json().issues, [{ path: ['subject'], message: /does not compile/ }])
+  const missing = await org('PUT', '/api/admin/campaigns/1/templates/en', { subject: 'x' })
+  t.match(missing.json().issues, [{ path: ['body'] }])
+  const language = await org('PUT', '/api/admin/campaigns/1/templates/de', { subject: 'x', body: 'y' })
+  t.equal(language.statusCode, 422)
+  t.match(language.json().issues, [{ path: ['language'], message: /\(en, ru\)/ }])
+
+  t.equal((await stranger('PUT', '/api/admin/campaigns/1/templates/en', { subject: 'Hacked', body: 'Hacked' })).statusCode, 404)
+  t.equal((await stranger('GET', '/api/admin/campaigns/1/templates')).statusCode, 404)
+  t.notMatch(app.letters.campaigns.template(1, 'en')!.subject, 'Hacked')
+  t.equal(auditPage(app.db, { campaignId: 1 }).filter((a) => a.action === 'template.save').length, 1)
+})
