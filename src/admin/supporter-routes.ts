@@ -1,4 +1,70 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import { z } from 'zod'
+import { checkbox, email as emailField, fieldErrors, issuesOf } from '../validation.js'
+import { actorOf, requireAdmin } from './access.js'
+import { audit } from './audit.js'
+import { emailDigest, eraseSupporter, exportSupporter, findSupporter } from './supporter-data.js'
 
-// Placeholder: filled in by its feature.
-export default async function routes(_app: FastifyInstance) {}
+const searchForm = z.object({ email: z.string({ error: 'Enter the supporter’s email address' }).pipe(emailField) })
+const eraseForm = searchForm.extend({
+  confirm: checkbox.refine((v) => v, 'Tick the box to confirm: erasing cannot be undone'),
+})
+
+const text = (v: unknown) => (typeof v === 'string' ? v : '')
+
+/**
+ * Data protection requests: find a supporter by email, hand them their data (JSON), or erase it.
+ * Admins only. The audit log keeps a SHA-256 of the address, never the address.
+ */
+export default async function supporterRoutes(app: FastifyInstance) {
+  app.addHook('preHandler', requireAdmin)
+
+  const searchView = (reply: FastifyReply, email: string, errors: Record<string, string> = {}, showResults = true) => {
+    const found = showResults && !errors.email && email ? findSupporter(app.db, email) : null
+    return reply.view('admin/supporter-search', {
+      title: 'Supporter data',
+      email,
+      errors,
+      found,
+      nothing: found !== null && found.letters.length + found.rsvps.length === 0,
+      csrfToken: reply.generateCsrf(),
+    })
+  }
+
+  app.get<{ Querystring: Record<string, unknown> }>('/supporters', async (req, reply) => {
+    if (req.query.email === undefined || req.query.email === '') return searchView(reply, '')
+    const parsed = searchForm.safeParse(req.query)
+    if (!parsed.success) return searchView(reply.code(422), text(req.query.email), fieldErrors(issuesOf(parsed.error)))
+    return searchView(reply, parsed.data.email)
+  })
+
+  app.get<{ Querystring: Record<string, unknown> }>('/supporters/export', async (req, reply) => {
+    const parsed = searchForm.safeParse(req.query)
+    if (!parsed.success) return searchView(reply.code(422), text(req.query.email), fieldErrors(issuesOf(parsed.error)))
+    const now = app.clock()
+    const data = app.db.transaction((tx) => {
+      const exported = exportSupporter(tx, parsed.data.email, now)
+      audit(tx, actorOf(req), 'supporter.export', { subject: 'supporter', detail: { emailSha256: emailDigest(parsed.data.email), letters: exported.letters.length, rsvps: exported.rsvps.length } }, now)
+      return exported
+    })
+    return reply
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="supporter-data-${now.toISOString().slice(0, 10)}.json"`)
+      .header('cache-control', 'no-store')
+      .send(JSON.stringify(data, null, 2))
+  })
+
+  app.post<{ Body: Record<string, unknown> }>('/supporters/erase', { preHandler: app.csrfProtection }, async (req, reply) => {
+    const body = req.body ?? {}
+    const parsed = eraseForm.safeParse(body)
+    if (!parsed.success) return searchView(reply.code(422), text(body.email), fieldErrors(issuesOf(parsed.error)))
+    const now = app.clock()
+    const result = app.db.transaction((tx) => {
+      const erased = eraseSupporter(tx, parsed.data.email, now)
+      audit(tx, actorOf(req), 'supporter.erase', { subject: 'supporter', detail: { emailSha256: emailDigest(parsed.data.email), ...erased } }, now)
+      return erased
+    })
+    reply.header('cache-control', 'no-store')
+    return reply.view('admin/supporter-erased', { title: 'Supporter data erased', result })
+  })
+}

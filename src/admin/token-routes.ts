@@ -1,4 +1,79 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import { desc, eq, ne } from 'drizzle-orm'
+import { z } from 'zod'
+import type { DbOrTx } from '../db/client.js'
+import { apiTokens, users } from '../db/schema/index.js'
+import { fieldErrors, issuesOf, singleLine } from '../validation.js'
+import { actorOf, parseId, type AdminUser } from './access.js'
+import { createApiToken, revokeApiToken } from './api.js'
+import { audit } from './audit.js'
 
-// Placeholder: filled in by its feature.
-export default async function routes(_app: FastifyInstance) {}
+const tokenColumns = { id: apiTokens.id, userId: apiTokens.userId, name: apiTokens.name, prefix: apiTokens.prefix, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt }
+
+/** The signed-in user's tokens, newest first (never the hash). */
+function ownTokens(db: DbOrTx, userId: number) {
+  return db.select(tokenColumns).from(apiTokens).where(eq(apiTokens.userId, userId)).orderBy(desc(apiTokens.id)).all()
+}
+
+/** Everyone else's tokens, for admins. */
+function othersTokens(db: DbOrTx, userId: number) {
+  return db
+    .select({ ...tokenColumns, email: users.email })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(ne(apiTokens.userId, userId))
+    .orderBy(desc(apiTokens.id))
+    .all()
+}
+
+function tokenById(db: DbOrTx, id: number) {
+  return db.select(tokenColumns).from(apiTokens).where(eq(apiTokens.id, id)).get()
+}
+
+export const tokenName = singleLine('Name', 100).refine((v) => v.length > 0, 'Give the token a name, such as the tool that will use it')
+const tokenForm = z.object({ name: z.string({ error: 'Give the token a name, such as the tool that will use it' }).pipe(tokenName) })
+
+/** API tokens: every signed-in user manages their own; admins may also revoke anyone's. */
+export default async function tokenRoutes(app: FastifyInstance) {
+  const listView = (reply: FastifyReply, user: AdminUser, values: { name: string } = { name: '' }, errors: Record<string, string> = {}) =>
+    reply.view('admin/token-list', {
+      title: 'API tokens',
+      tokens: ownTokens(app.db, user.id),
+      others: user.role === 'admin' ? othersTokens(app.db, user.id) : null,
+      values,
+      errors,
+      csrfToken: reply.generateCsrf(),
+    })
+
+  app.get('/tokens', async (req, reply) => listView(reply, req.user!))
+
+  app.post<{ Body: Record<string, unknown> }>('/tokens', { preHandler: app.csrfProtection }, async (req, reply) => {
+    const body = req.body ?? {}
+    const parsed = tokenForm.safeParse(body)
+    if (!parsed.success) return listView(reply.code(422), req.user!, { name: typeof body.name === 'string' ? body.name : '' }, fieldErrors(issuesOf(parsed.error)))
+    const now = app.clock()
+    const user = req.user!
+    const created = app.db.transaction((tx) => {
+      const made = createApiToken(tx, user.id, parsed.data.name, now)
+      audit(tx, actorOf(req), 'token.create', { subject: `token:${made.id}`, detail: { name: parsed.data.name, prefix: made.token.slice(0, 10) } }, now)
+      return made
+    })
+    // Shown once, in this response only: never in a URL, a log line or the database.
+    reply.header('cache-control', 'no-store')
+    return reply.code(201).view('admin/token-created', { title: 'New API token', name: parsed.data.name, token: created.token, baseUrl: app.config.baseUrl })
+  })
+
+  app.post<{ Params: { tokenId: string } }>('/tokens/:tokenId/revoke', { preHandler: app.csrfProtection }, async (req, reply) => {
+    const user = req.user!
+    const id = parseId(req.params.tokenId)
+    const token = id ? tokenById(app.db, id) : undefined
+    if (!token || (token.userId !== user.id && user.role !== 'admin')) return reply.callNotFound()
+    const now = app.clock()
+    app.db.transaction((tx) => {
+      if (revokeApiToken(tx, user.role === 'admin' ? null : user.id, token.id, now)) {
+        audit(tx, actorOf(req), 'token.revoke', { subject: `token:${token.id}`, detail: { ownerId: token.userId, name: token.name, prefix: token.prefix } }, now)
+      }
+    })
+    return reply.redirect('/admin/tokens', 303)
+  })
+}

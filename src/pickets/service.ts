@@ -35,7 +35,7 @@ export function createPicketService(deps: { db: Db; clock: Clock; mail: MailSett
   const mailQueued = () => deps.onMailQueued?.()
 
   /** Validates a full picket description and turns local times into instants. */
-  function resolveTimes(raw: unknown, now: Date) {
+  function resolveTimes(raw: unknown, now: Date, unchangedStart?: Date) {
     const parsed = picketInput.safeParse(raw)
     if (!parsed.success) throw new InputError(issuesOf(parsed.error))
     const input = parsed.data
@@ -46,7 +46,8 @@ export function createPicketService(deps: { db: Db; clock: Clock; mail: MailSett
     if (!end.ok) issues.push({ path: ['endsLocal'], message: end.message })
     if (start.ok && end.ok) {
       if (end.at <= start.at) issues.push({ path: ['endsLocal'], message: 'The picket must end after it starts' })
-      if (start.at <= now) issues.push({ path: ['startsLocal'], message: 'The start is in the past' })
+      // Fixing the contact during a picket is fine; moving it into the past is not.
+      if (start.at <= now && start.at.getTime() !== unchangedStart?.getTime()) issues.push({ path: ['startsLocal'], message: 'The start is in the past' })
     }
     const reminders = [...new Set(input.reminders ?? DEFAULT_REMINDERS)].sort((a, b) => b - a)
     if (issues.length) throw new InputError(issues)
@@ -60,6 +61,8 @@ export function createPicketService(deps: { db: Db; clock: Clock; mail: MailSett
       const batch = q.rsvpsWithStatus(tx, picket.id, statuses, after)
       if (!batch.length) break
       for (const rsvp of batch) {
+        // An erased supporter (data protection) still counts but can no longer be written to.
+        if (!rsvp.email) continue
         enqueueMail(tx, { kind, topic: `picket:${picket.id}`, message: picketMail(mail, kind, campaign, picket, rsvp, { ics }) }, now)
       }
       after = batch[batch.length - 1]!.id
@@ -135,7 +138,7 @@ export function createPicketService(deps: { db: Db; clock: Clock; mail: MailSett
       if (!current) return null
       const now = clock()
       if (current.status === 'cancelled') throw new InputError([{ path: [], message: 'A cancelled picket cannot be changed' }])
-      const { input, startsAt, endsAt, reminders } = resolveTimes({ ...service.asInput(current), ...changes }, now)
+      const { input, startsAt, endsAt, reminders } = resolveTimes({ ...service.asInput(current), ...changes }, now, current.startsAt)
       const moved = startsAt.getTime() !== current.startsAt.getTime() || endsAt.getTime() !== current.endsAt.getTime()
       const relocated = (['venue', 'address', 'city', 'country', 'timeZone', 'title'] as const).some((k) => input[k] !== current[k])
       const changed = moved || relocated || input.notes !== current.bring || (input.contact ?? '') !== current.contact

@@ -224,3 +224,12 @@ t.test('a cancellation mails everyone a METHOD:CANCEL calendar file', async (t) 
   t.equal(rsvpRes.statusCode, 409)
   t.match(rsvpRes.json(), { error: 'This picket has been cancelled.' })
 })
+
+t.test('a picket under way can still have its details fixed, but not be moved into the past', async (t) => {
+  const { app, clock, campaignId } = await picketApp(t)
+  const picket = app.pickets.schedule(campaignId, { ...picketFields, startsLocal: '2026-12-10T12:00', endsLocal: '2026-12-10T14:00' })
+  clock.current = new Date(picket.startsAt.getTime() + 10 * MINUTE)
+  const fixed = app.pickets.reschedule(picket.id, { contact: 'Sam, +44 7700 900001' })!
+  t.equal(fixed.contact, 'Sam, +44 7700 900001')
+  t.throws(() => app.pickets.reschedule(picket.id, { startsLocal: '2026-12-10T11:00' }), { message: 'The start is in the past' })
+})
