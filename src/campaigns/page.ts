@@ -4,6 +4,7 @@ import type { LetterService } from '../letters/service.js'
 import { countryName, countryOptions } from '../countries.js'
 import { NOTE_MAX } from '../letters/input.js'
 import { groupPickets } from '../pickets/routes.js'
+import { renderPartial } from '../views/plugin.js'
 import type { PicketService } from '../pickets/service.js'
 
 export interface LetterFormState {
@@ -13,13 +14,54 @@ export interface LetterFormState {
 
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language' })
 
-/** The campaign page, used for the first view, a preview and a form with errors alike. */
+const CSRF_MARK = '__outcry_csrf__'
+const TALLY_MARK = '<!--outcry:tally-->'
+
+/**
+ * The untouched campaign page is the one a surge hits: it is rendered at most once a second per
+ * campaign, with the two parts that cannot wait — the tally and the visitor's CSRF token — put in
+ * per request. Edits by organizers show within a second.
+ */
+export class CampaignPageCache {
+  private pages = new Map<number, { html: string; at: number; version: string }>()
+  constructor(private ttlMs = 1000) {}
+
+  async send(reply: FastifyReply, services: { letters: LetterService; pickets: PicketService }, campaign: Campaign) {
+    const now = Date.now()
+    // A change to the campaign itself (opened, closed, edited) shows at once; the rest within the TTL.
+    const version = `${campaign.status}|${campaign.updatedAt.getTime()}`
+    let entry = this.pages.get(campaign.id)
+    if (!entry || entry.version !== version || now - entry.at >= this.ttlMs) {
+      const html = await reply.server.view('pages/campaign', campaignPageData(services, campaign, {}, CSRF_MARK, TALLY_MARK))
+      entry = { html, at: now, version }
+      if (this.pages.size > 1000) this.pages.clear()
+      this.pages.set(campaign.id, entry)
+    }
+    const html = entry.html.replace(TALLY_MARK, progressHtml(campaign)).replace(CSRF_MARK, letterFormOpen(campaign) ? reply.generateCsrf() : '')
+    return reply.type('text/html; charset=utf-8').send(html)
+  }
+}
+
+const letterFormOpen = (campaign: Campaign) => campaign.status === 'live'
+
+/** The campaign page, used for a preview and a form with errors (uncached). */
 export function renderCampaignPage(
   reply: FastifyReply,
   services: { letters: LetterService; pickets: PicketService },
   campaign: Campaign,
   state: LetterFormState = {},
   status = 200,
+) {
+  const csrfToken = letterFormOpen(campaign) ? reply.generateCsrf() : undefined
+  return reply.code(status).view('pages/campaign', campaignPageData(services, campaign, state, csrfToken, progressHtml(campaign)))
+}
+
+function campaignPageData(
+  services: { letters: LetterService; pickets: PicketService },
+  campaign: Campaign,
+  state: LetterFormState,
+  csrfToken: string | undefined,
+  tallyHtml: string,
 ) {
   const { letters, pickets } = services
   const targets = letters.campaigns.targets(campaign.id)
@@ -37,8 +79,9 @@ export function renderCampaignPage(
         language: str(values.language),
       })
     : null
-  return reply.code(status).view('pages/campaign', {
+  return {
     title: campaign.title,
+    tallyHtml,
     campaign,
     open,
     people: letters.campaigns.people(campaign.id),
@@ -51,8 +94,8 @@ export function renderCampaignPage(
     hasErrors: Object.keys(state.errors ?? {}).length > 0,
     preview,
     noteMax: NOTE_MAX,
-    csrfToken: open ? reply.generateCsrf() : undefined,
-  })
+    csrfToken,
+  }
 }
 
 function str(v: unknown): string {
@@ -65,4 +108,8 @@ function safeLanguageName(code: string): string {
   } catch {
     return code
   }
+}
+
+function progressHtml(campaign: Campaign): string {
+  return renderPartial('progress', { campaign })
 }

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import { sendError } from '../errors.js'
-import { renderCampaignPage } from './page.js'
+import { CampaignPageCache } from './page.js'
 import { tallyOf } from './tally.js'
 
 type SlugParams = { Params: { slug: string } }
 
 export default async function campaignRoutes(app: FastifyInstance) {
   const { campaigns } = app.letters
+  const pages = new CampaignPageCache()
 
   app.get('/', async (_req, reply) => {
     return reply.view('pages/home', { title: 'Campaigns', campaigns: campaigns.listed() })
@@ -15,7 +16,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
   app.get<SlugParams>('/campaigns/:slug', async (req, reply) => {
     const campaign = campaigns.bySlug(req.params.slug)
     if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
-    return renderCampaignPage(reply, app, campaign)
+    return pages.send(reply, app, campaign)
   })
 
   app.get<SlugParams & { Querystring: { confirmed?: string } }>('/campaigns/:slug/thanks', async (req, reply) => {

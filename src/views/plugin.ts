@@ -37,6 +37,18 @@ hbs.registerHelper('dateTime', (d: unknown) =>
 )
 hbs.registerHelper('encodeURI', (s: unknown) => encodeURIComponent(String(s ?? '')))
 
+const compiledPartials = new Map<string, HandlebarsTemplateDelegate>()
+
+/** Renders one partial on its own (for pieces put into cached pages). */
+export function renderPartial(name: string, data: unknown): string {
+  let template = compiledPartials.get(name)
+  if (!template) {
+    template = hbs.compile(fs.readFileSync(path.join(templatesDir, 'partials', `${name}.hbs`), 'utf8'))
+    compiledPartials.set(name, template)
+  }
+  return template(data)
+}
+
 function partials(): Record<string, string> {
   const dir = path.join(templatesDir, 'partials')
   return Object.fromEntries(
