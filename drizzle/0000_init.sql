@@ -89,7 +89,7 @@ CREATE TABLE `letters` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `letters_public_id_unique` ON `letters` (`public_id`);--> statement-breakpoint
 CREATE UNIQUE INDEX `letters_one_per_supporter_unique` ON `letters` (`campaign_id`,`target_id`,`email_normalized`);--> statement-breakpoint
-CREATE UNIQUE INDEX `letters_confirm_token_unique` ON `letters` (`confirm_token_hash`);--> statement-breakpoint
+CREATE UNIQUE INDEX `letters_confirm_token_unique` ON `letters` (`confirm_token_hash`) WHERE "letters"."confirm_token_hash" is not null;--> statement-breakpoint
 CREATE INDEX `letters_campaign_created_idx` ON `letters` (`campaign_id`,`created_at`);--> statement-breakpoint
 CREATE TABLE `captured_mail` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
@@ -119,7 +119,7 @@ CREATE TABLE `outbox` (
 --> statement-breakpoint
 CREATE INDEX `outbox_due_idx` ON `outbox` (`status`,`next_attempt_at`);--> statement-breakpoint
 CREATE INDEX `outbox_letter_idx` ON `outbox` (`letter_id`);--> statement-breakpoint
-CREATE INDEX `outbox_topic_idx` ON `outbox` (`topic`,`status`);--> statement-breakpoint
+CREATE INDEX `outbox_topic_idx` ON `outbox` (`topic`,`status`) WHERE "outbox"."topic" is not null;--> statement-breakpoint
 CREATE TABLE `pickets` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`campaign_id` integer NOT NULL,

@@ -1,5 +1,5 @@
 import { sqliteTable, integer, text, uniqueIndex, index } from 'drizzle-orm/sqlite-core'
-import type { InferSelectModel } from 'drizzle-orm'
+import { sql, type InferSelectModel } from 'drizzle-orm'
 import { timestamp } from './columns.js'
 import { campaigns } from './campaigns.js'
 import { targets } from './targets.js'
@@ -43,7 +43,8 @@ export const letters = sqliteTable(
   (t) => [
     uniqueIndex('letters_public_id_unique').on(t.publicId),
     uniqueIndex('letters_one_per_supporter_unique').on(t.campaignId, t.targetId, t.emailNormalized),
-    uniqueIndex('letters_confirm_token_unique').on(t.confirmTokenHash),
+    // Partial: most letters never need confirming, and every index page touched costs a WAL write.
+    uniqueIndex('letters_confirm_token_unique').on(t.confirmTokenHash).where(sql`${t.confirmTokenHash} is not null`),
     index('letters_campaign_created_idx').on(t.campaignId, t.createdAt),
   ],
 )

@@ -1,5 +1,5 @@
 import { sqliteTable, integer, text, index } from 'drizzle-orm/sqlite-core'
-import type { InferSelectModel } from 'drizzle-orm'
+import { sql, type InferSelectModel } from 'drizzle-orm'
 import { timestamp } from './columns.js'
 
 export const outboxStatuses = ['queued', 'sending', 'sent', 'failed', 'expired'] as const
@@ -41,7 +41,7 @@ export const outbox = sqliteTable(
     createdAt: timestamp('created_at').notNull(),
     sentAt: timestamp('sent_at'),
   },
-  (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt), index('outbox_letter_idx').on(t.letterId), index('outbox_topic_idx').on(t.topic, t.status)],
+  (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt), index('outbox_letter_idx').on(t.letterId), index('outbox_topic_idx').on(t.topic, t.status).where(sql`${t.topic} is not null`)],
 )
 
 /** Mail kept locally when no SMTP server is configured, for the development mailbox. */
