@@ -22,7 +22,7 @@
       })
       .then(function (result) {
         if (ticket !== latest) return
-        if (result.ok) {
+        if (result.ok && result.json.ok !== false) {
           subject.textContent = result.json.subject
           body.textContent = result.json.body
           error.textContent = ''

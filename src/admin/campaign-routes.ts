@@ -411,8 +411,9 @@ export default async function campaignRoutes(app: FastifyInstance) {
       if (!form.ok) return reply.code(422).type('application/json').send({ error: 'Invalid input', issues: form.issues })
       const target = values.target ? targetById(app.db, campaign.id, parseId(values.target)) : targetsOf(app.db, campaign.id)[0]
       const result = previewTemplate(previewContext(campaign, target, language, app.config.baseUrl, app.clock()), form.data.subject, form.data.body)
-      if (!result.ok) return reply.code(422).type('application/json').send({ error: 'Invalid input', issues: result.issues })
-      return reply.type('application/json').send({ subject: result.subject, body: result.body })
+      // A half-typed placeholder is normal while typing: an answer, not an HTTP error the browser logs.
+      if (!result.ok) return reply.type('application/json').send({ ok: false, issues: result.issues })
+      return reply.type('application/json').send({ ok: true, subject: result.subject, body: result.body })
     })
   })
 }
