@@ -1,4 +1,53 @@
 import type { FastifyInstance } from 'fastify'
+import { campaignScope } from './plugin.js'
+import { exportRoutes } from './exports.js'
+import { campaignTotals, countryRows, dayRows, letterStats, offlineByCountry, offlineByDay, targetsTally } from './report-queries.js'
 
-// Placeholder: filled in by its feature.
-export default async function routes(_app: FastifyInstance) {}
+/** The tally as JSON for one campaign: the same figures the report page shows. */
+export async function campaignTally(app: FastifyInstance, campaignId: number) {
+  const stats = await letterStats(app.db, campaignId)
+  // Counters read after the pass, so the totals are at least as new as the breakdowns.
+  const campaign = app.letters.campaigns.byId(campaignId)!
+  return {
+    ...campaignTotals(campaign),
+    byTarget: targetsTally(app.db, campaignId),
+    byCountry: countryRows(stats, offlineByCountry(app.db, campaignId)),
+    byDay: dayRows(stats, offlineByDay(app.db, campaignId)),
+  }
+}
+
+const counts = { type: 'integer', minimum: 0 }
+
+/** /api/admin: the tally and the CSV exports (shared with the back office). */
+export default async function reportApi(app: FastifyInstance) {
+  await app.register(async (scoped) => {
+    scoped.addHook('preHandler', campaignScope)
+    scoped.get(
+      '/campaigns/:id/tally',
+      {
+        schema: {
+          tags: ['tallies'],
+          summary: "The campaign's tally",
+          description:
+            'goal; online (letters written on the site and counted); offline (letters posted on paper, reported by groups); total = online + offline. byTarget: online letters per official. byCountry: online letters by the supporter\'s country and offline letters by the reporting group\'s country. byDay: per UTC day, oldest first, only days with letters.',
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                goal: counts,
+                online: counts,
+                offline: counts,
+                total: counts,
+                byTarget: { type: 'array', items: { type: 'object', properties: { targetId: { type: 'integer' }, name: { type: 'string' }, letters: counts } } },
+                byCountry: { type: 'array', items: { type: 'object', properties: { country: { type: 'string' }, online: counts, offline: counts } } },
+                byDay: { type: 'array', items: { type: 'object', properties: { date: { type: 'string', format: 'date' }, online: counts, offline: counts } } },
+              },
+            },
+          },
+        },
+      },
+      async (req) => campaignTally(app, req.campaign!.id),
+    )
+  })
+  await app.register(exportRoutes, { docs: true })
+}

@@ -1,4 +1,46 @@
 import type { FastifyInstance } from 'fastify'
+import { countryName } from '../countries.js'
+import { campaignScope } from './plugin.js'
+import { exportRoutes } from './exports.js'
+import { lettersPerDaySvg } from './chart.js'
+import { campaignTotals, countryRows, dayRows, freshCampaign, letterStats, offlineByCountry, offlineByDay, picketsTally, targetsTally } from './report-queries.js'
 
-// Placeholder: filled in by its feature.
-export default async function routes(_app: FastifyInstance) {}
+export const CHART_DAYS = 60
+
+/** The campaign's report page and the CSV exports under /admin. */
+export default async function reportRoutes(app: FastifyInstance) {
+  await app.register(async (scoped) => {
+    scoped.addHook('preHandler', campaignScope)
+    scoped.get('/campaigns/:id/report', async (req, reply) => {
+      const stats = await letterStats(app.db, req.campaign!.id)
+      // Counters read after the pass, so the totals are at least as new as the breakdowns.
+      const campaign = freshCampaign(app.db, req.campaign!.id)!
+      const now = app.clock()
+      const to = now.toISOString().slice(0, 10)
+      const from = new Date(Date.parse(`${to}T00:00:00Z`) - (CHART_DAYS - 1) * 86_400_000).toISOString().slice(0, 10)
+      const days = dayRows(stats, offlineByDay(app.db, campaign.id), { from, to })
+      const totals = campaignTotals(campaign)
+      const byTarget = targetsTally(app.db, campaign.id)
+      const byCountry = countryRows(stats, offlineByCountry(app.db, campaign.id)).map((c) => ({ ...c, name: countryName(c.country), total: c.online + c.offline }))
+      const pickets = picketsTally(app.db, campaign.id).map((p) => ({ ...p, cancelled: p.status === 'cancelled' }))
+      const lastDays = days.reduce((acc, d) => ({ online: acc.online + d.online, offline: acc.offline + d.offline }), { online: 0, offline: 0 })
+      return reply.view('admin/report', {
+        title: `Report · ${campaign.title}`,
+        campaign,
+        totals,
+        percentOfGoal: totals.goal > 0 ? Math.round((totals.total / totals.goal) * 1000) / 10 : 0,
+        pending: stats.pending,
+        chart: lettersPerDaySvg(days, { title: `Letters per day, ${from} to ${to} (UTC)` }),
+        chartDays: CHART_DAYS,
+        days: days.filter((d) => d.online + d.offline > 0).reverse(),
+        lastDays,
+        from,
+        to,
+        byTarget,
+        byCountry,
+        pickets,
+      })
+    })
+  })
+  await app.register(exportRoutes, { docs: false })
+}

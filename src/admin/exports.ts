@@ -1,0 +1,218 @@
+import { Readable } from 'node:stream'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { stringify } from 'csv-stringify/sync'
+import { countryName } from '../countries.js'
+import { sendError } from '../errors.js'
+import { actorOf } from './access.js'
+import { audit } from './audit.js'
+import { campaignScope, picketScope } from './plugin.js'
+import {
+  EXPORT_BATCH,
+  countryRows,
+  dayRows,
+  letterStats,
+  offlineByCountry,
+  offlineByDay,
+  freshCampaign,
+  letterCount,
+  letterExportPages,
+  rsvpCount,
+  rsvpExportPage,
+  targetsTally,
+  type LetterCursor,
+} from './report-queries.js'
+import type { Db } from '../db/client.js'
+
+// CSV exports shared by the back office (/admin/…) and the API (/api/admin/…): the same URLs below both prefixes.
+// Rows are read in keyset pages of EXPORT_BATCH and streamed page by page through csv-stringify, so memory stays flat whatever the size.
+
+export const TALLY_GROUPINGS = ['official', 'country', 'day'] as const
+export type TallyGrouping = (typeof TALLY_GROUPINGS)[number]
+
+export const LETTER_COLUMNS = ['date', 'status', 'official', 'supporter name', 'country', 'city', 'organisation', 'email']
+export const RSVP_COLUMNS = ['name', 'email', 'status', 'created', 'checked in']
+export const TALLY_COLUMNS: Record<TallyGrouping, string[]> = {
+  official: ['official', 'online', 'offline', 'total'],
+  country: ['country', 'country name', 'online', 'offline', 'total'],
+  day: ['date', 'online', 'offline', 'total'],
+}
+/** The official column of the row that carries paper letters: they are not addressed per official in the tally. */
+export const OFFLINE_ROW_LABEL = 'Posted on paper (all officials)'
+
+/** UTC, to the second, in a form spreadsheets read as a date. */
+export const csvTime = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 19).replace('T', ' ') : '')
+
+/**
+ * Rows per string handed to the socket: a long tally is cut like a page of letters, so no string
+ * grows large (one over ~128 KB would go straight to V8's old generation).
+ */
+const CHUNK_ROWS = EXPORT_BATCH
+
+/**
+ * A CSV stream of pages of rows, UTF-8 (with a BOM for Excel when asked).
+ * Each page goes through csv-stringify as one chunk: the stream pulls the next page only when the
+ * client has taken the previous one, so one page is in memory whatever the size of the export.
+ * (csv-stringify's own Transform pushes every record as a separate chunk, which is slower at a
+ * million rows: see the two floors in bench/export.ts.)
+ * escape_formulas puts an apostrophe before cells starting with = + - @ tab or CR (spreadsheet formula injection).
+ */
+export function csvStream(columns: string[], pages: Iterator<unknown[][]>, opts: { bom: boolean }): Readable {
+  let first = true
+  return new Readable({
+    highWaterMark: 64 * 1024,
+    read() {
+      try {
+        // Until something is pushed: a read() that pushes nothing would stall the stream.
+        for (;;) {
+          const next = pages.next()
+          if (next.done) return void this.push(null)
+          const rows = next.value
+          if (rows.length === 0 && !first) continue
+          // The first chunk carries the header (and the BOM), even when there are no rows.
+          for (let i = 0; i < rows.length || first; i += CHUNK_ROWS) {
+            this.push(stringify(rows.slice(i, i + CHUNK_ROWS), { header: first, columns, bom: first && opts.bom, escape_formulas: true }))
+            first = false
+          }
+          return
+        }
+      } catch (err) {
+        this.destroy(err as Error)
+      }
+    },
+    destroy(err, callback) {
+      // A client that goes away stops the reading.
+      pages.return?.()
+      callback(err)
+    },
+  })
+}
+
+/**
+ * Keyset pages of a campaign's letters as CSV rows; always at least one page, maybe empty.
+ * Each row carries its cursor after the CSV cells; csv-stringify writes only the first LETTER_COLUMNS.length.
+ */
+export function* letterPages(db: Db, campaignId: number, batch = EXPORT_BATCH): Generator<unknown[][]> {
+  const pageAfter = letterExportPages(db)
+  let cursor: LetterCursor | null = null
+  for (;;) {
+    const page = pageAfter(campaignId, cursor, batch)
+    yield page
+    if (page.length < batch) return
+    const last = page[page.length - 1]!
+    cursor = { createdAt: last[8], id: last[9] }
+  }
+}
+
+export function* rsvpPages(db: Db, picketId: number, batch = EXPORT_BATCH): Generator<unknown[][]> {
+  let after = 0
+  for (;;) {
+    const page = rsvpExportPage(db, picketId, after, batch)
+    yield page.map((r) => [r.name ?? '', r.consent ? (r.email ?? '') : '', r.status, csvTime(r.createdAt), csvTime(r.checkedInAt)])
+    if (page.length < batch) return
+    after = page[page.length - 1]!.id
+  }
+}
+
+/** The tally grouped one way, online and offline apart, with a total per row (the totals column sums to the campaign's total). */
+export async function tallyRows(db: Db, campaignId: number, by: TallyGrouping): Promise<unknown[][]> {
+  if (by === 'official') {
+    const campaign = freshCampaign(db, campaignId)!
+    const rows: unknown[][] = targetsTally(db, campaignId).map((t) => [t.name, t.letters, '', t.letters])
+    if (campaign.offlineCount > 0) rows.push([OFFLINE_ROW_LABEL, '', campaign.offlineCount, campaign.offlineCount])
+    return rows
+  }
+  const stats = await letterStats(db, campaignId)
+  if (by === 'country') return countryRows(stats, offlineByCountry(db, campaignId)).map((c) => [c.country, countryName(c.country), c.online, c.offline, c.online + c.offline])
+  return dayRows(stats, offlineByDay(db, campaignId)).map((d) => [d.date, d.online, d.offline, d.online + d.offline])
+}
+
+const today = (now: Date) => now.toISOString().slice(0, 10)
+export const exportFileName = (slug: string, what: string, now: Date) => `${slug}-${what}-${today(now)}.csv`.replace(/[^A-Za-z0-9._-]/g, '-')
+
+const wantsBom = (q: unknown) => ['1', 'true', 'yes', 'on'].includes(String((q as { bom?: unknown } | undefined)?.bom ?? '').toLowerCase())
+const via = (req: FastifyRequest) => (req.url.startsWith('/api/') ? 'api' : 'admin')
+
+function sendCsv(req: FastifyRequest, reply: FastifyReply, filename: string, stream: Readable) {
+  stream.on('error', (err) => req.log.warn({ err }, 'export stopped'))
+  return reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${filename}"`)
+    .header('cache-control', 'no-store')
+    .send(stream)
+}
+
+export async function sendLettersCsv(req: FastifyRequest, reply: FastifyReply) {
+  const app = req.server
+  const campaign = req.campaign!
+  const bom = wantsBom(req.query)
+  const now = app.clock()
+  const rows = letterCount(app.db, campaign.id)
+  audit(app.db, actorOf(req), 'export.letters', { campaignId: campaign.id, subject: `campaign:${campaign.id}`, detail: { rows, bom, via: via(req) } }, now)
+  return sendCsv(req, reply, exportFileName(campaign.slug, 'letters', now), csvStream(LETTER_COLUMNS, letterPages(app.db, campaign.id), { bom }))
+}
+
+export async function sendTallyCsv(req: FastifyRequest, reply: FastifyReply) {
+  const app = req.server
+  const campaign = req.campaign!
+  const raw = (req.query as { by?: unknown }).by ?? 'official'
+  const by = TALLY_GROUPINGS.find((g) => g === raw)
+  if (!by) {
+    const message = `Group the tally by official, country or day (by=${TALLY_GROUPINGS.join('|')})`
+    return sendError(req, reply, 422, message, { issues: [{ path: ['by'], message }] })
+  }
+  const bom = wantsBom(req.query)
+  const now = app.clock()
+  const rows = await tallyRows(app.db, campaign.id, by)
+  audit(app.db, actorOf(req), 'export.tally', { campaignId: campaign.id, subject: `campaign:${campaign.id}`, detail: { by, rows: rows.length, bom, via: via(req) } }, now)
+  return sendCsv(req, reply, exportFileName(campaign.slug, `tally-by-${by}`, now), csvStream(TALLY_COLUMNS[by], [rows].values(), { bom }))
+}
+
+export async function sendRsvpsCsv(req: FastifyRequest, reply: FastifyReply) {
+  const app = req.server
+  const picket = req.picket!
+  const campaign = req.campaign!
+  const bom = wantsBom(req.query)
+  const now = app.clock()
+  const rows = rsvpCount(app.db, picket.id)
+  audit(app.db, actorOf(req), 'export.rsvps', { campaignId: campaign.id, subject: `picket:${picket.id}`, detail: { rows, bom, via: via(req) } }, now)
+  const place = picket.city.normalize('NFKD').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase()
+  return sendCsv(req, reply, exportFileName(campaign.slug, `picket-${picket.id}${place ? `-${place}` : ''}-rsvps`, now), csvStream(RSVP_COLUMNS, rsvpPages(app.db, picket.id), { bom }))
+}
+
+const bomQuery = { bom: { type: 'string', enum: ['1', '0'], description: 'bom=1 starts the file with a UTF-8 byte order mark, for Excel' } }
+
+/**
+ * The three export routes, relative to the prefix they are registered under (/admin or /api/admin).
+ * `docs` adds OpenAPI descriptions (only the API's schemas are not validated by fastify).
+ */
+export async function exportRoutes(app: FastifyInstance, opts: { docs?: boolean }) {
+  const schema = (summary: string, description: string, query: Record<string, unknown> = {}) =>
+    opts.docs ? { schema: { tags: ['exports'], summary, description, querystring: { type: 'object', properties: { ...query, ...bomQuery } } } } : {}
+
+  await app.register(async (scoped) => {
+    scoped.addHook('preHandler', campaignScope)
+    scoped.get(
+      '/campaigns/:id/exports/letters.csv',
+      schema(
+        "The campaign's letters as CSV",
+        `Streamed CSV, oldest first, columns: ${LETTER_COLUMNS.join(', ')}. The email is filled only for supporters who consented to be contacted. Letters awaiting confirmation are included with their status. Times are UTC.`,
+      ),
+      sendLettersCsv,
+    )
+    scoped.get(
+      '/campaigns/:id/exports/tally.csv',
+      schema('The tally as CSV', 'Grouped by official, country or day, with online and offline letters apart and a total per row. An unknown `by` answers 422.', {
+        by: { type: 'string', enum: [...TALLY_GROUPINGS], default: 'official' },
+      }),
+      sendTallyCsv,
+    )
+  })
+  await app.register(async (scoped) => {
+    scoped.addHook('preHandler', picketScope)
+    scoped.get(
+      '/pickets/:id/exports/rsvps.csv',
+      schema("A picket's RSVPs as CSV", `Columns: ${RSVP_COLUMNS.join(', ')}. The email is filled only for people who consented to be contacted. Times are UTC.`),
+      sendRsvpsCsv,
+    )
+  })
+}
