@@ -23,7 +23,7 @@ const TALLY_MARK = '<!--outcry:tally-->'
  * per request. Edits by organizers show within a second.
  */
 export class CampaignPageCache {
-  private pages = new Map<number, { html: string; at: number; version: string }>()
+  private pages = new Map<number, { parts: string[]; at: number; version: string }>()
   constructor(private ttlMs = 1000) {}
 
   async send(reply: FastifyReply, services: { letters: LetterService; pickets: PicketService }, campaign: Campaign) {
@@ -33,12 +33,15 @@ export class CampaignPageCache {
     let entry = this.pages.get(campaign.id)
     if (!entry || entry.version !== version || now - entry.at >= this.ttlMs) {
       const html = await reply.server.view('pages/campaign', campaignPageData(services, campaign, {}, CSRF_MARK, TALLY_MARK))
-      entry = { html, at: now, version }
+      // Split once at the two marks, so a request joins pieces instead of searching 17 KB twice.
+      const [head = '', rest = ''] = html.split(TALLY_MARK)
+      entry = { parts: [head, ...rest.split(CSRF_MARK)], at: now, version }
       if (this.pages.size > 1000) this.pages.clear()
       this.pages.set(campaign.id, entry)
     }
-    const html = entry.html.replace(TALLY_MARK, progressHtml(campaign)).replace(CSRF_MARK, letterFormOpen(campaign) ? reply.generateCsrf() : '')
-    return reply.type('text/html; charset=utf-8').send(html)
+    const [head, middle, ...tail] = entry.parts
+    const csrf = tail.length ? reply.generateCsrf() : ''
+    return reply.type('text/html; charset=utf-8').send(head + progressHtml(campaign) + middle + (tail.length ? csrf + tail.join(csrf) : ''))
   }
 }
 
