@@ -63,14 +63,26 @@ export function claimDue(db: Db, now: Date, limit: number, leaseMs: number): Out
 
 /** Records delivery (and the captured copy, if any) in one transaction, so neither can happen twice. */
 export function markSent(db: Db, row: OutboxRow, now: Date, captured?: string): void {
-  db.transaction((tx) => {
+  const sent = prepared(db, 'outbox.sent', (d) =>
+    d
+      .update(outbox)
+      .set({ status: 'sent', sentAt: rawPlaceholder('now'), lockedUntil: null, lastError: null })
+      .where(eq(outbox.id, sql.placeholder('id')))
+      .prepare(),
+  )
+  const letterSent = prepared(db, 'letters.sent', (d) =>
+    d
+      .update(letters)
+      .set({ status: 'sent', sentAt: rawPlaceholder('now') })
+      .where(eq(letters.id, sql.placeholder('id')))
+      .prepare(),
+  )
+  db.transaction(() => {
     if (captured !== undefined) {
-      tx.insert(capturedMail).values({ outboxId: row.id, recipient: row.recipient, subject: row.message.subject, raw: captured, createdAt: now }).run()
+      db.insert(capturedMail).values({ outboxId: row.id, recipient: row.recipient, subject: row.message.subject, raw: captured, createdAt: now }).run()
     }
-    tx.update(outbox).set({ status: 'sent', sentAt: now, lockedUntil: null, lastError: null }).where(eq(outbox.id, row.id)).run()
-    if (row.letterId !== null && row.kind === 'letter') {
-      tx.update(letters).set({ status: 'sent', sentAt: now }).where(eq(letters.id, row.letterId)).run()
-    }
+    sent.run({ id: row.id, now: now.getTime() })
+    if (row.letterId !== null && row.kind === 'letter') letterSent.run({ id: row.letterId, now: now.getTime() })
   })
 }
 
