@@ -6,16 +6,14 @@
 // downloaded and read. No page may log a console error, throw, answer with an HTTP error or
 // trip the Content Security Policy.
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { parse } from 'csv-parse/sync'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
+import { CHROMIUM, hasChromium, launchChromium, listen, screenshots } from './chromium.js'
 import { build, supporter } from '../helper.js'
 import { addUser, PASSWORD } from '../admin/helper.js'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const ADMIN = 'admin@example.org'
 const SLUG = 'free-the-miners'
 const TITLE = 'Free the jailed miners'
@@ -28,69 +26,18 @@ I am writing from {{supporter.city}} about the miners jailed for going on strike
 
 Yours sincerely,
 {{supporter.name}}`
-const screenshots = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url))
 
 // A missing browser is a failure, not a skip: CI installs it (.ci/run), so must a developer.
-if (fs.existsSync(CHROMIUM)) await main()
+if (hasChromium()) await main()
 else t.fail(`no chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`)
 
 async function main() {
   const started = Date.now()
   const app = await build(t, { startDispatcher: true, dispatcher: { pollMs: 50 } })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address()
-  if (!address || typeof address === 'string') throw new Error('the app is not listening on a TCP port')
-  const base = `http://127.0.0.1:${address.port}`
+  const base = await listen(app)
   await addUser(app, ADMIN, 'admin')
 
-  // Registered after build(), so it runs first: teardowns run last-in, first-out.
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'outcry-chromium-'))
-  t.teardown(() => fs.rmSync(profile, { recursive: true, force: true }))
-  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    acceptDownloads: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1000, height: 900 },
-  })
-  t.teardown(() => context.close())
-  context.setDefaultTimeout(10_000)
-  context.setDefaultNavigationTimeout(10_000)
-  fs.mkdirSync(screenshots, { recursive: true })
-
-  /** A fresh page whose console errors, uncaught exceptions, failed responses and CSP reports are collected. */
-  async function openPage(): Promise<{ page: Page; problems: string[] }> {
-    const page = await context.newPage()
-    const problems: string[] = []
-    page.on('console', (msg) => {
-      const text = msg.text()
-      const where = msg.location().url || page.url()
-      // Includes "Failed to load resource" (a 404 for /favicon.ico too) and CSP refusals.
-      if (msg.type() === 'error' || /Content[- ]Security[- ]Policy/i.test(text)) problems.push(`console ${msg.type()}: ${text} (${where})`)
-    })
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
-    // No HTTP error is expected anywhere on this path (the live preview's 422 only answers a
-    // template that does not compile, and the test types only text that does).
-    page.on('response', (res) => {
-      if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${res.request().method()} ${res.url()}`)
-    })
-    // A violation report reaches the page as an event even when nothing is logged.
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
-        console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`)
-      })
-    })
-    return { page, problems }
-  }
+  const { openPage } = await launchChromium(t, { acceptDownloads: true })
 
   const timings: string[] = []
   let lap = started

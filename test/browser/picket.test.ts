@@ -3,76 +3,25 @@
 // fewer left → the confirmation mail with its calendar file in the development mailbox →
 // cancel on the manage page → the place is free again. No page may log a console error,
 // throw, answer with an HTTP error or trip the Content Security Policy.
-import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
+import { CHROMIUM, hasChromium, launchChromium, listen, screenshots } from './chromium.js'
 import { build } from '../helper.js'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SLUG = 'zhanaozen'
 const PICKET = 'Picket at the Kazakh embassy in London'
 const attendee = { name: 'Aigerim B.', email: 'aigerim@example.com' }
-const screenshots = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url))
 
 // A missing browser is a failure, not a skip: CI installs it (.ci/run), so must a developer.
-if (fs.existsSync(CHROMIUM)) await main()
+if (hasChromium()) await main()
 else t.fail(`no chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`)
 
 async function main() {
   const app = await build(t, { startDispatcher: true, dispatcher: { pollMs: 50 } })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address()
-  if (!address || typeof address === 'string') throw new Error('the app is not listening on a TCP port')
-  const base = `http://127.0.0.1:${address.port}`
+  const base = await listen(app)
 
-  // Registered after build(), so it runs first: teardowns run last-in, first-out.
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'outcry-chromium-'))
-  t.teardown(() => fs.rmSync(profile, { recursive: true, force: true }))
-  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1000, height: 900 },
-  })
-  t.teardown(() => context.close())
-  context.setDefaultTimeout(10_000)
-  context.setDefaultNavigationTimeout(10_000)
-  fs.mkdirSync(screenshots, { recursive: true })
-
-  /** A fresh page whose console errors, uncaught exceptions, failed responses and CSP reports are collected. */
-  async function openPage(): Promise<{ page: Page; problems: string[] }> {
-    const page = await context.newPage()
-    const problems: string[] = []
-    page.on('console', (msg) => {
-      const text = msg.text()
-      const where = msg.location().url || page.url()
-      // Includes "Failed to load resource" (a 404 for /favicon.ico too) and CSP refusals.
-      if (msg.type() === 'error' || /Content[- ]Security[- ]Policy/i.test(text)) problems.push(`console ${msg.type()}: ${text} (${where})`)
-    })
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
-    page.on('response', (res) => {
-      if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${res.request().method()} ${res.url()}`)
-    })
-    // A violation report reaches the page as an event even when nothing is logged.
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
-        console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`)
-      })
-    })
-    return { page, problems }
-  }
+  const { openPage } = await launchChromium(t)
 
   /** What the JSON API says of the picket (the browser's own request context, so cookies and all). */
   async function apiPicket(page: Page, id: string): Promise<{ capacity: number | null; going: number; waitlisted: number }> {

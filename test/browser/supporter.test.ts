@@ -2,76 +2,25 @@
 // campaign page → preview → send → thank-you page with the tally one higher → the
 // letter in the development mailbox. Also the script's live preview, and that no page
 // logs a console error, throws, or trips the Content Security Policy.
-import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
+import { CHROMIUM, hasChromium, launchChromium, listen, screenshots } from './chromium.js'
 import { build, supporter } from '../helper.js'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SLUG = 'zhanaozen'
 const SUBJECT = 'Free the Zhanaozen oil workers'
 const OFFICIAL_EMAIL = 'president@akorda.example.org'
-const screenshots = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url))
 
 // A missing browser is a failure, not a skip: CI installs it (.ci/run), so must a developer.
-if (fs.existsSync(CHROMIUM)) await main()
+if (hasChromium()) await main()
 else t.fail(`no chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`)
 
 async function main() {
   const app = await build(t, { startDispatcher: true, dispatcher: { pollMs: 50 } })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address()
-  if (!address || typeof address === 'string') throw new Error('the app is not listening on a TCP port')
-  const base = `http://127.0.0.1:${address.port}`
+  const base = await listen(app)
 
-  // Registered after build(), so it runs first: teardowns run last-in, first-out.
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'outcry-chromium-'))
-  t.teardown(() => fs.rmSync(profile, { recursive: true, force: true }))
-  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1000, height: 900 },
-  })
-  t.teardown(() => context.close())
-  context.setDefaultTimeout(10_000)
-  context.setDefaultNavigationTimeout(10_000)
-  fs.mkdirSync(screenshots, { recursive: true })
-
-  /** A fresh page whose console errors, uncaught exceptions, failed responses and CSP reports are collected. */
-  async function openPage(): Promise<{ page: Page; problems: string[] }> {
-    const page = await context.newPage()
-    const problems: string[] = []
-    page.on('console', (msg) => {
-      const text = msg.text()
-      const where = msg.location().url || page.url()
-      // Includes "Failed to load resource" (a 404 for /favicon.ico too) and CSP refusals.
-      if (msg.type() === 'error' || /Content[- ]Security[- ]Policy/i.test(text)) problems.push(`console ${msg.type()}: ${text} (${where})`)
-    })
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
-    page.on('response', (res) => {
-      if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${res.request().method()} ${res.url()}`)
-    })
-    // A violation report reaches the page as an event even when nothing is logged.
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
-        console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`)
-      })
-    })
-    return { page, problems }
-  }
+  const { openPage } = await launchChromium(t)
 
   async function tally(page: Page): Promise<number> {
     const text = await page.locator('[data-tally]').first().innerText()
