@@ -54,6 +54,24 @@ export function createPicketService(deps: { db: Db; clock: Clock; mail: MailSett
     return { input, startsAt: (start as { at: Date }).at, endsAt: (end as { at: Date }).at, reminders }
   }
 
+  /** The picket's columns from a checked description. */
+  function columnsOf({ input, startsAt, endsAt, reminders }: ReturnType<typeof resolveTimes>) {
+    return {
+      title: input.title,
+      venue: input.venue,
+      address: input.address,
+      city: input.city,
+      country: input.country,
+      timeZone: input.timeZone,
+      startsAt,
+      endsAt,
+      capacity: input.capacity ?? null,
+      bring: input.notes ?? '',
+      contact: input.contact ?? '',
+      reminders,
+    }
+  }
+
   function notify(tx: DbOrTx, kind: PicketMailKind, campaign: Campaign, picket: Picket, statuses: Rsvp['status'][], now: Date) {
     const ics = icsAttachment(picket, campaign, mail)
     let after = 0
@@ -112,24 +130,7 @@ export function createPicketService(deps: { db: Db; clock: Clock; mail: MailSett
 
     schedule(campaignId: number, raw: unknown): Picket {
       const now = clock()
-      const { input, startsAt, endsAt, reminders } = resolveTimes(raw, now)
-      return q.insertPicket(db, {
-        campaignId,
-        title: input.title,
-        venue: input.venue,
-        address: input.address,
-        city: input.city,
-        country: input.country,
-        timeZone: input.timeZone,
-        startsAt,
-        endsAt,
-        capacity: input.capacity ?? null,
-        bring: input.notes ?? '',
-        contact: input.contact ?? '',
-        reminders,
-        createdAt: now,
-        updatedAt: now,
-      })
+      return q.insertPicket(db, { campaignId, ...columnsOf(resolveTimes(raw, now)), createdAt: now, updatedAt: now })
     },
 
     /** Changes a picket; a new time or place raises SEQUENCE and tells everyone going. */
@@ -138,25 +139,15 @@ export function createPicketService(deps: { db: Db; clock: Clock; mail: MailSett
       if (!current) return null
       const now = clock()
       if (current.status === 'cancelled') throw new InputError([{ path: [], message: 'A cancelled picket cannot be changed' }])
-      const { input, startsAt, endsAt, reminders } = resolveTimes({ ...service.asInput(current), ...changes }, now, current.startsAt)
+      const resolved = resolveTimes({ ...service.asInput(current), ...changes }, now, current.startsAt)
+      const { input, startsAt, endsAt, reminders } = resolved
       const moved = startsAt.getTime() !== current.startsAt.getTime() || endsAt.getTime() !== current.endsAt.getTime()
       const relocated = (['venue', 'address', 'city', 'country', 'timeZone', 'title'] as const).some((k) => input[k] !== current[k])
       const changed = moved || relocated || input.notes !== current.bring || (input.contact ?? '') !== current.contact
       const campaign = campaigns.byId(current.campaignId)!
       const picket = db.transaction((tx) => {
         const updated = q.updatePicket(tx, picketId, {
-          title: input.title,
-          venue: input.venue,
-          address: input.address,
-          city: input.city,
-          country: input.country,
-          timeZone: input.timeZone,
-          startsAt,
-          endsAt,
-          capacity: input.capacity ?? null,
-          bring: input.notes ?? '',
-          contact: input.contact ?? '',
-          reminders,
+          ...columnsOf(resolved),
           sequence: changed ? current.sequence + 1 : current.sequence,
           // Reminders are owed afresh for a new start time (they are keyed by it).
           remindersDoneThrough: moved || reminders.join() !== current.reminders.join() ? null : current.remindersDoneThrough,
