@@ -4,6 +4,8 @@ import { renderCampaignPage } from '../campaigns/page.js'
 import { fieldErrors, InputError, issuesOf } from '../validation.js'
 import { letterForm, letterJson, fromForm, fromJson } from './input.js'
 import type { WriteResult } from './service.js'
+import crypto from 'node:crypto'
+import { caughtInHoneypot } from '../honeypot.js'
 
 type SlugParams = { Params: { slug: string } }
 type TokenParams = { Params: { token: string } }
@@ -31,6 +33,7 @@ export default async function letterRoutes(app: FastifyInstance) {
       const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>
       const values = displayValues(body)
       if (body.intent === 'preview') return renderCampaignPage(reply, app, campaign, { values })
+      if (caughtInHoneypot(req)) return reply.redirect(`/campaigns/${encodeURIComponent(campaign.slug)}/thanks#thanks`, 303)
 
       const parsed = letterForm.safeParse(body)
       if (!parsed.success) {
@@ -75,6 +78,9 @@ export default async function letterRoutes(app: FastifyInstance) {
     const body = req.body
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
       return sendError(req, reply, 422, 'Invalid input', { issues: [{ path: [], message: 'The body must be a JSON object' }] })
+    }
+    if (caughtInHoneypot(req)) {
+      return reply.code(201).send({ letter: { id: crypto.randomBytes(12).toString('base64url'), status: campaign.confirmLetters ? 'pending_confirmation' : 'queued' } })
     }
     const parsed = letterJson.safeParse(body)
     if (!parsed.success) return sendError(req, reply, 422, 'Invalid input', { issues: issuesOf(parsed.error) })

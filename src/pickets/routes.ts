@@ -7,6 +7,7 @@ import { rsvpForm, rsvpJson } from './input.js'
 import { describeLocal } from './time.js'
 import { campaignFeed, picketIcs } from './calendar.js'
 import { mailSettings } from '../mail/settings.js'
+import { caughtInHoneypot } from '../honeypot.js'
 
 type IdParams = { Params: { id: string } }
 type TokenParams = { Params: { token: string } }
@@ -127,6 +128,7 @@ export default async function picketRoutes(app: FastifyInstance) {
     if (reason) return sendError(req, reply, 409, reason)
     const body = req.body && typeof req.body === 'object' ? req.body : {}
     const values = Object.fromEntries(['name', 'email', 'consent'].filter((k) => typeof body[k] === 'string').map((k) => [k, String(body[k]).slice(0, 500)]))
+    if (caughtInHoneypot(req)) return reply.redirect(`/rsvps/${pickets.standIn(picket).token}`, 303)
     const parsed = rsvpForm.safeParse(body)
     if (!parsed.success) return picketPage(reply, picket, { values, errors: fieldErrors(issuesOf(parsed.error)) }, 422)
     const result = pickets.rsvp(picket.id, parsed.data)
@@ -145,6 +147,10 @@ export default async function picketRoutes(app: FastifyInstance) {
     }
     const reason = pickets.closedReason(picket)
     if (reason) return sendError(req, reply, 409, reason)
+    if (caughtInHoneypot(req)) {
+      const standIn = pickets.standIn(picket)
+      return reply.code(201).send({ rsvp: standIn.rsvp, manageUrl: `${app.config.baseUrl}/rsvps/${standIn.token}` })
+    }
     const parsed = rsvpJson.safeParse(body)
     if (!parsed.success) return sendError(req, reply, 422, 'Invalid input', { issues: issuesOf(parsed.error) })
     const result = pickets.rsvp(picket.id, parsed.data)

@@ -193,8 +193,8 @@ export function createPicketService(deps: { db: Db; clock: Clock; mail: MailSett
         if (!created && existing.status !== 'cancelled') {
           // Already signed up: mail them their link; answer like a new RSVP without handing out theirs.
           enqueueMail(tx, { kind: 'rsvp_link', topic: `picket:${picketId}`, message: picketMail(mail, 'rsvp_link', campaign, picket, existing) }, now)
-          const status = picket.capacity === null || picket.goingCount < picket.capacity ? 'going' : 'waitlisted'
-          return { id: decoys.id(), status, token: decoys.mint(picketId, status), duplicate: true } as const
+          const standIn = service.standIn(picket)
+          return { ...standIn.rsvp, token: standIn.token, duplicate: true }
         }
         const going = q.takePlace(tx, picketId)
         const status = going ? ('going' as const) : ('waitlisted' as const)
@@ -207,6 +207,12 @@ export function createPicketService(deps: { db: Db; clock: Clock; mail: MailSett
       })
       mailQueued()
       return { kind: 'accepted', picket, rsvp: { id: result.id, status: result.status }, token: result.token, duplicate: result.duplicate }
+    },
+
+    /** A stand-in answer for a submission that is not stored (a repeat, or the honeypot). */
+    standIn(picket: Picket) {
+      const status = picket.capacity === null || picket.goingCount < picket.capacity ? ('going' as const) : ('waitlisted' as const)
+      return { rsvp: { id: decoys.id(), status }, token: decoys.mint(picket.id, status) }
     },
 
     /** The RSVP behind a manage link (or the stand-in a repeat was given). */
