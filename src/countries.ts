@@ -9,6 +9,8 @@ export function isCountryCode(code: string): boolean {
 
 /** The country's name in the reader's language (falls back to English, then the code). */
 export function countryName(code: string, language = 'en'): string {
+  // Intl throws on a malformed region code; anything that is not ISO 3166 is shown as given.
+  if (!codes.has(code)) return code
   let names = displayNames.get(language)
   if (!names) {
     try {

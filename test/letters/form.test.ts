@@ -148,3 +148,13 @@ t.test('the live preview endpoint answers JSON for the page script', async (t) =
   t.match(res.json(), { subject: 'Free the Zhanaozen oil workers', body: /I am writing from Oslo, Norway/, target: 'Nursultan Nazarbayev' })
   t.match(res.json().body, /Ann/)
 })
+
+t.test('a malformed country is a message beside the field, not a crash (found by the fuzz suite)', async (t) => {
+  const app = await build(t)
+  const session = await formSession(app, page)
+  for (const country of ['abc', '\u0000', '12']) {
+    const res = await postForm(app, action, { ...valid, country }, session)
+    t.equal(res.statusCode, 422, JSON.stringify(country))
+    t.match(res.body, /id="country-error"/)
+  }
+})
