@@ -5,7 +5,7 @@ import type { Db, DbOrTx } from '../db/client.js'
 import { campaigns, campaignPeople, campaignStatuses, letterTemplates, targets, type Campaign, type CampaignPerson, type LetterTemplate, type Target } from '../db/schema/index.js'
 import { countryName, isCountryCode } from '../countries.js'
 import { checkbox, InputError, multiLine, singleLine, type FieldIssue } from '../validation.js'
-import { APPEAL_PLACEHOLDERS, compileAppeal, renderAppeal, sampleContext, validateAppeal, type AppealContext } from '../letters/appeal.js'
+import { APPEAL_PLACEHOLDERS, compileAppeal, letterDate, renderAppeal, sampleContext, targetContext, validateAppeal, type AppealContext } from '../letters/appeal.js'
 import { audit, type Actor } from './audit.js'
 
 /*
@@ -571,20 +571,6 @@ Yours sincerely,
 
 export { APPEAL_PLACEHOLDERS }
 
-const dateFormats = new Map<string, Intl.DateTimeFormat>()
-function formatDate(date: Date, language: string, fallback: string): string {
-  try {
-    let f = dateFormats.get(language)
-    if (!f) {
-      f = new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : language, { dateStyle: 'long', timeZone: 'UTC' })
-      dateFormats.set(language, f)
-    }
-    return f.format(date)
-  } catch {
-    return fallback
-  }
-}
-
 /** The sample supporter writing to one of the campaign's officials (or a sample one), in this language. */
 export function previewContext(campaign: Campaign, target: Target | undefined, language: string, baseUrl: string, now: Date): AppealContext {
   const sample = sampleContext()
@@ -592,10 +578,10 @@ export function previewContext(campaign: Campaign, target: Target | undefined, l
     ...sample,
     supporter: { ...sample.supporter, country: countryName(sample.supporter.countryCode, language) },
     target: target
-      ? { name: target.name, title: target.title, organisation: target.organisation, country: countryName(target.country, language), postalAddress: target.postalAddress }
+      ? targetContext(target, language)
       : sample.target,
     campaign: { title: campaign.title, url: `${baseUrl}/campaigns/${campaign.slug}` },
-    date: formatDate(now, language, sample.date),
+    date: letterDate(now, language),
   }
 }
 

@@ -1,4 +1,6 @@
 import Handlebars from 'handlebars'
+import type { Target } from '../db/schema/index.js'
+import { countryName } from '../countries.js'
 
 /**
  * Appeals are written by organizers, so they run in a Handlebars of their own:
@@ -310,4 +312,31 @@ function describeParseError(err: unknown): string {
   const mismatch = /^(\S+) doesn't match (\S+) - (\d+):\d+$/.exec(message)
   if (mismatch) return `{{#${mismatch[1]}}} is closed by {{/${mismatch[2]}}} on line ${mismatch[3]}`
   return message.replace(/\s+/g, ' ').trim()
+}
+
+/** The official as an appeal sees them, country named in the letter's language. */
+export function targetContext(target: Target, language: string): AppealContext['target'] {
+  return {
+    name: target.name,
+    title: target.title,
+    organisation: target.organisation,
+    country: countryName(target.country, language),
+    postalAddress: target.postalAddress,
+  }
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>()
+
+/** The letter's date in its language (plain `en` would give the US order; "25 November 2026" reads better). */
+export function letterDate(date: Date, language: string): string {
+  let f = dateFormats.get(language)
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : language, { dateStyle: 'long', timeZone: 'UTC' })
+    } catch {
+      f = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' })
+    }
+    dateFormats.set(language, f)
+  }
+  return f.format(date)
 }

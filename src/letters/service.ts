@@ -7,7 +7,7 @@ import { enqueueMail } from '../mail/outbox.js'
 import type { MailSettings } from '../mail/settings.js'
 import { countryName } from '../countries.js'
 import { InputError } from '../validation.js'
-import { AppealCache, renderAppeal, type AppealContext } from './appeal.js'
+import { AppealCache, letterDate, renderAppeal, targetContext, type AppealContext } from './appeal.js'
 import { type LetterInput, normalizeEmail } from './input.js'
 import * as queries from './queries.js'
 import * as mails from './mail.js'
@@ -55,15 +55,9 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
         countryCode: country,
         organisation: supporter.organisation ?? '',
       },
-      target: {
-        name: target.name,
-        title: target.title,
-        organisation: target.organisation,
-        country: countryName(target.country, language),
-        postalAddress: target.postalAddress,
-      },
+      target: targetContext(target, language),
       campaign: { title: campaign.title, url: `${mail.baseUrl}/campaigns/${campaign.slug}` },
-      date: formatDate(now, language),
+      date: letterDate(now, language),
       note: supporter.note ?? '',
     }
     return renderAppeal(appeals.get(template), context)
@@ -196,19 +190,4 @@ export type LetterService = ReturnType<typeof createLetterService>
 
 function addDays(date: Date, days: number): Date {
   return new Date(date.getTime() + days * 86_400_000)
-}
-
-const dateFormats = new Map<string, Intl.DateTimeFormat>()
-function formatDate(date: Date, language: string): string {
-  let f = dateFormats.get(language)
-  if (!f) {
-    try {
-      // Plain `en` would give the US order; letters read better as "25 November 2026".
-      f = new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : language, { dateStyle: 'long', timeZone: 'UTC' })
-    } catch {
-      f = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' })
-    }
-    dateFormats.set(language, f)
-  }
-  return f.format(date)
 }
