@@ -19,6 +19,16 @@ import { audit, type Actor } from './audit.js'
 const required = (label: string, max: number) => singleLine(label, max).refine((v) => v.length > 0, `${label} is required`)
 const optionalText = (label: string, max: number) => singleLine(label, max).optional().default('')
 const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/
+
+/**
+ * Audits a change to what the public campaign page shows (people, officials, templates) and
+ * moves the campaign's updatedAt, so the cached page is rendered anew at once.
+ */
+function auditChange(tx: DbOrTx, actor: Actor, action: string, what: Parameters<typeof audit>[3] & { campaignId: number }, now: Date) {
+  audit(tx, actor, action, what, now)
+  tx.update(campaigns).set({ updatedAt: now }).where(eq(campaigns.id, what.campaignId)).run()
+}
+
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
 export const GOAL_MAX = 100_000_000
 
@@ -296,7 +306,7 @@ export function addPerson(db: Db, campaignId: number, input: PersonInput, actor:
       .values({ campaignId, name: input.name, status: input.status, detail: input.detail, statusChangedOn: input.statusChangedOn, position: last + 1 })
       .returning()
       .get()
-    audit(tx, actor, 'person.create', { campaignId, subject: row.name, detail: { id: row.id, status: row.status } }, now)
+    auditChange(tx, actor, 'person.create', { campaignId, subject: row.name, detail: { id: row.id, status: row.status } }, now)
     return row
   })
 }
@@ -313,7 +323,7 @@ export function updatePerson(db: Db, campaignId: number, personId: number, input
       .get()
     const detail: Record<string, unknown> = { id: personId }
     if (before.status !== row.status) detail.status = { from: before.status, to: row.status }
-    audit(tx, actor, 'person.update', { campaignId, subject: row.name, detail }, now)
+    auditChange(tx, actor, 'person.update', { campaignId, subject: row.name, detail }, now)
     return row
   })
 }
@@ -323,7 +333,7 @@ export function deletePerson(db: Db, campaignId: number, personId: number, actor
     const before = personById(tx, campaignId, personId)
     if (!before) return false
     tx.delete(campaignPeople).where(and(eq(campaignPeople.id, personId), eq(campaignPeople.campaignId, campaignId))).run()
-    audit(tx, actor, 'person.delete', { campaignId, subject: before.name, detail: { id: personId } }, now)
+    auditChange(tx, actor, 'person.delete', { campaignId, subject: before.name, detail: { id: personId } }, now)
     return true
   })
 }
@@ -369,7 +379,7 @@ export function addTarget(db: Db, campaign: Campaign, input: TargetInput, actor:
         .values({ campaignId: campaign.id, ...targetValues(campaign, input), position: nextTargetPosition(tx, campaign.id), createdAt: now, updatedAt: now })
         .returning()
         .get()
-      audit(tx, actor, 'target.create', { campaignId: campaign.id, subject: row.name, detail: { id: row.id, email: row.email } }, now)
+      auditChange(tx, actor, 'target.create', { campaignId: campaign.id, subject: row.name, detail: { id: row.id, email: row.email } }, now)
       return row
     })
   } catch (err) {
@@ -388,7 +398,7 @@ export function updateTarget(db: Db, campaign: Campaign, targetId: number, input
       const values = targetValues(campaign, input)
       const row = tx.update(targets).set({ ...values, updatedAt: now }).where(eq(targets.id, targetId)).returning().get()
       const changed = (Object.keys(values) as (keyof typeof values)[]).filter((k) => values[k] !== before[k])
-      audit(tx, actor, 'target.update', { campaignId: campaign.id, subject: row.name, detail: { id: row.id, changed } }, now)
+      auditChange(tx, actor, 'target.update', { campaignId: campaign.id, subject: row.name, detail: { id: row.id, changed } }, now)
       return row
     })
   } catch (err) {
@@ -504,7 +514,7 @@ export function importTargets(db: Db, campaign: Campaign, text: string, actor: A
         created++
       }
     }
-    audit(tx, actor, 'target.import', { campaignId: campaign.id, subject: `${rows.length} officials`, detail: { created, updated } }, now)
+    auditChange(tx, actor, 'target.import', { campaignId: campaign.id, subject: `${rows.length} officials`, detail: { created, updated } }, now)
     return { ok: true as const, created, updated }
   })
 }
@@ -545,7 +555,7 @@ export function saveTemplate(db: Db, campaign: Campaign, language: string, input
       .onConflictDoUpdate({ target: [letterTemplates.campaignId, letterTemplates.language], set: { subject: input.subject, body: input.body, updatedAt } })
       .returning()
       .get()
-    audit(tx, actor, 'template.save', { campaignId: campaign.id, subject: language, detail: { created: !before, subject: input.subject } }, now)
+    auditChange(tx, actor, 'template.save', { campaignId: campaign.id, subject: language, detail: { created: !before, subject: input.subject } }, now)
     return row
   })
 }

@@ -351,3 +351,13 @@ t.test('the API routes are documented', async (t) => {
   t.ok(doc.paths['/api/admin/campaigns/{id}/targets'].post.requestBody)
   t.ok(doc.paths['/api/admin/campaigns/{id}/templates/{language}'].put.requestBody)
 })
+
+t.test('a change to the people shows on the cached public page at once', async (t) => {
+  const app = await build(t)
+  await addUser(app, 'admin@example.org', 'admin')
+  const admin = await signIn(app, 'admin@example.org')
+  t.notMatch((await app.inject('/campaigns/zhanaozen')).body, 'Maksat Dosmagambetov', 'page rendered and cached')
+  const res = await admin.post('/admin/campaigns/1/people', { name: 'Maksat Dosmagambetov', status: 'jailed', detail: '' })
+  t.ok([200, 303].includes(res.statusCode), `person added (${res.statusCode})`)
+  t.match((await app.inject('/campaigns/zhanaozen')).body, 'Maksat Dosmagambetov', 'no wait for the cache to expire')
+})
