@@ -9,193 +9,25 @@
 // Every server runs as a child process, alone, so the measured process never shares its event loop
 // with autocannon. The exit code says whether the letters run lost or invented anything; the
 // throughput aims are printed, not enforced.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import Database from 'better-sqlite3'
 import autocannon from 'autocannon'
+import { type Child, freePort, machine, nonNegative, positive, runToEnd, sleep, startChild, startOutcry, startSink, stopChild, tempDir, waitForHttp, waitForOutbox, outcryEnv } from './harness.js'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
 const SLUG = 'zhanaozen'
 const DURATION = positive('BENCH_DURATION', 10)
 const CONNECTIONS = positive('BENCH_CONNECTIONS', 50)
 const WARMUP = nonNegative('BENCH_WARMUP', 2)
-const KEEP = process.env.BENCH_KEEP === '1'
 
 const AIM_LETTERS_RATIO = 0.5
 const AIM_LETTERS_P99_MS = 50
 const AIM_PAGE_RATIO = 0.3
 
-function positive(name: string, fallback: number): number {
-  const n = Number(process.env[name] ?? fallback)
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number`)
-  return n
-}
-
-function nonNegative(name: string, fallback: number): number {
-  const n = Number(process.env[name] ?? fallback)
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be zero or more`)
-  return n
-}
-
-// ---------------------------------------------------------------- child processes
-
-interface Child {
-  name: string
-  proc: ChildProcess
-  /** The last lines the child wrote, to explain a failed start. */
-  tail: string[]
-}
-
-const children = new Set<Child>()
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'outcry-bench-'))
-
-function running(c: Child): boolean {
-  return c.proc.exitCode === null && c.proc.signalCode === null
-}
-
-function killAll(): void {
-  for (const c of children) if (running(c)) c.proc.kill('SIGKILL')
-}
-
-function removeTmp(): void {
-  if (KEEP) return
-  try {
-    fs.rmSync(tmp, { recursive: true, force: true })
-  } catch {
-    // best effort
-  }
-}
-
-process.on('exit', () => {
-  killAll()
-  removeTmp()
-})
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    console.error(`\n${signal}: stopping the servers`)
-    process.exit(130)
-  })
-}
-
-/** Runs a TypeScript file with `node --import tsx`, from the project root. */
-function startChild(name: string, script: string, env: NodeJS.ProcessEnv, ipc = false): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: root,
-    env,
-    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
-  })
-  const child: Child = { name, proc, tail: [] }
-  children.add(child)
-  const relay = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (!line.trim()) continue
-      child.tail.push(line)
-      if (child.tail.length > 40) child.tail.shift()
-      process.stderr.write(`  [${name}] ${line}\n`)
-    }
-  }
-  proc.stdout!.on('data', relay)
-  proc.stderr!.on('data', relay)
-  proc.on('exit', () => children.delete(child))
-  return child
-}
-
-function exited(c: Child): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (!running(c)) return Promise.resolve({ code: c.proc.exitCode, signal: c.proc.signalCode })
-  return new Promise((resolve) => c.proc.once('exit', (code, signal) => resolve({ code, signal })))
-}
-
-/** SIGTERM, then wait for the exit; SIGKILL if it takes longer than `ms`. */
-async function stopChild(c: Child, ms = 20_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; killed: boolean }> {
-  if (!running(c)) return { ...(await exited(c)), killed: false }
-  c.proc.kill('SIGTERM')
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)))
-  const first = await Promise.race([exited(c), late])
-  clearTimeout(timer)
-  if (first !== 'late') return { ...first, killed: false }
-  c.proc.kill('SIGKILL')
-  return { ...(await exited(c)), killed: true }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer()
-    srv.unref()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** Polls `url` until it answers 200; fails at once if the child dies. */
-async function waitForHttp(url: string, c: Child, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (!running(c)) throw new Error(`${c.name} exited (code ${c.proc.exitCode}) before answering ${url}:\n${c.tail.join('\n')}`)
-    try {
-      const res = await fetch(url)
-      await res.arrayBuffer()
-      if (res.status === 200) return
-    } catch {
-      // not listening yet
-    }
-    await sleep(100)
-  }
-  throw new Error(`${c.name} did not answer 200 on ${url} within ${ms / 1000} s:\n${c.tail.join('\n')}`)
-}
-
-/** Runs a node child and waits for it to finish; throws on a non-zero exit. */
-async function runToEnd(name: string, script: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const c = startChild(name, script, env)
-  const { code, signal } = await exited(c)
-  if (code !== 0) throw new Error(`${name} failed (code ${code}, signal ${signal}):\n${c.tail.join('\n')}`)
-}
-
-// ---------------------------------------------------------------- SMTP sink
-
-interface Sink {
-  child: Child
-  url: string
-  count(): Promise<number>
-}
-
-async function startSink(): Promise<Sink> {
-  const child = startChild('smtp-sink', 'bench/smtp-sink.ts', { ...process.env }, true)
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the SMTP sink did not start:\n${child.tail.join('\n')}`)), 30_000)
-    child.proc.once('exit', (code) => reject(new Error(`the SMTP sink exited (code ${code}):\n${child.tail.join('\n')}`)))
-    child.proc.on('message', (msg: { type?: string; port?: number }) => {
-      if (msg?.type === 'ready' && msg.port) {
-        clearTimeout(timer)
-        resolve(msg.port)
-      }
-    })
-  })
-  return {
-    child,
-    url: `smtp://127.0.0.1:${port}`,
-    count: () =>
-      new Promise<number>((resolve) => {
-        const onMessage = (msg: { type?: string; received?: number }) => {
-          if (msg?.type !== 'count') return
-          child.proc.off('message', onMessage)
-          resolve(msg.received ?? 0)
-        }
-        child.proc.on('message', onMessage)
-        child.proc.send({ type: 'count' })
-      }),
-  }
-}
+const tmp = tempDir('outcry-bench-')
 
 // ---------------------------------------------------------------- CPU accounting
 
@@ -434,36 +266,6 @@ function letterBody() {
 
 // ---------------------------------------------------------------- the Outcry server
 
-function outcryEnv(port: number, databasePath: string, smtpUrl: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env }
-  // Nothing from the caller's shell may change the configuration under test.
-  for (const key of [
-    'NODE_ENV', 'PORT', 'HOST', 'DATABASE_PATH', 'BASE_URL', 'SMTP_URL', 'MAIL_FROM', 'MAIL_FROM_NAME',
-    'SESSION_SECRET', 'RATE_LIMITS', 'LETTER_RATE_LIMIT', 'DISPATCHER', 'LOG_LEVEL',
-  ]) {
-    delete env[key]
-  }
-  return {
-    ...env,
-    NODE_ENV: 'test',
-    RATE_LIMITS: 'off',
-    LOG_LEVEL: 'warn',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_PATH: databasePath,
-    SMTP_URL: smtpUrl,
-    BASE_URL: `http://127.0.0.1:${port}`,
-    MAIL_FROM: 'outcry@example.org',
-  }
-}
-
-async function startOutcry(env: NodeJS.ProcessEnv): Promise<{ child: Child; base: string }> {
-  const child = startChild('outcry', 'src/server.ts', env)
-  const base = `http://127.0.0.1:${env.PORT}`
-  await waitForHttp(`${base}/health`, child)
-  return { child, base }
-}
-
 async function startFloor(name: string, script: string, probe: string, extra: NodeJS.ProcessEnv = {}): Promise<{ child: Child; base: string }> {
   const port = await freePort()
   const child = startChild(name, script, { ...process.env, PORT: String(port), ...extra })
@@ -521,21 +323,10 @@ function checkDatabase(file: string, answered2xx: number, okEmails: Set<string>)
   }
 }
 
-/** Waits until the outbox has nothing queued or being sent, so old mail does not load the page run. */
-async function waitForOutbox(file: string, ms: number): Promise<{ left: number; seconds: number }> {
-  const started = performance.now()
+function pendingMail(file: string): () => number {
   const db = new Database(file, { readonly: true, fileMustExist: true })
-  try {
-    const pending = db.prepare("select count(*) as n from outbox where status in ('queued', 'sending')")
-    for (;;) {
-      const left = (pending.get() as { n: number }).n
-      const seconds = (performance.now() - started) / 1000
-      if (left === 0 || seconds * 1000 >= ms) return { left, seconds }
-      await sleep(250)
-    }
-  } finally {
-    db.close()
-  }
+  const pending = db.prepare("select count(*) as n from outbox where status in ('queued', 'sending')")
+  return () => (pending.get() as { n: number }).n
 }
 
 // ---------------------------------------------------------------- report
@@ -573,11 +364,8 @@ async function cpuBusy(ms: number): Promise<number> {
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<number> {
-  const cpus = os.cpus()
   console.log('Outcry load test')
-  console.log(
-    `machine: ${cpus.length} CPUs, ${cpus[0]?.model.trim() ?? 'unknown'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, node ${process.version}`,
-  )
+  console.log(`machine: ${machine()}`)
   const busy = await cpuBusy(1000)
   console.log(`CPU busy in the second before the run: ${pct(busy)}${busy > 0.2 ? ' (something else is running: the figures will be low and noisy)' : ''}`)
   console.log(
@@ -626,8 +414,8 @@ async function main(): Promise<number> {
 
   // The campaign page, on the same database once the mail the letters queued has gone out.
   outcry = await startOutcry(env)
-  const backlog = await waitForOutbox(databasePath, 120_000)
-  const delivered = await sink.count()
+  const backlog = await waitForOutbox(pendingMail(databasePath), 120_000)
+  const delivered = (await sink.count()).received
   const pageRun = await measure({
     label: 'campaign page',
     base: outcry.base,
@@ -688,7 +476,6 @@ async function main(): Promise<number> {
     `mail: ${backlog.left === 0 ? `outbox empty ${backlog.seconds.toFixed(1)} s after restart` : `${backlog.left} still queued after ${backlog.seconds.toFixed(0)} s`}; ` +
       `the SMTP sink received ${fmt(delivered)} messages`,
   )
-  if (KEEP) console.log(`databases kept in ${tmp}`)
   return check.pass ? 0 : 1
 }
 

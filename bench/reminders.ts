@@ -4,52 +4,20 @@
 //      its reminder, and the duplicates are counted (aim 0, at most the batch in flight).
 // The floor is bare nodemailer sending as many small messages to the same sink.
 //   npm run bench:reminders            (BENCH_RSVPS=2000 for a quick run)
-import { fork, spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import crypto from 'node:crypto'
-import fs from 'node:fs'
-import net from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
+import { exited, freePort, machine, outcryEnv, root, sleep, startOutcry, startSink, stopChild, tempDir, type Sink, type SinkCount } from './harness.js'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
 const RSVPS = Number(process.env.BENCH_RSVPS ?? 10_000)
 const AIM_SECONDS = 30
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'outcry-bench-reminders-'))
-const children = new Set<ChildProcess>()
-process.on('exit', () => {
-  for (const c of children) c.kill('SIGKILL')
-  fs.rmSync(tmp, { recursive: true, force: true })
-})
-
-type SinkCount = { received: number; unique: number; duplicates: number }
-
-async function startSink() {
-  const proc = fork(path.join(root, 'bench/reminder-sink.ts'), { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-  children.add(proc)
-  const port = await new Promise<number>((resolve) => proc.once('message', (m: { port: number }) => resolve(m.port)))
-  const count = () =>
-    new Promise<SinkCount>((resolve) => {
-      proc.once('message', (m: SinkCount) => resolve(m))
-      proc.send({ type: 'count' })
-    })
-  return { url: `smtp://127.0.0.1:${port}`, count, stop: () => proc.kill() }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
-}
+const tmp = tempDir('outcry-bench-reminders-')
 
 /** A database with the demo campaign and one picket whose 2-hour reminder is due now, owed to RSVPS people. */
-function prepare(name: string, env: Record<string, string>): { dbPath: string; picketId: number } {
+function prepare(name: string): { dbPath: string; picketId: number } {
   const dbPath = path.join(tmp, `${name}.db`)
-  execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/seed-demo.ts'], { cwd: root, env: { ...process.env, ...env, DATABASE_PATH: dbPath }, stdio: 'ignore' })
+  execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/seed-demo.ts'], { cwd: root, env: { ...process.env, NODE_ENV: 'test', DATABASE_PATH: dbPath }, stdio: 'ignore' })
   const db = new Database(dbPath)
   const now = Date.now()
   const startsAt = now + 90 * 60_000
@@ -72,23 +40,6 @@ function prepare(name: string, env: Record<string, string>): { dbPath: string; p
   return { dbPath, picketId }
 }
 
-async function startServer(env: Record<string, string>) {
-  const port = await freePort()
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: root, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] })
-  children.add(proc)
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return proc
-    } catch {
-      // not yet listening
-    }
-    await sleep(100)
-  }
-  throw new Error('the server did not start')
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
 function reminderState(dbPath: string) {
   const db = new Database(dbPath, { readonly: true })
   const row = db
@@ -102,7 +53,7 @@ function reminderState(dbPath: string) {
   return row
 }
 
-async function waitFor(sink: Awaited<ReturnType<typeof startSink>>, target: number, timeoutMs: number): Promise<SinkCount> {
+async function waitFor(sink: Sink, target: number, timeoutMs: number): Promise<SinkCount> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const c = await sink.count()
@@ -111,46 +62,45 @@ async function waitFor(sink: Awaited<ReturnType<typeof startSink>>, target: numb
   }
 }
 
-const baseEnv = (sinkUrl: string) => ({ NODE_ENV: 'test', LOG_LEVEL: 'warn', RATE_LIMITS: 'off', SMTP_URL: sinkUrl, MAIL_FROM: 'outcry@example.org', BASE_URL: 'http://127.0.0.1' })
+async function startServer(sink: Sink, dbPath: string) {
+  const env = outcryEnv(await freePort(), dbPath, sink.url)
+  return (await startOutcry(env)).child
+}
 
 console.log(`Outcry reminder benchmark: ${RSVPS.toLocaleString('en')} RSVPs on one picket`)
-console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}\n`)
+console.log(`machine: ${machine()}\n`)
 
 // Floor: bare nodemailer to the same kind of sink.
 const floorSink = await startSink()
 const floorMs = Number(execFileSync(process.execPath, ['--import', 'tsx', 'bench/floor-mailer.ts', floorSink.url, String(RSVPS)], { cwd: root }).toString().trim())
-floorSink.stop()
+await stopChild(floorSink.child)
 
 // Run 1: straight through.
 const sink1 = await startSink()
-const env1 = baseEnv(sink1.url)
-const run1 = prepare('straight', env1)
-const server1 = await startServer({ ...env1, DATABASE_PATH: run1.dbPath })
+const run1 = prepare('straight')
+const server1 = await startServer(sink1, run1.dbPath)
 // Timed from the moment the server answers: its dispatcher starts with it.
 const t0 = performance.now()
 const count1 = await waitFor(sink1, RSVPS, 120_000)
 const ms1 = performance.now() - t0
-server1.kill('SIGTERM')
-await new Promise((r) => server1.once('exit', r))
+await stopChild(server1)
 const state1 = reminderState(run1.dbPath)
-sink1.stop()
+await stopChild(sink1.child)
 
 // Run 2: SIGKILL halfway, restart on the same database.
 const sink2 = await startSink()
-const env2 = baseEnv(sink2.url)
-const run2 = prepare('killed', env2)
-const server2 = await startServer({ ...env2, DATABASE_PATH: run2.dbPath })
+const run2 = prepare('killed')
+const server2 = await startServer(sink2, run2.dbPath)
 const t1 = performance.now()
 const atKill = await waitFor(sink2, Math.floor(RSVPS / 2), 120_000)
-server2.kill('SIGKILL')
-await new Promise((r) => server2.once('exit', r))
-const server3 = await startServer({ ...env2, DATABASE_PATH: run2.dbPath })
+server2.proc.kill('SIGKILL')
+await exited(server2)
+const server3 = await startServer(sink2, run2.dbPath)
 const count2 = await waitFor(sink2, RSVPS, 120_000)
 const ms2 = performance.now() - t1
-server3.kill('SIGTERM')
-await new Promise((r) => server3.once('exit', r))
+await stopChild(server3)
 const state2 = reminderState(run2.dbPath)
-sink2.stop()
+await stopChild(sink2.child)
 
 const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString('en')}/s`
 console.log('run                          reminders   time      rate       floor ratio')
