@@ -13,8 +13,8 @@ import { performance } from 'node:perf_hooks'
 import Database from 'better-sqlite3'
 import autocannon from 'autocannon'
 import {
-  exited, freePort, machine, outcryEnv, positive, runToEnd, startOutcry, startSink, stopChild, tempDir, waitForOutbox,
-  type Child,
+  exited, freePort, machine, outcryEnv, positive, runToEnd, startChild, startOutcry, startSink, stopChild, tempDir, waitForHttp,
+  waitForOutbox, type Child,
 } from './harness.js'
 
 const CRASH = process.argv.includes('--crash')
@@ -92,6 +92,8 @@ function wave(base: string, count: number, onAnswer?: (ok: number) => boolean): 
       },
     )
     instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime))
+    const progress = setInterval(() => process.stderr.write(`  ${fmt(latencies.length)} answered after ${((performance.now() - started) / 1000).toFixed(0)} s\n`), 15_000)
+    instance.on('done', () => clearInterval(progress))
   })
 }
 
@@ -180,12 +182,25 @@ async function main(): Promise<number> {
     waves.push(await wave(server.base, LETTERS - killedAt))
   }
   const surgeSeconds = waves.reduce((s, w) => s + w.seconds, 0)
+  if (!CRASH) console.log(`surge done in ${surgeSeconds.toFixed(1)} s; waiting for the outbox to empty`)
 
   const mail = await waitForOutbox(pendingMail(databasePath), MAIL_WAIT_S * 1000)
   const stop = await stopChild(server.child)
   const delivered = await sink.count()
   await stopChild(sink.child)
   const state = readDatabase(databasePath)
+
+  // The floor, alone on the machine after Outcry has stopped: a bare fastify route writing a
+  // three-row SQLite transaction, under the same load.
+  let floor: Wave | undefined
+  if (!CRASH) {
+    const port = await freePort()
+    const child = startChild('floor-sqlite', 'bench/floor-sqlite.ts', { ...process.env, PORT: String(port), DATABASE_PATH: path.join(tmp, 'floor.db') })
+    await waitForHttp(`http://127.0.0.1:${port}/health`, child)
+    console.log('measuring the floor: the same surge against a bare fastify + SQLite server')
+    floor = await wave(`http://127.0.0.1:${port}`, LETTERS)
+    await stopChild(child)
+  }
 
   const ok = new Set<string>()
   const unanswered = new Set<string>()
@@ -205,6 +220,14 @@ async function main(): Promise<number> {
 
   console.log('')
   console.log(`surge: ${fmt(ok.size)} letters answered 2xx in ${surgeSeconds.toFixed(1)} s of load = ${fmt(ok.size / surgeSeconds)} letters/s`)
+  if (floor) {
+    const floorRate = floor.ok.size / floor.seconds
+    const fl = [...floor.latencies].sort((a, b) => a - b)
+    console.log(
+      `floor (bare fastify + SQLite, 3-row transaction): ${fmt(floorRate)} letters/s, p99 ${quantile(fl, 0.99).toFixed(0)} ms; ` +
+        `Outcry = ${((ok.size / surgeSeconds / floorRate) * 100).toFixed(0)}% of the floor`,
+    )
+  }
   console.log(
     `latency: p50 ${quantile(latencies, 0.5).toFixed(0)} ms, p99 ${quantile(latencies, 0.99).toFixed(0)} ms, max ${quantile(latencies, 1).toFixed(0)} ms; ` +
       `status codes ${JSON.stringify(statusCodes)}; no answer: ${fmt(unanswered.size)}`,
