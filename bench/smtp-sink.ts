@@ -29,6 +29,9 @@ const server = new SMTPServer({
   },
 })
 
+// A client that dies mid-session (the crash scripts SIGKILL Outcry) resets its socket: not our failure.
+server.on('error', (err: Error) => console.error(`smtp-sink: ${err.message}`))
+
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.server.address() as AddressInfo
   process.send?.({ type: 'ready', port })

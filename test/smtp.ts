@@ -9,11 +9,17 @@ export interface ReceivedMail {
   parsed: ParsedMail
 }
 
-/** A real SMTP server on loopback that keeps what it receives; set `refuse` to make it answer 451. */
+/**
+ * A real SMTP server on loopback that keeps what it receives. Set `refuse` to make it refuse
+ * messages (451, say), or `down` to make it turn every connection away with 421, as a server
+ * out of service does.
+ */
 export class TestSmtp {
   received: ReceivedMail[] = []
   refuse: false | { code: number; message: string } = false
+  down = false
   attempts = 0
+  connections = 0
   private server: SMTPServer
   port = 0
 
@@ -22,6 +28,11 @@ export class TestSmtp {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      onConnect: (_session, callback) => {
+        this.connections++
+        if (!this.down) return callback()
+        callback(Object.assign(new Error('Service not available, closing transmission channel'), { responseCode: 421 }))
+      },
       onData: (stream, session, callback) => {
         this.attempts++
         const chunks: Buffer[] = []

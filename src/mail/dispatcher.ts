@@ -22,6 +22,16 @@ export function isPermanent(err: unknown): boolean {
   return typeof code === 'number' && code >= 550 && code <= 554
 }
 
+/**
+ * Failures of the mail server as a whole rather than of one message: it cannot be reached, turns
+ * connections away (421) or refuses our login. Every message would fail the same way.
+ */
+export function isServerDown(err: unknown): boolean {
+  const e = err as { code?: string; responseCode?: number }
+  if (e.responseCode === 421) return true
+  return ['ECONNECTION', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'EAUTH'].includes(e.code ?? '')
+}
+
 /** Work run before each pass that may queue mail (due reminders, say); returns how many it queued. */
 export type Producer = (now: Date) => number
 
@@ -31,6 +41,10 @@ export class Dispatcher {
   private loop: Promise<void> | null = null
   private wake: (() => void) | null = null
   private timer: NodeJS.Timeout | null = null
+  /** While the mail server is down: no claims before this instant (clock ms), then one message as a probe. */
+  private pausedUntil = 0
+  /** Failed probes in a row; the pause doubles with each. */
+  private outages = 0
   readonly opts: Required<DispatcherOptions>
 
   constructor(
@@ -74,7 +88,7 @@ export class Dispatcher {
 
   /** Claims one batch and sends it; returns how many rows were handled. */
   async runOnce(): Promise<number> {
-    const rows = claimDue(this.db, this.clock(), this.opts.batchSize, this.opts.leaseMs)
+    const rows = claimDue(this.db, this.clock(), this.claimSize(0), this.opts.leaseMs)
     await Promise.all(rows.map((row) => this.deliver(row)))
     return rows.length
   }
@@ -95,9 +109,24 @@ export class Dispatcher {
     }
     try {
       const result = await this.mailer.send(row.message)
+      if (this.outages) this.log.warn({ outages: this.outages }, 'mail server is back, resuming delivery')
+      this.outages = 0
+      this.pausedUntil = 0
       markSent(this.db, row, this.clock(), result.raw)
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
+      if (isServerDown(err)) {
+        // Not this message's fault: it waits for the server without using up its attempts, and
+        // the whole queue pauses instead of trying every message against a dead server.
+        const now = this.clock().getTime()
+        if (now >= this.pausedUntil) {
+          this.outages++
+          this.pausedUntil = now + this.backoff(this.outages)
+          this.log.warn({ err: message, outages: this.outages, resumeAt: new Date(this.pausedUntil) }, 'mail server unavailable, pausing delivery')
+        }
+        markRetry(this.db, row.id, message, new Date(this.pausedUntil))
+        return
+      }
       if (isPermanent(err) || row.attempts >= this.opts.maxAttempts) {
         markFailed(this.db, row.id, message)
         this.log.error({ outboxId: row.id, kind: row.kind, attempts: row.attempts, err: message }, 'mail failed for good')
@@ -133,7 +162,6 @@ export class Dispatcher {
    */
   private async run(): Promise<void> {
     const inFlight = new Set<Promise<void>>()
-    const max = this.opts.batchSize * 2
     let lastProduced = 0
     while (this.running) {
       let claimed = 0
@@ -142,8 +170,9 @@ export class Dispatcher {
           lastProduced = this.clock().getTime()
           this.produce()
         }
-        if (max - inFlight.size >= this.opts.batchSize) {
-          const rows = claimDue(this.db, this.clock(), this.opts.batchSize, this.opts.leaseMs)
+        const room = this.claimSize(inFlight.size)
+        if (room > 0) {
+          const rows = claimDue(this.db, this.clock(), room, this.opts.leaseMs)
           claimed = rows.length
           for (const row of rows) {
             const sending: Promise<void> = this.deliver(row)
@@ -155,13 +184,27 @@ export class Dispatcher {
       } catch (err) {
         this.log.error({ err }, 'dispatcher pass failed')
       }
-      if (inFlight.size >= max || (claimed === 0 && inFlight.size > 0)) await Promise.race(inFlight)
+      if (inFlight.size >= this.opts.batchSize * 2 || (claimed === 0 && inFlight.size > 0)) await Promise.race(inFlight)
       else if (claimed === 0 && this.running) {
         lastProduced = 0
-        await this.sleep(this.idleDelay())
+        await this.sleep(this.paused() ? Math.min(this.opts.pollMs, this.pausedUntil - this.clock().getTime()) : this.idleDelay())
       }
     }
     await Promise.all(inFlight)
+  }
+
+  private paused(): boolean {
+    return this.clock().getTime() < this.pausedUntil
+  }
+
+  /**
+   * How many rows to claim with `inFlight` being sent: none while paused; after a pause, one
+   * message alone tells whether the server is back; otherwise a batch when a batch's worth is free.
+   */
+  private claimSize(inFlight: number): number {
+    if (this.paused()) return 0
+    if (this.outages) return inFlight === 0 ? 1 : 0
+    return this.opts.batchSize * 2 - inFlight >= this.opts.batchSize ? this.opts.batchSize : 0
   }
 
   private idleDelay(): number {

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { build, supporter, tableCount, tempDir, TestClock } from '../helper.js'
 import { TestSmtp } from '../smtp.js'
+import { isServerDown } from '../../src/mail/dispatcher.js'
 
 type App = Awaited<ReturnType<typeof build>>
 
@@ -99,7 +100,7 @@ t.test('after too many attempts a row fails for good', async (t) => {
   const server = await smtp(t)
   const clock = new TestClock()
   const app = await build(t, { env: { SMTP_URL: server.url }, clock: clock.now, dispatcher: { maxAttempts: 3 } })
-  server.refuse = { code: 421, message: 'Service not available' }
+  server.refuse = { code: 451, message: 'Mailbox busy' }
   await write(app)
   for (let i = 0; i < 5; i++) {
     await app.dispatcher.drain()
@@ -109,6 +110,50 @@ t.test('after too many attempts a row fails for good', async (t) => {
   t.equal(row.status, 'failed')
   t.equal(row.attempts, 3)
   t.equal(server.attempts, 3)
+})
+
+t.test('a mail server that is down pauses the queue, probes with one message, and fails no mail', async (t) => {
+  const server = await smtp(t)
+  const clock = new TestClock()
+  const app = await build(t, { env: { SMTP_URL: server.url }, clock: clock.now, dispatcher: { maxAttempts: 3 } })
+  server.down = true
+  for (let i = 0; i < 5; i++) await write(app, { email: `down-${i}@example.com` })
+  const rows = () =>
+    app.db.$client.prepare("select status, attempts, next_attempt_at as next, last_error as error from outbox where kind = 'letter' order by id").all() as {
+      status: string
+      attempts: number
+      next: number
+      error: string | null
+    }[]
+
+  t.equal(await app.dispatcher.runOnce(), 5, 'the first pass tries a batch')
+  t.ok(rows().every((r) => r.status === 'queued' && r.attempts === 1 && /421/.test(r.error ?? '') && r.next === clock.current.getTime() + 30_000), 'all wait 30 s')
+  t.equal(await app.dispatcher.runOnce(), 0, 'paused: nothing is tried meanwhile')
+
+  let pause = 30_000
+  for (let probe = 1; probe <= 6; probe++) {
+    clock.advance(pause)
+    const connections = server.connections
+    t.equal(await app.dispatcher.runOnce(), 1, `probe ${probe}: one message tries the server`)
+    t.ok(server.connections - connections <= 1, 'one connection attempt, not one per message')
+    t.equal(await app.dispatcher.runOnce(), 0, 'and the queue pauses again')
+    pause *= 2
+    t.equal(Math.max(...rows().map((r) => r.next)), clock.current.getTime() + pause, `the pause doubles to ${pause / 1000} s`)
+  }
+  t.ok(rows().every((r) => r.status === 'queued'), 'no mail failed for good, though the probes went past maxAttempts')
+
+  server.down = false
+  clock.advance(pause)
+  t.equal(await app.dispatcher.drain(), 5, 'the server is back: a probe, then everything')
+  t.ok(rows().every((r) => r.status === 'sent'))
+  t.equal(server.received.length, 5, 'each delivered once')
+})
+
+t.test('a connection refused counts as the server being down', async (t) => {
+  t.ok(isServerDown(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:25'), { code: 'ECONNECTION' })))
+  t.ok(isServerDown(Object.assign(new Error('Invalid login'), { code: 'EAUTH', responseCode: 535 })))
+  t.notOk(isServerDown(Object.assign(new Error('Mailbox busy'), { code: 'EENVELOPE', responseCode: 451 })), 'a refused message is not')
+  t.notOk(isServerDown(Object.assign(new Error('No such user'), { code: 'EENVELOPE', responseCode: 550 })))
 })
 
 t.test('a restart in the middle keeps the queue', async (t) => {
