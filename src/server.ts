@@ -1,19 +1,30 @@
+import fs from 'node:fs'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { loadConfig, ConfigError } from './config.js'
+import { DatabaseOpenError } from './db/client.js'
+
+/** Says why and exits; written synchronously, as process.exit would drop what a pipe has not taken yet. */
+function stopWith(message: string): never {
+  fs.writeSync(2, `${message}\n`)
+  process.exit(1)
+}
 
 let config
 try {
   config = loadConfig()
 } catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(err.message)
-    process.exit(1)
-  }
+  if (err instanceof ConfigError) stopWith(err.message)
   throw err
 }
 
-const app = await buildApp(config)
+let app
+try {
+  app = await buildApp(config)
+} catch (err) {
+  if (err instanceof DatabaseOpenError) stopWith(err.message)
+  throw err
+}
 
 closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
   if (err) app.log.error({ err }, 'closing after an error')

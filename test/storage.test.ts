@@ -3,10 +3,14 @@
 // SQLite's own limits stand in for the disk here (max_page_count gives SQLITE_FULL, query_only
 // SQLITE_READONLY); `npm run fault:disk-full` does the same on a real filesystem that fills up
 // and is remounted read-only.
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
 import { Writable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { build, formSession, postForm, supporter, tableCount } from './helper.js'
+import { build, formSession, postForm, supporter, tableCount, tempDir } from './helper.js'
 
 function logCapture() {
   const lines: { msg?: string; err?: { code?: string; message?: string } }[] = []
@@ -99,4 +103,22 @@ t.test('a read-only database: 503 and a log line, reads go on, and writes resume
   sqlite.pragma('query_only = 0')
   t.equal((await letter(app)).statusCode, 201, 'writes work again')
   t.same(state(app), { letters: before.letters + 1, outbox: before.outbox + 1, tally: before.tally + 1 })
+})
+
+t.test('a database that cannot be opened stops start-up with a plain message, not a stack trace', async (t) => {
+  const dir = tempDir(t)
+  // A folder where the file should be: SQLite cannot open it, as with a read-only or missing volume.
+  const file = path.join(dir, 'outcry.db')
+  fs.mkdirSync(file)
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    env: { ...process.env, NODE_ENV: 'test', DATABASE_PATH: file, PORT: '0', LOG_LEVEL: 'silent' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+  t.equal(run.status, 1)
+  t.match(run.stderr, `Cannot open the database at ${file}`)
+  t.match(run.stderr, /SQLITE_CANTOPEN/)
+  t.match(run.stderr, /writable by this user/)
+  t.notMatch(run.stderr, /^\s+at /m, 'no stack trace')
 })

@@ -20,17 +20,36 @@ export interface Database_ {
   close(): void
 }
 
+/** The database cannot be opened or migrated: the operator has to fix the file, its folder or the disk. */
+export class DatabaseOpenError extends Error {}
+
 /** Opens (creating if needed) the SQLite file and applies pending migrations. */
 export function openDatabase(file: string): Database_ {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
-  const sqlite = new Database(file)
-  // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes.
-  sqlite.pragma('journal_mode = WAL')
-  sqlite.pragma('synchronous = NORMAL')
-  sqlite.pragma('busy_timeout = 5000')
-  sqlite.pragma('foreign_keys = ON')
-  const db = drizzle(sqlite, { schema })
-  migrate(db, { migrationsFolder })
+  let sqlite: Database.Database | undefined
+  let db: Db
+  try {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+    sqlite = new Database(file)
+    // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes.
+    sqlite.pragma('journal_mode = WAL')
+    sqlite.pragma('synchronous = NORMAL')
+    sqlite.pragma('busy_timeout = 5000')
+    sqlite.pragma('foreign_keys = ON')
+    db = drizzle(sqlite, { schema }) as Db
+    migrate(db, { migrationsFolder })
+    // A file SQLite could only open read-only (a volume mounted read-only, say) fails here, at
+    // start, rather than on the first write: rewriting the header's user_version is a real write.
+    const version = Number(sqlite.pragma('user_version', { simple: true }))
+    sqlite.transaction(() => sqlite.pragma(`user_version = ${version}`))()
+  } catch (err) {
+    if (sqlite?.open) sqlite.close()
+    const e = err as { code?: string; message?: string }
+    throw new DatabaseOpenError(
+      `Cannot open the database at ${path.resolve(file)}: ${e.message ?? err}${e.code ? ` (${e.code})` : ''}.\n` +
+        'Check that the file and its folder exist and are writable by this user, and that the disk is neither full nor mounted read-only.',
+      { cause: err },
+    )
+  }
   return {
     db,
     sqlite,

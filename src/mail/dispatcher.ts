@@ -12,6 +12,8 @@ export interface DispatcherOptions {
   maxAttempts?: number
   baseDelayMs?: number
   maxDelayMs?: number
+  /** Longest pause while the mail server is down: a probe costs one connection, so look often. */
+  maxPauseMs?: number
   /** Longest idle sleep between polls. */
   pollMs?: number
 }
@@ -60,6 +62,7 @@ export class Dispatcher {
       maxAttempts: 10,
       baseDelayMs: 30_000,
       maxDelayMs: 60 * 60_000,
+      maxPauseMs: 5 * 60_000,
       pollMs: 1000,
       ...opts,
     }
@@ -121,7 +124,7 @@ export class Dispatcher {
         const now = this.clock().getTime()
         if (now >= this.pausedUntil) {
           this.outages++
-          this.pausedUntil = now + this.backoff(this.outages)
+          this.pausedUntil = now + Math.min(this.backoff(this.outages), this.opts.maxPauseMs)
           this.log.warn({ err: message, outages: this.outages, resumeAt: new Date(this.pausedUntil) }, 'mail server unavailable, pausing delivery')
         }
         markRetry(this.db, row.id, message, new Date(this.pausedUntil))
