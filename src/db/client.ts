@@ -40,7 +40,7 @@ export function openDatabase(file: string): Database_ {
     // A file SQLite could only open read-only (a volume mounted read-only, say) fails here, at
     // start, rather than on the first write: rewriting the header's user_version is a real write.
     const version = Number(sqlite.pragma('user_version', { simple: true }))
-    sqlite.transaction(() => sqlite.pragma(`user_version = ${version}`))()
+    sqlite.pragma(`user_version = ${version}`)
   } catch (err) {
     if (sqlite?.open) sqlite.close()
     const e = err as { code?: string; message?: string }
