@@ -2,37 +2,17 @@
 //   npm run fault:slow-clients
 // Starts Outcry on a temporary database, opens 500 sockets that send half a request and then
 // stall, and meanwhile times ordinary requests from a well-behaved client. Prints what it checked.
-import { spawn, execFileSync } from 'node:child_process'
-import fs from 'node:fs'
 import net from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { freePort, machine, outcryEnv, runToEnd, startOutcry, tempDir } from './harness.js'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
 const SLOW = Number(process.env.SLOW_CLIENTS ?? 500)
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'outcry-slow-'))
-const port = await new Promise<number>((resolve) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => {
-    const p = (s.address() as net.AddressInfo).port
-    s.close(() => resolve(p))
-  })
-})
-const env = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', RATE_LIMITS: 'off', DATABASE_PATH: path.join(tmp, 'o.db'), PORT: String(port) }
-execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/seed-demo.ts'], { cwd: root, env, stdio: 'ignore' })
-const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: root, env, stdio: 'ignore' })
-process.on('exit', () => {
-  server.kill('SIGKILL')
-  fs.rmSync(tmp, { recursive: true, force: true })
-})
-const base = `http://127.0.0.1:${port}`
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${base}/health`)).ok) break
-  } catch {}
-  if (i > 200) throw new Error('server did not start')
-  await new Promise((r) => setTimeout(r, 100))
-}
+const tmp = tempDir('outcry-slow-')
+const port = await freePort()
+// No SMTP_URL: nothing here sends mail (unset, mail would be captured locally).
+const env = outcryEnv(port, path.join(tmp, 'o.db'), '')
+await runToEnd('seed', 'src/cli/seed-demo.ts', env)
+const { base } = await startOutcry(env)
 
 async function timed(url: string): Promise<number> {
   const t = performance.now()
@@ -64,7 +44,7 @@ const opened = performance.now()
 while (closedByServer < SLOW && performance.now() - opened < 40_000) await new Promise((r) => setTimeout(r, 500))
 
 const p = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!.toFixed(1)
-console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`)
+console.log(`machine: ${machine()}`)
 console.log(`before: 20 page requests, p50 ${p(quiet, 0.5)} ms, max ${p(quiet, 1)} ms`)
 console.log(`with ${SLOW} stalled half-requests open: 50 requests all answered, p50 ${p(loaded, 0.5)} ms, max ${p(loaded, 1)} ms`)
 console.log(`stalled connections closed by the server within ${((performance.now() - opened) / 1000).toFixed(0)} s: ${closedByServer} of ${SLOW} (requestTimeout and connectionTimeout are 30 s)`)

@@ -224,7 +224,7 @@ async function main(): Promise<number> {
     const floorRate = floor.ok.size / floor.seconds
     const fl = [...floor.latencies].sort((a, b) => a - b)
     console.log(
-      `floor (bare fastify + SQLite, 3-row transaction): ${fmt(floorRate)} letters/s, p99 ${quantile(fl, 0.99).toFixed(0)} ms; ` +
+      `floor (bare fastify + SQLite, 3-row transaction): ${fmt(floorRate)} letters/s, p99 ${quantile(fl, 0.99).toFixed(0)} ms, max ${quantile(fl, 1).toFixed(0)} ms; ` +
         `Outcry = ${((ok.size / surgeSeconds / floorRate) * 100).toFixed(0)}% of the floor`,
     )
   }

@@ -55,6 +55,7 @@ export default async function mailRoutes(app: FastifyInstance) {
       byKind: failedByKind(app.db),
       more: (counts.failed ?? 0) > failed.length,
       dispatcherOn: app.config.dispatcher,
+      delivery: app.dispatcher.status(),
       csrfToken: reply.generateCsrf(),
     })
   })

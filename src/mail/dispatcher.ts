@@ -47,6 +47,7 @@ export class Dispatcher {
   private pausedUntil = 0
   /** Failed probes in a row; the pause doubles with each. */
   private outages = 0
+  private serverError: string | null = null
   readonly opts: Required<DispatcherOptions>
 
   constructor(
@@ -70,6 +71,12 @@ export class Dispatcher {
 
   backoff(attempts: number): number {
     return Math.min(this.opts.baseDelayMs * 2 ** Math.max(0, attempts - 1), this.opts.maxDelayMs)
+  }
+
+  /** Whether delivery is paused because the mail server is down, for the back office. */
+  status(): { paused: false } | { paused: true; resumeAt: Date; error: string; outages: number } {
+    if (!this.outages) return { paused: false }
+    return { paused: true, resumeAt: new Date(this.pausedUntil), error: this.serverError ?? '', outages: this.outages }
   }
 
   addProducer(producer: Producer): void {
@@ -115,6 +122,7 @@ export class Dispatcher {
       if (this.outages) this.log.warn({ outages: this.outages }, 'mail server is back, resuming delivery')
       this.outages = 0
       this.pausedUntil = 0
+      this.serverError = null
       markSent(this.db, row, this.clock(), result.raw)
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
@@ -124,6 +132,7 @@ export class Dispatcher {
         const now = this.clock().getTime()
         if (now >= this.pausedUntil) {
           this.outages++
+          this.serverError = message
           this.pausedUntil = now + Math.min(this.backoff(this.outages), this.opts.maxPauseMs)
           this.log.warn({ err: message, outages: this.outages, resumeAt: new Date(this.pausedUntil) }, 'mail server unavailable, pausing delivery')
         }

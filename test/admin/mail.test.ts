@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import { build, tableCount, TestClock } from '../helper.js'
 import { addUser, signIn } from './helper.js'
+import { TestSmtp } from '../smtp.js'
 import { auditLog, outbox, type OutboxStatus } from '../../src/db/schema/index.js'
 
 function addMail(app: FastifyInstance, status: OutboxStatus, extra: { kind?: string; attempts?: number; lastError?: string; to?: string } = {}) {
@@ -93,4 +94,29 @@ t.test('the mail screen is for admins only', async (t) => {
   t.equal((await org.post(`/admin/mail/${failed.id}/retry`)).statusCode, 404)
   t.equal((await org.post('/admin/mail/retry-failed')).statusCode, 404)
   t.equal(app.db.select().from(outbox).where(eq(outbox.id, failed.id)).get()!.status, 'failed')
+})
+
+t.test('the outbox screen says when delivery is paused because the mail server is down', async (t) => {
+  const smtp = new TestSmtp()
+  await smtp.start()
+  t.teardown(() => smtp.stop())
+  const clock = new TestClock()
+  const app = await build(t, { clock: clock.now, env: { SMTP_URL: smtp.url } })
+  await addUser(app, 'admin@example.org', 'admin')
+  const admin = await signIn(app, 'admin@example.org')
+  t.notMatch((await admin.get('/admin/mail')).body, 'delivery-paused', 'no notice while mail flows')
+
+  smtp.down = true
+  addMail(app, 'queued')
+  app.db.update(outbox).set({ nextAttemptAt: clock.now() }).run()
+  await app.dispatcher.runOnce()
+  const page = (await admin.get('/admin/mail')).body
+  t.match(page, 'id="delivery-paused"')
+  t.match(page, 'Delivery is paused: the mail server is not taking mail.')
+  t.match(page, /421 Service not available/)
+
+  smtp.down = false
+  clock.advance(60_000)
+  t.equal(await app.dispatcher.drain(), 1)
+  t.notMatch((await admin.get('/admin/mail')).body, 'delivery-paused', 'gone once the server takes mail again')
 })
