@@ -18,6 +18,7 @@ import { SMTPServer } from 'smtp-server'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { seedDemo, DEMO_SLUG } from '../src/demo/seed.js'
+import { Deliveries } from './deliveries.js'
 import { machine, positive, sleep, tempDir } from './harness.js'
 
 const OUTAGE_S = positive('OUTAGE_SECONDS', 20)
@@ -32,11 +33,9 @@ type SmtpState = 'up' | 'down' | 'refusing'
 let smtpState: SmtpState = 'up'
 let smtp: SMTPServer | null = null
 let smtpPort = 0
-let received = 0
+const deliveries = new Deliveries()
 let refused = 0
 let smtpConnections = 0
-let duplicates = 0
-const seen = new Set<string>()
 
 function newSmtp(): SMTPServer {
   return new SMTPServer({
@@ -57,19 +56,7 @@ function newSmtp(): SMTPServer {
       callback(Object.assign(new Error('Service not available, try again later'), { responseCode: 421 }))
     },
     onData(stream, _session, callback) {
-      let head = ''
-      stream.on('data', (chunk: Buffer) => {
-        if (head.length < 4096) head += chunk.toString('latin1')
-      })
-      stream.on('end', () => {
-        received++
-        const id = /^Message-ID:\s*(\S+)/im.exec(head)?.[1]
-        if (id) {
-          if (seen.has(id)) duplicates++
-          else seen.add(id)
-        }
-        callback()
-      })
+      deliveries.take(stream, callback)
     },
   })
 }
@@ -243,7 +230,7 @@ for (const p of pauses) console.log(`  ${p.at.toFixed(1).padStart(5)} s  paused 
 console.log(`connections that reached the SMTP server while it refused: ${connectionsDuringOutage}`)
 console.log(`queued mail by attempts when the server came back: ${byAttempts.map((r) => `${r.attempts}×${r.n}`).join(', ') || 'none'}`)
 console.log(`log lines: ${JSON.stringify(logCounts)}`)
-console.log(`SMTP: ${received} messages received, ${seen.size} distinct Message-IDs, ${duplicates} duplicates; ${refused} connections or messages refused with 421`)
+console.log(`SMTP: ${deliveries.received} messages received, ${deliveries.unique} distinct Message-IDs, ${deliveries.duplicates} duplicates; ${refused} connections or messages refused with 421`)
 console.log(`outbox: ${JSON.stringify(outbox)}; empty ${drainedAfter.toFixed(1)} s after the server came back`)
 console.log('')
 
@@ -254,8 +241,8 @@ const check = (label: string, pass: boolean) => {
 }
 const outageAll = [...latencies.down, ...latencies.refusing]
 console.log('checks:')
-check(`every mail delivered: ${sent} of ${total} outbox rows sent, ${seen.size} distinct at the server`, sent === total && seen.size === total)
-check(`none delivered twice (${duplicates})`, duplicates === 0)
+check(`every mail delivered: ${sent} of ${total} outbox rows sent, ${deliveries.unique} distinct at the server`, sent === total && deliveries.unique === total)
+check(`none delivered twice (${deliveries.duplicates})`, deliveries.duplicates === 0)
 check(`every letter has its mail to the official: ${letters} letters, ${letterMails} letter mails`, letters === letterMails && letters > 0)
 check(
   `backoff visible: ${pauses.length} pauses growing ${pauses.map((p) => p.seconds.toFixed(0)).join(', ')} s; ${retried} mails sent after more than one attempt`,

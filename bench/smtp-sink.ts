@@ -1,31 +1,17 @@
-// A loopback SMTP server that accepts every message and counts it, and counts repeated
-// Message-IDs (Outcry's are stable per outbox row, so a repeat is a duplicate delivery).
+// A loopback SMTP server that accepts every message and counts it, and the repeated Message-IDs.
 // The benchmarks run it as a child: it tells its parent the port, and answers { type: 'count' }.
 import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
+import { Deliveries } from './deliveries.js'
 
-let received = 0
-let duplicates = 0
-const seen = new Set<string>()
+const deliveries = new Deliveries()
 
 const server = new SMTPServer({
   authOptional: true,
   disabledCommands: ['STARTTLS', 'AUTH'],
   logger: false,
   onData(stream, _session, callback) {
-    let head = ''
-    stream.on('data', (chunk: Buffer) => {
-      if (head.length < 4096) head += chunk.toString('latin1')
-    })
-    stream.on('end', () => {
-      received++
-      const id = /^Message-ID:\s*(\S+)/im.exec(head)?.[1]
-      if (id) {
-        if (seen.has(id)) duplicates++
-        else seen.add(id)
-      }
-      callback()
-    })
+    deliveries.take(stream, callback)
   },
 })
 
@@ -38,7 +24,7 @@ server.listen(0, '127.0.0.1', () => {
 })
 
 process.on('message', (msg: { type?: string }) => {
-  if (msg?.type === 'count') process.send?.({ type: 'count', received, unique: seen.size, duplicates })
+  if (msg?.type === 'count') process.send?.({ type: 'count', received: deliveries.received, unique: deliveries.unique, duplicates: deliveries.duplicates })
 })
 process.on('disconnect', () => process.exit(0))
 process.on('SIGTERM', () => process.exit(0))
