@@ -213,7 +213,7 @@ export function outcryEnv(port: number, databasePath: string, smtpUrl: string, e
   const env: NodeJS.ProcessEnv = { ...process.env }
   for (const key of [
     'NODE_ENV', 'PORT', 'HOST', 'DATABASE_PATH', 'BASE_URL', 'SMTP_URL', 'MAIL_FROM', 'MAIL_FROM_NAME',
-    'SESSION_SECRET', 'RATE_LIMITS', 'LETTER_RATE_LIMIT', 'DISPATCHER', 'LOG_LEVEL', 'TRUST_PROXY',
+    'SESSION_SECRET', 'RATE_LIMITS', 'LETTER_RATE_LIMIT', 'LOGIN_RATE_LIMIT', 'DISPATCHER', 'LOG_LEVEL', 'TRUST_PROXY',
   ]) {
     delete env[key]
   }

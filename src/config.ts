@@ -23,6 +23,7 @@ export const configSchema = z
     TRUST_PROXY: z.string().default('off'),
     RATE_LIMITS: boolish.default(true),
     LETTER_RATE_LIMIT: z.coerce.number().int().positive().default(30),
+    LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
     DISPATCHER: boolish.default(true),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -50,6 +51,7 @@ export interface Config {
   trustProxy: boolean | string
   rateLimits: boolean
   letterRateLimit: number
+  loginRateLimit: number
   dispatcher: boolean
   logLevel: Env['LOG_LEVEL']
 }
@@ -79,6 +81,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     rateLimits: env.RATE_LIMITS,
     letterRateLimit: env.LETTER_RATE_LIMIT,
+    loginRateLimit: env.LOGIN_RATE_LIMIT,
     dispatcher: env.DISPATCHER,
     logLevel: env.LOG_LEVEL,
   }

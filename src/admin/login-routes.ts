@@ -22,13 +22,15 @@ export default async function loginRoutes(app: FastifyInstance) {
   const perAccount = new FailureLimiter(5, 15 * 60_000, app.clock)
   const perAddress = new FailureLimiter(20, 15 * 60_000, app.clock)
   const config = { public: true }
+  // Every sign-in attempt, right or wrong, per address: the failure limits below only count failures.
+  const attemptLimit = app.config.rateLimits ? [app.rateLimit({ max: app.config.loginRateLimit, timeWindow: '1 minute' })] : []
 
   app.get<{ Querystring: { next?: string } }>('/login', { config }, async (req, reply) => {
     if (req.user) return reply.redirect(safeNext(req.query.next), 303)
     return reply.view('admin/login', { title: 'Sign in', next: safeNext(req.query.next), csrfToken: reply.generateCsrf() })
   })
 
-  app.post<{ Body: Record<string, unknown> }>('/login', { config, preHandler: app.csrfProtection }, async (req, reply) => {
+  app.post<{ Body: Record<string, unknown> }>('/login', { config, onRequest: attemptLimit, preHandler: app.csrfProtection }, async (req, reply) => {
     const form = loginForm.safeParse(req.body ?? {})
     const { email, password, next } = form.success ? form.data : { email: '', password: '', next: undefined }
     const accountKey = `account:${normalize(email)}`

@@ -77,6 +77,23 @@ t.test('failed sign-ins are limited per account and per address', async (t) => {
   t.equal((await postForm(app, '/admin/login', { email: 'second@example.org', password: PASSWORD }, session)).statusCode, 429, 'the address is limited too')
 })
 
+t.test('every sign-in attempt is rate limited per address (LOGIN_RATE_LIMIT), RATE_LIMITS=off lifts it', async (t) => {
+  const app = await build(t, { env: { RATE_LIMITS: 'on', LOGIN_RATE_LIMIT: '3' } })
+  await addUser(app, 'admin@example.org', 'admin')
+  const session = await formSession(app, '/admin/login')
+  for (let i = 0; i < 3; i++) t.equal((await postForm(app, '/admin/login', { email: 'admin@example.org', password: PASSWORD }, session)).statusCode, 303)
+  const limited = await postForm(app, '/admin/login', { email: 'admin@example.org', password: PASSWORD }, session)
+  t.equal(limited.statusCode, 429, 'the fourth in a minute waits, right password or not')
+  t.ok(Number(limited.headers['retry-after']) > 0, 'Retry-After set')
+  t.match(limited.headers['content-type'], 'text/html')
+  t.match(limited.body, 'Please wait a minute')
+
+  const off = await build(t, { env: { RATE_LIMITS: 'off', LOGIN_RATE_LIMIT: '1' } })
+  await addUser(off, 'admin@example.org', 'admin')
+  const offSession = await formSession(off, '/admin/login')
+  for (let i = 0; i < 3; i++) t.equal((await postForm(off, '/admin/login', { email: 'admin@example.org', password: PASSWORD }, offSession)).statusCode, 303)
+})
+
 t.test('sessions expire', async (t) => {
   const { TestClock } = await import('../helper.js')
   const clock = new TestClock()
