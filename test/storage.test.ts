@@ -10,6 +10,7 @@ import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
+import { openDatabase } from '../src/db/client.js'
 import { build, formSession, postForm, supporter, tableCount, tempDir } from './helper.js'
 
 function logCapture() {
@@ -121,4 +122,11 @@ t.test('a database that cannot be opened stops start-up with a plain message, no
   t.match(run.stderr, /SQLITE_CANTOPEN/)
   t.match(run.stderr, /writable by this user/)
   t.notMatch(run.stderr, /^\s+at /m, 'no stack trace')
+})
+
+t.test('a file that is not a database is named as such', async (t) => {
+  const file = path.join(tempDir(t), 'outcry.db')
+  fs.writeFileSync(file, 'this is a spreadsheet, not a database '.repeat(200))
+  t.throws(() => openDatabase(file), { name: 'Error', message: /Cannot open the database at .*SQLITE_NOTADB.*\n.*not an Outcry database, or it is damaged/s })
+  t.equal(fs.readFileSync(file, 'utf8').slice(0, 12), 'this is a sp', 'and it is left as it was')
 })

@@ -23,6 +23,13 @@ export interface Database_ {
 /** The database cannot be opened or migrated: the operator has to fix the file, its folder or the disk. */
 export class DatabaseOpenError extends Error {}
 
+const STORAGE_ADVICE: [RegExp, string][] = [
+  [/^(SQLITE_(CANTOPEN|READONLY|PERM|AUTH)|EACCES|EROFS|ENOENT|ENOTDIR|EPERM)/, 'Check that the file and its folder exist and are writable by this user, and that the disk is not mounted read-only.'],
+  [/^(SQLITE_FULL|SQLITE_IOERR|ENOSPC|EIO)/, 'Check that the disk has room and is working.'],
+  [/^SQLITE_BUSY/, 'Another program holds the database locked: stop it, or point DATABASE_PATH elsewhere.'],
+  [/^(SQLITE_NOTADB|SQLITE_CORRUPT)/, 'The file is not an Outcry database, or it is damaged: restore it from a backup, or point DATABASE_PATH elsewhere.'],
+]
+
 /** Opens (creating if needed) the SQLite file and applies pending migrations. */
 export function openDatabase(file: string): Database_ {
   let sqlite: Database.Database | undefined
@@ -44,11 +51,10 @@ export function openDatabase(file: string): Database_ {
   } catch (err) {
     if (sqlite?.open) sqlite.close()
     const e = err as { code?: string; message?: string }
-    throw new DatabaseOpenError(
-      `Cannot open the database at ${path.resolve(file)}: ${e.message ?? err}${e.code ? ` (${e.code})` : ''}.\n` +
-        'Check that the file and its folder exist and are writable by this user, and that the disk is neither full nor mounted read-only.',
-      { cause: err },
-    )
+    // The operator's to fix, and said plainly. Anything else (a failing migration) keeps its stack.
+    const advice = STORAGE_ADVICE.find(([codes]) => codes.test(e.code ?? ''))?.[1]
+    if (!advice) throw err
+    throw new DatabaseOpenError(`Cannot open the database at ${path.resolve(file)}: ${e.message ?? err} (${e.code}).\n${advice}`, { cause: err })
   }
   return {
     db,

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../db/client.js'
 import type { Clock } from '../clock.js'
 import type { Mailer } from './transport.js'
-import { claimDue, markSent, markRetry, markFailed, markExpired, nextDueAt, releaseClaims } from './outbox.js'
+import { claimDue, markSent, markRetry, markWaiting, markFailed, markExpired, nextDueAt, releaseClaims } from './outbox.js'
 import type { OutboxRow } from '../db/schema/index.js'
 
 export interface DispatcherOptions {
@@ -26,12 +26,13 @@ export function isPermanent(err: unknown): boolean {
 
 /**
  * Failures of the mail server as a whole rather than of one message: it cannot be reached, turns
- * connections away (421) or refuses our login. Every message would fail the same way.
+ * connections away before any message is sent (a 421 greeting, a timeout), or refuses our login.
+ * Every message would fail the same way. Failures later in a session (a 421 to MAIL FROM, a reset
+ * during DATA) may be the message's own and take the per-message path, which gives up in the end.
  */
 export function isServerDown(err: unknown): boolean {
-  const e = err as { code?: string; responseCode?: number }
-  if (e.responseCode === 421) return true
-  return ['ECONNECTION', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'EAUTH'].includes(e.code ?? '')
+  const e = err as { code?: string; command?: string }
+  return e.command === 'CONN' || e.code === 'EDNS' || e.code === 'EAUTH'
 }
 
 /** Work run before each pass that may queue mail (due reminders, say); returns how many it queued. */
@@ -119,10 +120,7 @@ export class Dispatcher {
     }
     try {
       const result = await this.mailer.send(row.message)
-      if (this.outages) this.log.warn({ outages: this.outages }, 'mail server is back, resuming delivery')
-      this.outages = 0
-      this.pausedUntil = 0
-      this.serverError = null
+      this.serverAnswered()
       markSent(this.db, row, this.clock(), result.raw)
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
@@ -133,12 +131,14 @@ export class Dispatcher {
         if (now >= this.pausedUntil) {
           this.outages++
           this.serverError = message
-          this.pausedUntil = now + Math.min(this.backoff(this.outages), this.opts.maxPauseMs)
+          // Never shorter than a poll: a zero delay would turn the probe into a busy loop.
+          this.pausedUntil = now + Math.max(this.opts.pollMs, Math.min(this.backoff(this.outages), this.opts.maxPauseMs))
           this.log.warn({ err: message, outages: this.outages, resumeAt: new Date(this.pausedUntil) }, 'mail server unavailable, pausing delivery')
         }
-        markRetry(this.db, row.id, message, new Date(this.pausedUntil))
+        markWaiting(this.db, row.id, message, new Date(this.pausedUntil))
         return
       }
+      this.serverAnswered()
       if (isPermanent(err) || row.attempts >= this.opts.maxAttempts) {
         markFailed(this.db, row.id, message)
         this.log.error({ outboxId: row.id, kind: row.kind, attempts: row.attempts, err: message }, 'mail failed for good')
@@ -203,6 +203,14 @@ export class Dispatcher {
       }
     }
     await Promise.all(inFlight)
+  }
+
+  /** The server took or refused a message itself: it is up, whatever happened before. */
+  private serverAnswered(): void {
+    if (this.outages) this.log.warn({ outages: this.outages }, 'mail server is back, resuming delivery')
+    this.outages = 0
+    this.pausedUntil = 0
+    this.serverError = null
   }
 
   private paused(): boolean {

@@ -90,6 +90,14 @@ export function markRetry(db: Db, id: number, error: string, retryAt: Date): voi
   db.update(outbox).set({ status: 'queued', nextAttemptAt: retryAt, lockedUntil: null, lastError: error }).where(eq(outbox.id, id)).run()
 }
 
+/** Back to the queue without counting the attempt: the mail server was down, the message not at fault. */
+export function markWaiting(db: Db, id: number, error: string, retryAt: Date): void {
+  db.update(outbox)
+    .set({ status: 'queued', nextAttemptAt: retryAt, lockedUntil: null, lastError: error, attempts: sql`${outbox.attempts} - 1` })
+    .where(eq(outbox.id, id))
+    .run()
+}
+
 /** Withdraws queued mail about a topic (reminders for a time that changed); returns how many. */
 export function withdrawQueued(tx: DbOrTx, topic: string): number {
   return tx.update(outbox).set({ status: 'expired' }).where(and(eq(outbox.topic, topic), eq(outbox.status, 'queued'))).run().changes
