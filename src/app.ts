@@ -14,15 +14,25 @@ import dbPlugin from './db/plugin.js'
 import viewsPlugin from './views/plugin.js'
 import mailPlugin from './mail/plugin.js'
 import errorsPlugin from './errors.js'
-import campaignRoutes from './campaigns/routes.js'
-import letterRoutes from './letters/routes.js'
-import { createLetterService, type LetterService } from './letters/service.js'
-import picketRoutes from './pickets/routes.js'
 import adminPlugin from './admin/plugin.js'
 import adminApiPlugin from './admin/api-plugin.js'
+import type { Feature } from './feature.js'
+import { campaignsFeature } from './campaigns/feature.js'
+import { createCampaignService } from './campaigns/service.js'
+import letterRoutes from './letters/routes.js'
+import { createLetterService } from './letters/service.js'
+import picketRoutes from './pickets/routes.js'
+import offlineRoutes from './admin/offline-routes.js'
+import offlineApi from './admin/offline-api.js'
+import picketAdminRoutes from './admin/picket-routes.js'
+import picketApi from './admin/picket-api.js'
+import reportRoutes from './admin/report-routes.js'
+import reportApi from './admin/report-api.js'
+import supporterRoutes from './admin/supporter-routes.js'
+import mailRoutes from './admin/mail-routes.js'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import { createPicketService, type PicketService } from './pickets/service.js'
+import { createPicketService } from './pickets/service.js'
 import { mailSettings } from './mail/settings.js'
 import type { Mailer } from './mail/transport.js'
 import type { DispatcherOptions } from './mail/dispatcher.js'
@@ -31,8 +41,6 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config
     clock: Clock
-    letters: LetterService
-    pickets: PicketService
     routeList: { method: string; url: string }[]
   }
 }
@@ -106,8 +114,10 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
 
   const mail = mailSettings(config)
   const onMailQueued = () => app.dispatcher.poke()
-  app.decorate('letters', createLetterService({ db: app.db, clock, mail, onMailQueued }))
-  app.decorate('pickets', createPicketService({ db: app.db, clock, mail, secret: config.sessionSecret, onMailQueued }))
+  const campaigns = createCampaignService(app.db)
+  app.decorate('campaigns', campaigns)
+  app.decorate('letters', createLetterService({ db: app.db, clock, mail, campaigns, onMailQueued }))
+  app.decorate('pickets', createPicketService({ db: app.db, clock, mail, secret: config.sessionSecret, campaigns, onMailQueued }))
   app.dispatcher.addProducer((now) => app.pickets.queueDueReminders(now))
 
   // Every route, for the access test that walks them all.
@@ -138,10 +148,17 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
     return reply.code(503).send({ status: 'unavailable', error: 'The database does not answer' })
   })
 
-  await app.register(campaignRoutes)
-  await app.register(letterRoutes)
-  await app.register(picketRoutes)
-  await app.register(adminPlugin, { prefix: '/admin' })
-  await app.register(adminApiPlugin, { prefix: '/api/admin' })
+  // Each feature brings its public routes, back-office screens and API; the admin shell guards the last two.
+  const features: Feature[] = [
+    campaignsFeature,
+    { name: 'letters', routes: letterRoutes, admin: offlineRoutes, api: offlineApi },
+    { name: 'pickets', routes: picketRoutes, admin: picketAdminRoutes, api: picketApi },
+    { name: 'reports', admin: reportRoutes, api: reportApi },
+    { name: 'supporters', admin: supporterRoutes },
+    { name: 'mail', admin: mailRoutes },
+  ]
+  for (const feature of features) if (feature.routes) await app.register(feature.routes)
+  await app.register(adminPlugin, { prefix: '/admin', screens: features.flatMap((f) => f.admin ?? []) })
+  await app.register(adminApiPlugin, { prefix: '/api/admin', routes: features.flatMap((f) => f.api ?? []) })
   return app
 }

@@ -35,7 +35,7 @@ export async function sendError(req: FastifyRequest, reply: FastifyReply, status
   reply.code(status)
   if (wantsJson(req)) return reply.send({ error: message, ...extra })
   try {
-    return await reply.view('pages/message', { title: TITLES[status] ?? 'Something went wrong', message, status })
+    return await reply.view('errors/message', { title: TITLES[status] ?? 'Something went wrong', message, status })
   } catch {
     return reply.type('text/plain; charset=utf-8').send(message)
   }

@@ -80,3 +80,8 @@ export class InputError extends Error {
     super(issues[0]?.message ?? 'Invalid input')
   }
 }
+
+/** Normalised key for "one letter (or RSVP) per supporter": case and surrounding spaces do not matter. */
+export function normalizeEmail(address: string): string {
+  return address.trim().toLowerCase()
+}

@@ -44,3 +44,24 @@ export function parseId(raw: unknown): number {
 export async function requireAdmin(req: FastifyRequest, reply: FastifyReply) {
   if (req.user?.role !== 'admin') return reply.callNotFound()
 }
+
+/**
+ * Scope for /admin/campaigns/:id/… (and the API's): loads the campaign or answers 404 for anyone who
+ * does not run it. It reaches campaigns and pickets through their services on the instance, so this
+ * module imports no feature.
+ */
+export async function campaignScope(req: FastifyRequest, reply: FastifyReply) {
+  const id = parseId((req.params as { id?: string }).id)
+  const campaign = id ? req.server.campaigns.byId(id) : undefined
+  if (!campaign || !canRun(req.user, campaign.id)) return reply.callNotFound()
+  req.campaign = campaign
+}
+
+/** Scope for /admin/pickets/:id/…: the picket's campaign decides. */
+export async function picketScope(req: FastifyRequest, reply: FastifyReply) {
+  const id = parseId((req.params as { id?: string }).id)
+  const picket = id ? req.server.pickets.picket(id) : undefined
+  if (!picket || !canRun(req.user, picket.campaignId)) return reply.callNotFound()
+  req.picket = picket
+  req.campaign = req.server.campaigns.byId(picket.campaignId)!
+}

@@ -5,7 +5,7 @@ import { countryName } from '../countries.js'
 import { sendError } from '../errors.js'
 import { actorOf } from './access.js'
 import { audit } from './audit.js'
-import { campaignScope, picketScope } from './plugin.js'
+import { campaignScope, picketScope } from './access.js'
 import {
   EXPORT_BATCH,
   countryRows,

@@ -3,7 +3,7 @@ import type { Campaign } from '../db/schema/index.js'
 import { countryName, countryOptions } from '../countries.js'
 import { fieldErrors, issuesOf } from '../validation.js'
 import { actorOf, parseId } from './access.js'
-import { campaignScope } from './plugin.js'
+import { campaignScope } from './access.js'
 import { addOfflineLetters, deleteOfflineLetters, latestPostingDate, MAX_OFFLINE_COUNT, offlineLetterInput, offlineReport, offlineReportsWithAuthor, totalsOf } from './offline-service.js'
 
 const FIELDS = ['count', 'date', 'group', 'country', 'note'] as const
@@ -25,7 +25,7 @@ export default async function offlineRoutes(app: FastifyInstance) {
   function renderList(reply: FastifyReply, campaign: Campaign, state: { values?: FormValues; errors?: Record<string, string>; notice?: string } = {}, status = 200) {
     const now = app.clock()
     // The page shows the counters as stored: they are what the public tally shows.
-    const current = app.letters.campaigns.byId(campaign.id) ?? campaign
+    const current = app.campaigns.byId(campaign.id) ?? campaign
     const values = state.values ?? { count: '', date: now.toISOString().slice(0, 10), group: '', country: '', note: '' }
     const errors = state.errors ?? {}
     const reports = offlineReportsWithAuthor(app.db, campaign.id).map((r) => ({ ...r, countryName: countryName(r.country) }))

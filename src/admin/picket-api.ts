@@ -6,7 +6,7 @@ import { InputError } from '../validation.js'
 import { sendError } from '../errors.js'
 import { parseBody, jsonSchema } from './api.js'
 import { parseId } from './access.js'
-import { campaignScope, picketScope } from './plugin.js'
+import { campaignScope, picketScope } from './access.js'
 import { adminPicketJson, picketActions } from './picket-routes.js'
 import * as pq from './picket-queries.js'
 

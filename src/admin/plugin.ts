@@ -1,18 +1,12 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import session from '@fastify/session'
 import { SqliteSessionStore } from './session-store.js'
-import { canRun, loadAdminUser, parseId } from './access.js'
+import { loadAdminUser } from './access.js'
 import loginRoutes from './login-routes.js'
 import dashboardRoutes from './dashboard-routes.js'
-import campaignRoutes from './campaign-routes.js'
-import picketRoutes from './picket-routes.js'
-import offlineRoutes from './offline-routes.js'
-import reportRoutes from './report-routes.js'
 import peopleRoutes from './people-routes.js'
 import tokenRoutes from './token-routes.js'
-import mailRoutes from './mail-routes.js'
 import auditRoutes from './audit-routes.js'
-import supporterRoutes from './supporter-routes.js'
 import { sendError } from '../errors.js'
 
 declare module 'fastify' {
@@ -27,8 +21,12 @@ declare module 'fastify' {
 
 export const SESSION_HOURS = 8
 
-/** Everything under /admin: a session, the signed-in user, and the guards as hooks. */
-export default async function adminPlugin(app: FastifyInstance) {
+/**
+ * Everything under /admin: a session, the signed-in user, and the guards as hooks. The shell's own
+ * screens (sign-in, dashboard, people, tokens, audit) are registered here; the features' screens are
+ * handed in by the composition root, so the shell never imports a feature.
+ */
+export default async function adminPlugin(app: FastifyInstance, opts: { screens: FastifyPluginAsync[] }) {
   const store = new SqliteSessionStore(app.db, app.clock, SESSION_HOURS * 3_600_000)
   await app.register(session, {
     secret: app.config.sessionSecret,
@@ -56,24 +54,5 @@ export default async function adminPlugin(app: FastifyInstance) {
 
   await app.register(loginRoutes)
   await app.register(dashboardRoutes)
-  for (const feature of [campaignRoutes, picketRoutes, offlineRoutes, reportRoutes, peopleRoutes, tokenRoutes, mailRoutes, auditRoutes, supporterRoutes]) {
-    await app.register(feature)
-  }
-}
-
-/** Scope for /admin/campaigns/:id/…: loads the campaign or answers 404 for anyone who does not run it. */
-export async function campaignScope(req: FastifyRequest, reply: FastifyReply) {
-  const id = parseId((req.params as { id?: string }).id)
-  const campaign = id ? req.server.letters.campaigns.byId(id) : undefined
-  if (!campaign || !canRun(req.user, campaign.id)) return reply.callNotFound()
-  req.campaign = campaign
-}
-
-/** Scope for /admin/pickets/:id/…: the picket's campaign decides. */
-export async function picketScope(req: FastifyRequest, reply: FastifyReply) {
-  const id = parseId((req.params as { id?: string }).id)
-  const picket = id ? req.server.pickets.picket(id) : undefined
-  if (!picket || !canRun(req.user, picket.campaignId)) return reply.callNotFound()
-  req.picket = picket
-  req.campaign = req.server.letters.campaigns.byId(picket.campaignId)!
+  for (const screens of [...opts.screens, peopleRoutes, tokenRoutes, auditRoutes]) await app.register(screens)
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { campaignScope } from './plugin.js'
+import { campaignScope } from './access.js'
 import { exportRoutes } from './exports.js'
 import { campaignTotals, countryRows, dayRows, letterStats, offlineByCountry, offlineByDay, targetsTally } from './report-queries.js'
 
@@ -7,7 +7,7 @@ import { campaignTotals, countryRows, dayRows, letterStats, offlineByCountry, of
 export async function campaignTally(app: FastifyInstance, campaignId: number) {
   const stats = await letterStats(app.db, campaignId)
   // Counters read after the pass, so the totals are at least as new as the breakdowns.
-  const campaign = app.letters.campaigns.byId(campaignId)!
+  const campaign = app.campaigns.byId(campaignId)!
   return {
     ...campaignTotals(campaign),
     byTarget: targetsTally(app.db, campaignId),

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { countryName } from '../countries.js'
-import { campaignScope } from './plugin.js'
+import { campaignScope } from './access.js'
 import { exportRoutes } from './exports.js'
 import { lettersPerDaySvg } from './chart.js'
 import { campaignTotals, countryRows, dayRows, freshCampaign, letterStats, offlineByCountry, offlineByDay, picketsTally, targetsTally } from './report-queries.js'

@@ -2,7 +2,7 @@ import crypto from 'node:crypto'
 import { and, asc, eq, inArray, notInArray, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/client.js'
 import { campaigns, capturedMail, letters, outbox, pickets, rsvps, targets, type OutboxMessage } from '../db/schema/index.js'
-import { normalizeEmail } from '../letters/input.js'
+import { normalizeEmail } from '../validation.js'
 
 /**
  * Data protection: everything Outcry keeps about one supporter, found by their (normalised) email,

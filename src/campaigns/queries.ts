@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, sql, inArray } from 'drizzle-orm'
-import { prepared, rawPlaceholder, type Db, type DbOrTx } from '../db/client.js'
+import type { Db } from '../db/client.js'
 import { campaigns, campaignPeople, targets, letterTemplates } from '../db/schema/index.js'
 
 /** Campaign reads; the hot ones are prepared once per database. */
@@ -45,21 +45,3 @@ export function campaignQueries(db: Db) {
 }
 
 export type CampaignQueries = ReturnType<typeof campaignQueries>
-
-/** Raises the tally for one letter that counts; call inside the letter's transaction. */
-export function countLetter(tx: DbOrTx, campaignId: number, targetId: number, now: Date): void {
-  prepared(tx, 'tally.campaign', (db) =>
-    db
-      .update(campaigns)
-      .set({ lettersCount: sql`${campaigns.lettersCount} + 1`, tallyUpdatedAt: rawPlaceholder('now') })
-      .where(eq(campaigns.id, sql.placeholder('campaignId')))
-      .prepare(),
-  ).run({ campaignId, now: now.getTime() })
-  prepared(tx, 'tally.target', (db) =>
-    db
-      .update(targets)
-      .set({ lettersCount: sql`${targets.lettersCount} + 1` })
-      .where(eq(targets.id, sql.placeholder('targetId')))
-      .prepare(),
-  ).run({ targetId })
-}

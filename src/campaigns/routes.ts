@@ -6,11 +6,11 @@ import { tallyOf } from './tally.js'
 type SlugParams = { Params: { slug: string } }
 
 export default async function campaignRoutes(app: FastifyInstance) {
-  const { campaigns } = app.letters
+  const campaigns = app.campaigns
   const pages = new CampaignPageCache()
 
   app.get('/', async (_req, reply) => {
-    return reply.view('pages/home', { title: 'Campaigns', campaigns: campaigns.listed() })
+    return reply.view('campaigns/home', { title: 'Campaigns', campaigns: campaigns.listed() })
   })
 
   app.get<SlugParams>('/campaigns/:slug', async (req, reply) => {
@@ -23,7 +23,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
     const campaign = campaigns.bySlug(req.params.slug)
     if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
     const url = `${app.config.baseUrl}/campaigns/${campaign.slug}`
-    return reply.view('pages/thanks', {
+    return reply.view('campaigns/thanks', {
       title: `Thank you — ${campaign.title}`,
       campaign,
       url,

@@ -1,4 +1,6 @@
-import type { Campaign, Target } from '../db/schema/index.js'
+import { eq, sql } from 'drizzle-orm'
+import { prepared, rawPlaceholder, type DbOrTx } from '../db/client.js'
+import { campaigns, targets as targetsTable, type Campaign, type Target } from '../db/schema/index.js'
 
 /** The public tally: read from the stored counters, never counted from the letters. */
 export function tallyOf(campaign: Campaign, targets: Target[]) {
@@ -11,4 +13,22 @@ export function tallyOf(campaign: Campaign, targets: Target[]) {
     byTarget: targets.map((t) => ({ targetId: t.id, name: t.name, letters: t.lettersCount })),
     updatedAt: (campaign.tallyUpdatedAt ?? campaign.updatedAt).toISOString(),
   }
+}
+
+/** Raises the tally for one letter that counts; call inside the letter's transaction. */
+export function countLetter(tx: DbOrTx, campaignId: number, targetId: number, now: Date): void {
+  prepared(tx, 'tally.campaign', (db) =>
+    db
+      .update(campaigns)
+      .set({ lettersCount: sql`${campaigns.lettersCount} + 1`, tallyUpdatedAt: rawPlaceholder('now') })
+      .where(eq(campaigns.id, sql.placeholder('campaignId')))
+      .prepare(),
+  ).run({ campaignId, now: now.getTime() })
+  prepared(tx, 'tally.target', (db) =>
+    db
+      .update(targetsTable)
+      .set({ lettersCount: sql`${targetsTable.lettersCount} + 1` })
+      .where(eq(targetsTable.id, sql.placeholder('targetId')))
+      .prepare(),
+  ).run({ targetId })
 }

@@ -55,8 +55,3 @@ export function fromForm(data: z.infer<typeof letterForm>): LetterInput {
 export function fromJson(data: z.infer<typeof letterJson>): LetterInput {
   return data
 }
-
-/** Normalised key for "one letter per supporter": case and surrounding spaces do not matter. */
-export function normalizeEmail(address: string): string {
-  return address.trim().toLowerCase()
-}

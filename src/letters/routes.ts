@@ -27,9 +27,9 @@ export default async function letterRoutes(app: FastifyInstance) {
     '/campaigns/:slug/letters',
     { onRequest: letterLimit, preHandler: app.csrfProtection },
     async (req, reply) => {
-      const campaign = letters.campaigns.bySlug(req.params.slug)
+      const campaign = app.campaigns.bySlug(req.params.slug)
       if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
-      if (!letters.isOpen(campaign)) return sendError(req, reply, 409, CLOSED_MESSAGE[campaign.status] ?? 'This campaign takes no letters.')
+      if (!app.campaigns.isOpen(campaign)) return sendError(req, reply, 409, CLOSED_MESSAGE[campaign.status] ?? 'This campaign takes no letters.')
       const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>
       const values = displayValues(body)
       if (body.intent === 'preview') return renderCampaignPage(reply, app, campaign, { values })
@@ -54,8 +54,8 @@ export default async function letterRoutes(app: FastifyInstance) {
 
   // Live preview for the page's script; it changes nothing, so it needs no CSRF token.
   app.post<SlugParams & { Body: Record<string, unknown> }>('/campaigns/:slug/preview', async (req, reply) => {
-    const campaign = letters.campaigns.bySlug(req.params.slug)
-    if (!campaign || !letters.isOpen(campaign)) return sendError(req, reply, 404, 'Campaign not found')
+    const campaign = app.campaigns.bySlug(req.params.slug)
+    if (!campaign || !app.campaigns.isOpen(campaign)) return sendError(req, reply, 404, 'Campaign not found')
     const v = displayValues(req.body && typeof req.body === 'object' ? req.body : {})
     const preview = letters.preview(campaign, {
       name: v.name || '[your name]',
@@ -72,9 +72,9 @@ export default async function letterRoutes(app: FastifyInstance) {
 
   app.post<SlugParams>('/api/campaigns/:slug/letters', { onRequest: letterLimit }, async (req, reply) => {
     if (!isJson(req)) return sendError(req, reply, 415, 'Send the letter as application/json')
-    const campaign = letters.campaigns.bySlug(req.params.slug)
+    const campaign = app.campaigns.bySlug(req.params.slug)
     if (!campaign) return sendError(req, reply, 404, 'Campaign not found')
-    if (!letters.isOpen(campaign)) return sendError(req, reply, 409, CLOSED_MESSAGE[campaign.status] ?? 'This campaign takes no letters.')
+    if (!app.campaigns.isOpen(campaign)) return sendError(req, reply, 409, CLOSED_MESSAGE[campaign.status] ?? 'This campaign takes no letters.')
     const body = req.body
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
       return sendError(req, reply, 422, 'Invalid input', { issues: [{ path: [], message: 'The body must be a JSON object' }] })

@@ -2,15 +2,17 @@ import crypto from 'node:crypto'
 import type { Db } from '../db/client.js'
 import type { Clock } from '../clock.js'
 import type { Campaign, Letter, Target } from '../db/schema/index.js'
-import { campaignQueries, countLetter } from '../campaigns/queries.js'
+import type { CampaignService } from '../campaigns/service.js'
+import { countLetter } from '../campaigns/tally.js'
 import { enqueueMail } from '../mail/outbox.js'
 import type { MailSettings } from '../mail/settings.js'
 import { countryName } from '../countries.js'
-import { InputError } from '../validation.js'
-import { AppealCache, letterDate, renderAppeal, targetContext, type AppealContext } from './appeal.js'
-import { type LetterInput, normalizeEmail } from './input.js'
+import { InputError, normalizeEmail } from '../validation.js'
+import { AppealCache, letterDate, renderAppeal, targetContext, type AppealContext } from '../campaigns/appeal.js'
+import type { LetterInput } from './input.js'
 import * as queries from './queries.js'
 import * as mails from './mail.js'
+import { letterFormView, type LetterFormState } from './form.js'
 
 export const CONFIRM_LINK_DAYS = 7
 
@@ -37,9 +39,14 @@ export interface PreviewInput {
 const newId = () => crypto.randomBytes(12).toString('base64url')
 const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex')
 
-export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSettings; onMailQueued?: () => void }) {
-  const { db, clock, mail } = deps
-  const campaigns = campaignQueries(db)
+declare module 'fastify' {
+  interface FastifyInstance {
+    letters: LetterService
+  }
+}
+
+export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSettings; campaigns: CampaignService; onMailQueued?: () => void }) {
+  const { db, clock, mail, campaigns } = deps
   const appeals = new AppealCache()
   const mailQueued = () => deps.onMailQueued?.()
 
@@ -77,9 +84,10 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
   }
 
   return {
-    campaigns,
-
-    isOpen: (campaign: Campaign) => campaign.status === 'live',
+    /** The letter form as the campaign page shows it, with a preview of the appeal. */
+    formView(campaign: Campaign, state: LetterFormState = {}) {
+      return letterFormView(campaign, campaigns.targets(campaign.id), campaigns.isOpen(campaign), (input) => this.preview(campaign, input), state)
+    },
 
     preview(campaign: Campaign, input: PreviewInput) {
       const target = input.targetId ? campaigns.target(campaign.id, input.targetId) : campaigns.targets(campaign.id)[0]

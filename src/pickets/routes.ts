@@ -1,61 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { sendError } from '../errors.js'
 import { fieldErrors, issuesOf } from '../validation.js'
-import { countryName } from '../countries.js'
 import type { Picket } from '../db/schema/index.js'
 import { rsvpForm, rsvpJson } from './input.js'
-import { describeLocal } from './time.js'
+import { picketJson, picketView } from './view.js'
 import { campaignFeed, picketIcs } from './calendar.js'
 import { mailSettings } from '../mail/settings.js'
 import { caughtInHoneypot } from '../honeypot.js'
 
 type IdParams = { Params: { id: string } }
 type TokenParams = { Params: { token: string } }
-
-/** The public shape of a picket (JSON API). */
-export function picketJson(p: Picket) {
-  return {
-    id: p.id,
-    title: p.title,
-    venue: p.venue,
-    address: p.address,
-    city: p.city,
-    country: p.country,
-    startsAt: p.startsAt.toISOString(),
-    endsAt: p.endsAt.toISOString(),
-    timeZone: p.timeZone,
-    capacity: p.capacity,
-    going: p.goingCount,
-    waitlisted: p.waitlistedCount,
-    status: p.status,
-  }
-}
-
-/** What pages show of a picket: local time with the zone named, places left. */
-export function picketView(p: Picket) {
-  return {
-    ...p,
-    local: describeLocal(p.startsAt, p.endsAt, p.timeZone),
-    countryName: countryName(p.country),
-    placesLeft: p.capacity === null ? null : Math.max(0, p.capacity - p.goingCount),
-    full: p.capacity !== null && p.goingCount >= p.capacity,
-  }
-}
-
-/** Upcoming pickets grouped by country, then city, for the campaign page and the pickets page. */
-export function groupPickets(pickets: Picket[]) {
-  const countries = new Map<string, { code: string; name: string; cities: Map<string, ReturnType<typeof picketView>[]> }>()
-  for (const p of pickets) {
-    let country = countries.get(p.country)
-    if (!country) countries.set(p.country, (country = { code: p.country, name: countryName(p.country), cities: new Map() }))
-    const city = country.cities.get(p.city) ?? []
-    city.push(picketView(p))
-    country.cities.set(p.city, city)
-  }
-  return [...countries.values()]
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .map((c) => ({ code: c.code, name: c.name, cities: [...c.cities.entries()].map(([name, pickets]) => ({ name, pickets })) }))
-}
 
 const parseId = (raw: string) => (/^[1-9][0-9]{0,9}$/.test(raw) ? Number(raw) : 0)
 
@@ -65,13 +19,13 @@ export default async function picketRoutes(app: FastifyInstance) {
   const rsvpLimit = app.config.rateLimits ? [app.rateLimit({ max: app.config.letterRateLimit, timeWindow: '1 minute' })] : []
 
   app.get<{ Params: { slug: string } }>('/campaigns/:slug/pickets', async (req, reply) => {
-    const campaign = app.letters.campaigns.bySlug(req.params.slug)
+    const campaign = app.campaigns.bySlug(req.params.slug)
     if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
-    return reply.view('pages/pickets', { title: `Pickets — ${campaign.title}`, campaign, countries: groupPickets(pickets.upcoming(campaign.id)) })
+    return reply.view('pickets/pickets', { title: `Pickets — ${campaign.title}`, campaign, countries: pickets.upcomingByPlace(campaign.id) })
   })
 
   app.get<{ Params: { slug: string } }>('/campaigns/:slug/pickets.ics', async (req, reply) => {
-    const campaign = app.letters.campaigns.bySlug(req.params.slug)
+    const campaign = app.campaigns.bySlug(req.params.slug)
     if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
     return reply
       .type('text/calendar; charset=utf-8')
@@ -80,7 +34,7 @@ export default async function picketRoutes(app: FastifyInstance) {
   })
 
   app.get<{ Params: { slug: string } }>('/api/campaigns/:slug/pickets', async (req, reply) => {
-    const campaign = app.letters.campaigns.bySlug(req.params.slug)
+    const campaign = app.campaigns.bySlug(req.params.slug)
     if (!campaign) return sendError(req, reply, 404, 'Campaign not found')
     return pickets.upcoming(campaign.id).map(picketJson)
   })
@@ -109,7 +63,7 @@ export default async function picketRoutes(app: FastifyInstance) {
   function picketPage(reply: FastifyReply, picket: Picket, state: { values?: Record<string, string>; errors?: Record<string, string> } = {}, status = 200) {
     const campaign = pickets.campaignOf(picket)
     const reason = pickets.closedReason(picket)
-    return reply.code(status).view('pages/picket', {
+    return reply.code(status).view('pickets/picket', {
       title: picket.title,
       campaign,
       picket: picketView(picket),
@@ -170,14 +124,14 @@ export default async function picketRoutes(app: FastifyInstance) {
   app.get<TokenParams>('/rsvps/:token/stop-reminders', async (req, reply) => {
     const found = pickets.lookup(req.params.token)
     if (!found) return sendError(req, reply, 404, 'This RSVP link is not valid.')
-    return reply.view('pages/stop-reminders', { title: 'Stop reminders', found, picket: picketView(found.picket), token: req.params.token, csrfToken: reply.generateCsrf(), stopped: found.rsvp.remindersStopped })
+    return reply.view('pickets/stop-reminders', { title: 'Stop reminders', found, picket: picketView(found.picket), token: req.params.token, csrfToken: reply.generateCsrf(), stopped: found.rsvp.remindersStopped })
   })
 
   // RFC 8058 one-click: mail clients POST here without our CSRF token; the token in the URL is the proof.
   app.post<TokenParams & { Body: Record<string, unknown> }>('/rsvps/:token/stop-reminders', async (req, reply) => {
     const found = pickets.stopReminders(req.params.token)
     if (!found) return sendError(req, reply, 404, 'This RSVP link is not valid.')
-    return reply.view('pages/stop-reminders', { title: 'Reminders stopped', found, picket: picketView(found.picket), token: req.params.token, stopped: true })
+    return reply.view('pickets/stop-reminders', { title: 'Reminders stopped', found, picket: picketView(found.picket), token: req.params.token, stopped: true })
   })
 
   function manage(req: FastifyRequest, reply: FastifyReply, token: string) {
@@ -185,7 +139,7 @@ export default async function picketRoutes(app: FastifyInstance) {
     if (!found) return sendError(req, reply, 404, 'This RSVP link is not valid. Please check that you copied the whole link.')
     const picket = picketView(found.picket)
     const over = found.picket.startsAt <= app.clock()
-    return reply.view('pages/rsvp', {
+    return reply.view('pickets/rsvp', {
       title: `Your RSVP — ${found.picket.title}`,
       found,
       picket,

@@ -2,17 +2,17 @@ import crypto from 'node:crypto'
 import type { Db, DbOrTx } from '../db/client.js'
 import type { Clock } from '../clock.js'
 import type { Campaign, Picket, Rsvp } from '../db/schema/index.js'
-import { campaignQueries } from '../campaigns/queries.js'
+import type { CampaignService } from '../campaigns/service.js'
 import { enqueueMail, withdrawQueued } from '../mail/outbox.js'
 import type { MailSettings } from '../mail/settings.js'
-import { InputError, issuesOf, type FieldIssue } from '../validation.js'
-import { normalizeEmail } from '../letters/input.js'
+import { InputError, issuesOf, normalizeEmail, type FieldIssue } from '../validation.js'
 import { picketInput, type PicketInput, type RsvpInput } from './input.js'
 import { fromLocal, toLocalInput } from './time.js'
 import { picketMail, type PicketMailKind } from './mail.js'
 import { icsAttachment } from './calendar.js'
 import { createDecoys } from './decoy.js'
 import * as q from './queries.js'
+import { groupPickets } from './view.js'
 
 export const DEFAULT_REMINDERS = [1440, 120]
 const MAX_REMINDER_MS = 14 * 24 * 60 * 60_000
@@ -28,9 +28,15 @@ export type ManagedRsvp = { picket: Picket; campaign: Campaign; rsvp: Pick<Rsvp,
 
 const reminderTopic = (picketId: number) => `picket:${picketId}:reminder`
 
-export function createPicketService(deps: { db: Db; clock: Clock; mail: MailSettings; secret: string; onMailQueued?: () => void }) {
+declare module 'fastify' {
+  interface FastifyInstance {
+    pickets: PicketService
+  }
+}
+
+export function createPicketService(deps: { db: Db; clock: Clock; mail: MailSettings; secret: string; campaigns: CampaignService; onMailQueued?: () => void }) {
   const { db, clock, mail } = deps
-  const campaigns = campaignQueries(db)
+  const { campaigns } = deps
   const decoys = createDecoys(deps.secret)
   const mailQueued = () => deps.onMailQueued?.()
 
@@ -108,6 +114,8 @@ export function createPicketService(deps: { db: Db; clock: Clock; mail: MailSett
     picket: (id: number) => q.picketById(db, id),
     campaignOf: (picket: Picket) => campaigns.byId(picket.campaignId)!,
     upcoming: (campaignId: number) => q.upcomingPickets(db, campaignId, clock()),
+    /** Upcoming pickets grouped by country, then city, as the campaign and pickets pages list them. */
+    upcomingByPlace: (campaignId: number) => groupPickets(q.upcomingPickets(db, campaignId, clock())),
     feed: (campaignId: number) => q.feedPickets(db, campaignId, new Date(clock().getTime() - 30 * 86_400_000)),
     closedReason: (picket: Picket) => closedReason(picket, clock()),
     /** The picket as an organizer would edit it: local times in its own zone. */

@@ -3,7 +3,7 @@ import crypto from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { parse } from 'csv-parse/sync'
 import { build, TestClock, tableCount } from '../helper.js'
-import { addUser, signIn } from './helper.js'
+import { addUser, signIn } from '../admin/helper.js'
 import { createApiToken } from '../../src/admin/api.js'
 import type { LetterInput } from '../../src/letters/input.js'
 import { letterStats } from '../../src/admin/report-queries.js'
@@ -24,7 +24,7 @@ async function setup(t: Test) {
   )
   const organizer = await addUser(app, 'org@example.org', 'organizer', [1])
   const stranger = await addUser(app, 'stranger@example.org', 'organizer', [other])
-  const targets = app.letters.campaigns.targets(1)
+  const targets = app.campaigns.targets(1)
   return { app, clock, sqlite, other, organizer, stranger, targets }
 }
 

@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { build, tableCount } from '../helper.js'
-import { addUser, signIn } from './helper.js'
+import { addUser, signIn } from '../admin/helper.js'
 import { createApiToken } from '../../src/admin/api.js'
 import { auditPage } from '../../src/admin/audit.js'
 
@@ -60,7 +60,7 @@ t.test('an admin creates a campaign on the screen; bad fields are named and kept
   t.equal(created.statusCode, 303)
   const id = Number(/^\/admin\/campaigns\/(\d+)/.exec(String(created.headers.location))?.[1])
   t.ok(id > 1)
-  const row = app.letters.campaigns.byId(id)!
+  const row = app.campaigns.byId(id)!
   t.match(row, { slug: 'mangystau-drivers', title: 'Free the Mangystau drivers', goal: 5000, status: 'draft', confirmLetters: true, languages: ['ru', 'en'], story: 'First paragraph.\n\nSecond paragraph.' })
   t.equal(tableCount(app, 'campaign_organizers', `campaign_id = ${id}`), 0, 'a new campaign has no organizers yet')
   t.ok(actions(app, id).includes('campaign.create'), 'audited')
@@ -78,7 +78,7 @@ t.test('organizers edit their own campaign, cannot create one, and get 404 for a
   await addUser(app, 'admin@example.org', 'admin')
   const admin = await signIn(app, 'admin@example.org')
   await admin.post('/admin/campaigns/new', newCampaign)
-  const other = app.letters.campaigns.bySlug('mangystau-drivers')!
+  const other = app.campaigns.bySlug('mangystau-drivers')!
   await addUser(app, 'org@example.org', 'organizer', [1])
   await addUser(app, 'stranger@example.org', 'organizer', [other.id])
   const org = await signIn(app, 'org@example.org')
@@ -86,7 +86,7 @@ t.test('organizers edit their own campaign, cannot create one, and get 404 for a
 
   t.equal((await org.get('/admin/campaigns/new')).statusCode, 404)
   t.equal((await org.post('/admin/campaigns/new', { ...newCampaign, slug: 'sneaky' })).statusCode, 404)
-  t.equal(app.letters.campaigns.bySlug('sneaky'), undefined)
+  t.equal(app.campaigns.bySlug('sneaky'), undefined)
 
   const form = await org.get('/admin/campaigns/1')
   t.equal(form.statusCode, 200)
@@ -94,7 +94,7 @@ t.test('organizers edit their own campaign, cannot create one, and get 404 for a
   const saved = await org.post('/admin/campaigns/1', { title: 'Free the Zhanaozen oil workers now', slug: 'zhanaozen', summary: 'Short.', story: 'Story.', goal: '12000', status: 'live', languages: 'en, ru' })
   t.equal(saved.statusCode, 303)
   t.equal(saved.headers.location, '/admin/campaigns/1?saved=1')
-  t.match(app.letters.campaigns.byId(1), { title: 'Free the Zhanaozen oil workers now', goal: 12000, confirmLetters: false, summary: 'Short.' })
+  t.match(app.campaigns.byId(1), { title: 'Free the Zhanaozen oil workers now', goal: 12000, confirmLetters: false, summary: 'Short.' })
   const update = auditPage(app.db, { campaignId: 1 }).find((a) => a.action === 'campaign.update')!
   t.match(update, { userEmail: 'org@example.org', detail: { changed: ['title', 'summary', 'story', 'goal'] } })
 
@@ -134,7 +134,7 @@ t.test('the people a campaign is for: list, add, edit, delete', async (t) => {
 
   const added = await org.post('/admin/campaigns/1/people', { name: 'Maksat Dosmagambetov', status: 'jailed', detail: 'Oil worker.', statusChangedOn: '2026-11-20' })
   t.equal(added.statusCode, 303)
-  const person = app.letters.campaigns.people(1).find((p) => p.name === 'Maksat Dosmagambetov')!
+  const person = app.campaigns.people(1).find((p) => p.name === 'Maksat Dosmagambetov')!
   t.match(person, { status: 'jailed', statusChangedOn: '2026-11-20', detail: 'Oil worker.', position: 4 })
 
   const edit = await org.get(`/admin/campaigns/1/people/${person.id}`)
@@ -142,13 +142,13 @@ t.test('the people a campaign is for: list, add, edit, delete', async (t) => {
   t.match(edit.body, 'value="2026-11-20"')
   const changed = await org.post(`/admin/campaigns/1/people/${person.id}`, { name: 'Maksat Dosmagambetov', status: 'released', detail: 'Released on parole.', statusChangedOn: '2026-12-01' })
   t.equal(changed.statusCode, 303)
-  t.match(app.letters.campaigns.people(1).find((p) => p.id === person.id), { status: 'released', statusChangedOn: '2026-12-01' })
+  t.match(app.campaigns.people(1).find((p) => p.id === person.id), { status: 'released', statusChangedOn: '2026-12-01' })
   const publicPage = await app.inject('/campaigns/zhanaozen')
   t.match(publicPage.body, 'Released on parole.')
 
   const removed = await org.post(`/admin/campaigns/1/people/${person.id}/delete`)
   t.equal(removed.statusCode, 303)
-  t.equal(app.letters.campaigns.people(1).length, 3)
+  t.equal(app.campaigns.people(1).length, 3)
   t.equal((await org.post(`/admin/campaigns/1/people/${person.id}/delete`)).statusCode, 404, 'gone')
   t.equal((await org.get('/admin/campaigns/1/people/999')).statusCode, 404)
   t.same(actions(app, 1).filter((a) => a.startsWith('person.')), ['person.delete', 'person.update', 'person.create'])
@@ -180,7 +180,7 @@ t.test('officials: list with letter counts, add and edit with errors by field, o
 
   const ok = await org.post('/admin/campaigns/1/targets', { name: 'Olzhas Bektenov', title: 'Prime Minister', organisation: 'Government', country: 'kz', email: 'PM@gov.example.org', postalAddress: 'Astana\nKazakhstan', language: '' })
   t.equal(ok.statusCode, 303)
-  const pm = app.letters.campaigns.targets(1).find((x) => x.name === 'Olzhas Bektenov')!
+  const pm = app.campaigns.targets(1).find((x) => x.name === 'Olzhas Bektenov')!
   t.match(pm, { country: 'KZ', email: 'pm@gov.example.org', language: 'en', postalAddress: 'Astana\nKazakhstan', position: 3 })
 
   const edit = await org.get(`/admin/campaigns/1/targets/${pm.id}`)
@@ -191,7 +191,7 @@ t.test('officials: list with letter counts, add and edit with errors by field, o
   t.equal(clash.statusCode, 422)
   const saved = await org.post(`/admin/campaigns/1/targets/${pm.id}`, { name: 'Olzhas Bektenov', title: 'Prime Minister of Kazakhstan', country: 'KZ', email: 'pm@gov.example.org', language: 'ru' })
   t.equal(saved.statusCode, 303)
-  t.match(app.letters.campaigns.target(1, pm.id), { title: 'Prime Minister of Kazakhstan', language: 'ru', organisation: '' })
+  t.match(app.campaigns.target(1, pm.id), { title: 'Prime Minister of Kazakhstan', language: 'ru', organisation: '' })
   t.equal((await org.get('/admin/campaigns/1/targets/999')).statusCode, 404)
   t.same(actions(app, 1).filter((a) => a.startsWith('target.')), ['target.update', 'target.create'])
 })
@@ -227,7 +227,7 @@ t.test('CSV import: a good file, a bad line that rolls everything back, a known 
   const good = await org.post('/admin/campaigns/1/targets/import', { csv: goodFile })
   t.equal(good.statusCode, 303)
   t.equal(good.headers.location, '/admin/campaigns/1/targets?imported=1&created=2&updated=1')
-  const targets = app.letters.campaigns.targets(1)
+  const targets = app.campaigns.targets(1)
   t.equal(targets.length, 4, 'the existing official was updated, not duplicated')
   t.match(targets.find((x) => x.email === 'president@akorda.example.org'), { id: 1, title: 'First President', organisation: 'Library of the First President', postalAddress: 'Astana' })
   t.match(targets.find((x) => x.email === 'karin@akorda.example.org'), { postalAddress: 'Akorda,\nAstana 010000', country: 'KZ', language: 'ru' })
@@ -239,7 +239,7 @@ t.test('CSV import: a good file, a bad line that rolls everything back, a known 
   // The same file again changes nothing in number.
   const again = await org.post('/admin/campaigns/1/targets/import', { csv: goodFile })
   t.equal(again.headers.location, '/admin/campaigns/1/targets?imported=1&created=0&updated=3')
-  t.equal(app.letters.campaigns.targets(1).length, 4)
+  t.equal(app.campaigns.targets(1).length, 4)
 
   const cases: [string, RegExp][] = [
     ['', /line 1: the CSV is empty/],
@@ -256,7 +256,7 @@ t.test('CSV import: a good file, a bad line that rolls everything back, a known 
     t.equal(res.statusCode, 422, JSON.stringify(csv))
     t.match(res.body, message)
   }
-  t.equal(app.letters.campaigns.targets(1).length, 4)
+  t.equal(app.campaigns.targets(1).length, 4)
 })
 
 t.test('API: campaigns', async (t) => {

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { InputError } from '../validation.js'
-import { actorOf, parseId, requireAdmin } from './access.js'
-import { jsonSchema, parseBody } from './api.js'
-import { campaignScope } from './plugin.js'
+import { actorOf, campaignScope, parseId, requireAdmin } from '../admin/access.js'
+import { jsonSchema, parseBody } from '../admin/api.js'
 import {
   addTarget,
   campaignById,
@@ -25,7 +24,7 @@ import {
   templatesOf,
   updateCampaign,
   updateTarget,
-} from './campaign-service.js'
+} from './service.js'
 
 const idParams = { type: 'object', properties: { id: { type: 'string', pattern: '^[1-9][0-9]*$' } }, required: ['id'] }
 const targetParams = { type: 'object', properties: { id: { type: 'string' }, targetId: { type: 'string' } }, required: ['id', 'targetId'] }

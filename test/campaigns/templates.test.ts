@@ -1,10 +1,10 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { build, tableCount, TestClock } from '../helper.js'
-import { addUser, signIn } from './helper.js'
+import { addUser, signIn } from '../admin/helper.js'
 import { createApiToken } from '../../src/admin/api.js'
 import { auditPage } from '../../src/admin/audit.js'
-import { APPEAL_PLACEHOLDERS, validateAppeal } from '../../src/letters/appeal.js'
+import { APPEAL_PLACEHOLDERS, validateAppeal } from '../../src/campaigns/appeal.js'
 
 const ALLOWED = [
   'supporter.name', 'supporter.city', 'supporter.country', 'supporter.countryCode', 'supporter.organisation',
@@ -82,13 +82,13 @@ t.test('the template screens: list, edit with a preview from sample data, refusa
   t.equal((await app.inject('/assets/template-preview.js')).statusCode, 200)
 
   // Preview without JavaScript: the button re-renders the page; nothing is saved.
-  const before = app.letters.campaigns.template(1, 'en')!
+  const before = app.campaigns.template(1, 'en')!
   const preview = await org.post('/admin/campaigns/1/templates/en', { intent: 'preview', subject: 'Release {{target.name}}', body: 'To {{target.title}}: free them. {{supporter.name}}, {{supporter.city}}', target: '2' })
   t.equal(preview.statusCode, 200)
   t.equal(previewSubject(preview.body), 'Release Askhat Daulbayev')
   t.equal(previewBody(preview.body), 'To Prosecutor General of the Republic of Kazakhstan: free them. Sample Supporter, Manchester')
   t.match(preview.body, 'nothing is saved')
-  t.match(app.letters.campaigns.template(1, 'en'), { body: before.body, updatedAt: before.updatedAt })
+  t.match(app.campaigns.template(1, 'en'), { body: before.body, updatedAt: before.updatedAt })
 
   const unknown = await org.post('/admin/campaigns/1/templates/en', { intent: 'save', subject: 'Free them', body: 'Dear {{target.name}},\n{{#if supporter.city}}Call me on {{supporter.phone}}{{/if}}' })
   t.equal(unknown.statusCode, 422)
@@ -122,7 +122,7 @@ t.test('the template screens: list, edit with a preview from sample data, refusa
   t.equal(tableCount(app, 'letter_templates', "language = 'kk'"), 0, 'the language is not added')
   t.equal((await org.get('/admin/campaigns/1/templates/kk')).statusCode, 404)
 
-  t.match(app.letters.campaigns.template(1, 'en'), { body: before.body, updatedAt: before.updatedAt }, 'nothing refused was saved')
+  t.match(app.campaigns.template(1, 'en'), { body: before.body, updatedAt: before.updatedAt }, 'nothing refused was saved')
   t.equal(auditPage(app.db, { campaignId: 1 }).filter((a) => a.action === 'template.save').length, 0)
 
   // The script's JSON preview.
@@ -192,6 +192,6 @@ t.test('API: PUT a template; 422 names the bad placeholder; other campaigns are 
 
   t.equal((await stranger('PUT', '/api/admin/campaigns/1/templates/en', { subject: 'Hacked', body: 'Hacked' })).statusCode, 404)
   t.equal((await stranger('GET', '/api/admin/campaigns/1/templates')).statusCode, 404)
-  t.notMatch(app.letters.campaigns.template(1, 'en')!.subject, 'Hacked')
+  t.notMatch(app.campaigns.template(1, 'en')!.subject, 'Hacked')
   t.equal(auditPage(app.db, { campaignId: 1 }).filter((a) => a.action === 'template.save').length, 1)
 })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { compileAppeal, renderAppeal, sampleContext, AppealCache } from '../../src/letters/appeal.js'
+import { compileAppeal, renderAppeal, sampleContext, AppealCache } from '../../src/campaigns/appeal.js'
 
 const render = (body: string, ctx = sampleContext()) => renderAppeal(compileAppeal('Subject', body), ctx).body
 

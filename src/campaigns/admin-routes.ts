@@ -4,8 +4,7 @@ import type { Campaign } from '../db/schema/index.js'
 import { campaignStatuses } from '../db/schema/index.js'
 import { countryName, countryOptions } from '../countries.js'
 import { fieldErrors, InputError, issuesOf, type FieldIssue } from '../validation.js'
-import { actorOf, parseId, requireAdmin } from './access.js'
-import { campaignScope } from './plugin.js'
+import { actorOf, campaignScope, parseId, requireAdmin } from '../admin/access.js'
 import {
   addPerson,
   addTarget,
@@ -33,7 +32,7 @@ import {
   updateCampaign,
   updatePerson,
   updateTarget,
-} from './campaign-service.js'
+} from './service.js'
 
 type Body = Record<string, unknown>
 type IdParams = { Params: { id: string } }
@@ -79,7 +78,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
   ) {
     const { campaign, values } = state
     const errors = state.errors ?? {}
-    return reply.code(status).view('admin/campaign-form', {
+    return reply.code(status).view('campaigns/campaign-form', {
       title: campaign ? `Edit: ${campaign.title}` : 'New campaign',
       campaign,
       isNew: !campaign,
@@ -155,7 +154,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
 
     function peoplePage(reply: FastifyReply, campaign: Campaign, state: { values?: Record<string, string>; errors?: Record<string, string> } = {}, status = 200) {
       const errors = state.errors ?? {}
-      return reply.code(status).view('admin/campaign-people', {
+      return reply.code(status).view('campaigns/campaign-people', {
         title: `People: ${campaign.title}`,
         campaign,
         people: peopleOf(app.db, campaign.id),
@@ -178,7 +177,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
 
     type PersonParams = { Params: { id: string; personId: string } }
     function personPage(reply: FastifyReply, campaign: Campaign, personId: number, values: Record<string, string>, errors: Record<string, string> = {}, status = 200) {
-      return reply.code(status).view('admin/campaign-person', {
+      return reply.code(status).view('campaigns/campaign-person', {
         title: `Edit: ${values.name || 'person'}`,
         campaign,
         personId,
@@ -219,7 +218,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
       const created = Number(req.query.created)
       const updated = Number(req.query.updated)
       const imported = 'imported' in req.query ? `Imported: ${Number.isFinite(created) ? created : 0} new, ${Number.isFinite(updated) ? updated : 0} updated.` : undefined
-      return reply.view('admin/target-list', {
+      return reply.view('campaigns/target-list', {
         title: `Officials: ${campaign.title}`,
         campaign,
         targets: targetsOf(app.db, campaign.id).map((t) => ({ ...t, countryName: countryName(t.country) })),
@@ -231,7 +230,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
     function targetPage(reply: FastifyReply, campaign: Campaign, state: { targetId?: number; values: Record<string, string>; errors?: Record<string, string> }, status = 200) {
       const errors = state.errors ?? {}
       const country = (state.values.country ?? '').trim().toUpperCase()
-      return reply.code(status).view('admin/target-form', {
+      return reply.code(status).view('campaigns/target-form', {
         title: state.targetId ? `Edit official: ${state.values.name ?? ''}` : 'New official',
         campaign,
         isNew: !state.targetId,
@@ -262,7 +261,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
     })
 
     function importPage(reply: FastifyReply, campaign: Campaign, csv = '', errors: { line: number; message: string }[] = [], status = 200) {
-      return reply.code(status).view('admin/target-import', {
+      return reply.code(status).view('campaigns/target-import', {
         title: `Import officials: ${campaign.title}`,
         campaign,
         csv,
@@ -314,7 +313,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
       const saved = new Map(templatesOf(app.db, campaign.id).map((t) => [t.language, t]))
       const languages = campaign.languages.map((code, i) => ({ code, name: languageName(code), isDefault: i === 0, template: saved.get(code) }))
       const unused = [...saved.values()].filter((t) => !campaign.languages.includes(t.language)).map((t) => ({ code: t.language, name: languageName(t.language), template: t }))
-      return reply.view('admin/template-list', { title: `Letter templates: ${campaign.title}`, campaign, languages, unused })
+      return reply.view('campaigns/template-list', { title: `Letter templates: ${campaign.title}`, campaign, languages, unused })
     })
 
     type LanguageParams = { Params: { id: string; language: string } }
@@ -344,7 +343,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
         if (result.ok) preview = result
       }
       const saved = templateFor(app.db, campaign.id, language)
-      return reply.code(status).view('admin/template-edit', {
+      return reply.code(status).view('campaigns/template-edit', {
         title: `Letter template (${language}): ${campaign.title}`,
         campaign,
         language,
@@ -380,7 +379,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
       // The same language rule as the API: a language the campaign does not have is refused, not added.
       const wrongLanguage = LANGUAGE_PARAM.test(language) ? languageIssue(campaign, language) : { path: ['language'], message: `"${language}" is not a language code` }
       if (wrongLanguage && !languageOf(req)) {
-        return reply.code(422).view('pages/message', { title: 'Please check the form', message: wrongLanguage.message, status: 422 })
+        return reply.code(422).view('errors/message', { title: 'Please check the form', message: wrongLanguage.message, status: 422 })
       }
       const form = parseForm(templateInput, req.body)
       if (!form.ok) return templatePage(reply, campaign, language, { values, errors: fieldErrors(form.issues) }, 422)

@@ -5,8 +5,29 @@ import type { Db, DbOrTx } from '../db/client.js'
 import { campaigns, campaignPeople, campaignStatuses, letterTemplates, targets, type Campaign, type CampaignPerson, type LetterTemplate, type Target } from '../db/schema/index.js'
 import { countryName, isCountryCode } from '../countries.js'
 import { checkbox, InputError, multiLine, singleLine, type FieldIssue } from '../validation.js'
-import { APPEAL_PLACEHOLDERS, compileAppeal, letterDate, renderAppeal, sampleContext, targetContext, validateAppeal, type AppealContext } from '../letters/appeal.js'
-import { audit, type Actor } from './audit.js'
+import { APPEAL_PLACEHOLDERS, compileAppeal, letterDate, renderAppeal, sampleContext, targetContext, validateAppeal, type AppealContext } from './appeal.js'
+import { audit, type Actor } from '../admin/audit.js'
+import { campaignQueries } from './queries.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    campaigns: CampaignService
+  }
+}
+
+/**
+ * app.campaigns: how other features read campaigns, their people, officials and templates (the hot
+ * reads are prepared once). The back office's writes are the functions below.
+ */
+export function createCampaignService(db: Db) {
+  return {
+    ...campaignQueries(db),
+    /** Whether the campaign takes letters and RSVPs now. */
+    isOpen: (campaign: Campaign) => campaign.status === 'live',
+  }
+}
+
+export type CampaignService = ReturnType<typeof createCampaignService>
 
 /*
  * Campaigns, the people they are for, officials and letter templates: the rules and writes

@@ -1,0 +1,48 @@
+import type { Picket } from '../db/schema/index.js'
+import { countryName } from '../countries.js'
+import { describeLocal } from './time.js'
+
+/** The public shape of a picket (JSON API). */
+export function picketJson(p: Picket) {
+  return {
+    id: p.id,
+    title: p.title,
+    venue: p.venue,
+    address: p.address,
+    city: p.city,
+    country: p.country,
+    startsAt: p.startsAt.toISOString(),
+    endsAt: p.endsAt.toISOString(),
+    timeZone: p.timeZone,
+    capacity: p.capacity,
+    going: p.goingCount,
+    waitlisted: p.waitlistedCount,
+    status: p.status,
+  }
+}
+
+/** What pages show of a picket: local time with the zone named, places left. */
+export function picketView(p: Picket) {
+  return {
+    ...p,
+    local: describeLocal(p.startsAt, p.endsAt, p.timeZone),
+    countryName: countryName(p.country),
+    placesLeft: p.capacity === null ? null : Math.max(0, p.capacity - p.goingCount),
+    full: p.capacity !== null && p.goingCount >= p.capacity,
+  }
+}
+
+/** Upcoming pickets grouped by country, then city, for the campaign page and the pickets page. */
+export function groupPickets(pickets: Picket[]) {
+  const countries = new Map<string, { code: string; name: string; cities: Map<string, ReturnType<typeof picketView>[]> }>()
+  for (const p of pickets) {
+    let country = countries.get(p.country)
+    if (!country) countries.set(p.country, (country = { code: p.country, name: countryName(p.country), cities: new Map() }))
+    const city = country.cities.get(p.city) ?? []
+    city.push(picketView(p))
+    country.cities.set(p.city, city)
+  }
+  return [...countries.values()]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((c) => ({ code: c.code, name: c.name, cities: [...c.cities.entries()].map(([name, pickets]) => ({ name, pickets })) }))
+}
