@@ -19,11 +19,9 @@ import adminApiPlugin from './admin/api-plugin.js'
 import type { Feature } from './feature.js'
 import { campaignsFeature } from './campaigns/feature.js'
 import { createCampaignService } from './campaigns/service.js'
-import letterRoutes from './letters/routes.js'
+import { lettersFeature } from './letters/feature.js'
 import { createLetterService } from './letters/service.js'
 import picketRoutes from './pickets/routes.js'
-import offlineRoutes from './admin/offline-routes.js'
-import offlineApi from './admin/offline-api.js'
 import picketAdminRoutes from './admin/picket-routes.js'
 import picketApi from './admin/picket-api.js'
 import reportRoutes from './admin/report-routes.js'
@@ -151,7 +149,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
   // Each feature brings its public routes, back-office screens and API; the admin shell guards the last two.
   const features: Feature[] = [
     campaignsFeature,
-    { name: 'letters', routes: letterRoutes, admin: offlineRoutes, api: offlineApi },
+    lettersFeature,
     { name: 'pickets', routes: picketRoutes, admin: picketAdminRoutes, api: picketApi },
     { name: 'reports', admin: reportRoutes, api: reportApi },
     { name: 'supporters', admin: supporterRoutes },

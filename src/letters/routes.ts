@@ -110,7 +110,7 @@ export default async function letterRoutes(app: FastifyInstance) {
 function confirmationPage(reply: FastifyReply, req: FastifyRequest, state: string, found: object, csrfToken?: string) {
   if (state === 'unknown') return sendError(req, reply, 404, 'This confirmation link is not valid. Please check that you copied the whole link.')
   const f = found as { campaign: { title: string; slug: string }; target: { name: string }; letter: { subject: string; body: string } }
-  return reply.code(state === 'expired' ? 410 : 200).view('pages/confirm-letter', {
+  return reply.code(state === 'expired' ? 410 : 200).view('letters/confirm-letter', {
     title: 'Confirm your letter',
     state,
     pending: state === 'pending',

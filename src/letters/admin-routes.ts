@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Campaign } from '../db/schema/index.js'
 import { countryName, countryOptions } from '../countries.js'
 import { fieldErrors, issuesOf } from '../validation.js'
-import { actorOf, parseId } from './access.js'
-import { campaignScope } from './access.js'
+import { actorOf, parseId } from '../admin/access.js'
+import { campaignScope } from '../admin/access.js'
 import { addOfflineLetters, deleteOfflineLetters, latestPostingDate, MAX_OFFLINE_COUNT, offlineLetterInput, offlineReport, offlineReportsWithAuthor, totalsOf } from './offline-service.js'
 
 const FIELDS = ['count', 'date', 'group', 'country', 'note'] as const
@@ -29,7 +29,7 @@ export default async function offlineRoutes(app: FastifyInstance) {
     const values = state.values ?? { count: '', date: now.toISOString().slice(0, 10), group: '', country: '', note: '' }
     const errors = state.errors ?? {}
     const reports = offlineReportsWithAuthor(app.db, campaign.id).map((r) => ({ ...r, countryName: countryName(r.country) }))
-    return reply.code(status).view('admin/offline-letters', {
+    return reply.code(status).view('letters/offline-letters', {
       title: `Offline letters — ${campaign.title}`,
       campaign: current,
       totals: totalsOf(current),
@@ -75,7 +75,7 @@ export default async function offlineRoutes(app: FastifyInstance) {
       const campaign = req.campaign!
       const report = offlineReport(app.db, campaign.id, parseId(req.params.reportId))
       if (!report) return reply.callNotFound()
-      return reply.view('admin/offline-delete', {
+      return reply.view('letters/offline-delete', {
         title: 'Delete a report of offline letters',
         campaign,
         report: { ...report, countryName: countryName(report.country) },

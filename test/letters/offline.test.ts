@@ -1,11 +1,11 @@
 import t from 'tap'
 import { eq } from 'drizzle-orm'
 import { build, TestClock } from '../helper.js'
-import { addUser, signIn } from './helper.js'
+import { addUser, signIn } from '../admin/helper.js'
 import { createApiToken } from '../../src/admin/api.js'
 import { auditLog, campaigns, offlineLetters } from '../../src/db/schema/index.js'
-import { countFromForm } from '../../src/admin/offline-routes.js'
-import { latestPostingDate } from '../../src/admin/offline-service.js'
+import { countFromForm } from '../../src/letters/admin-routes.js'
+import { latestPostingDate } from '../../src/letters/offline-service.js'
 
 type App = Awaited<ReturnType<typeof build>>
 

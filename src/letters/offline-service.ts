@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { Db, DbOrTx } from '../db/client.js'
 import { campaigns, offlineLetters, users, type Campaign, type OfflineLetter } from '../db/schema/index.js'
 import { countryCode, multiLine, requiredLine } from '../validation.js'
-import { audit, type Actor } from './audit.js'
+import { audit, type Actor } from '../admin/audit.js'
 
 export const MAX_OFFLINE_COUNT = 100_000
 
