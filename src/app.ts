@@ -21,9 +21,7 @@ import { campaignsFeature } from './campaigns/feature.js'
 import { createCampaignService } from './campaigns/service.js'
 import { lettersFeature } from './letters/feature.js'
 import { createLetterService } from './letters/service.js'
-import picketRoutes from './pickets/routes.js'
-import picketAdminRoutes from './admin/picket-routes.js'
-import picketApi from './admin/picket-api.js'
+import { picketsFeature } from './pickets/feature.js'
 import reportRoutes from './admin/report-routes.js'
 import reportApi from './admin/report-api.js'
 import supporterRoutes from './admin/supporter-routes.js'
@@ -150,7 +148,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
   const features: Feature[] = [
     campaignsFeature,
     lettersFeature,
-    { name: 'pickets', routes: picketRoutes, admin: picketAdminRoutes, api: picketApi },
+    picketsFeature,
     { name: 'reports', admin: reportRoutes, api: reportApi },
     { name: 'supporters', admin: supporterRoutes },
     { name: 'mail', admin: mailRoutes },

@@ -3,9 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { stringify } from 'csv-stringify/sync'
 import { countryName } from '../countries.js'
 import { sendError } from '../errors.js'
-import { actorOf } from './access.js'
+import { actorOf, campaignScope, picketScope } from './access.js'
 import { audit } from './audit.js'
-import { campaignScope, picketScope } from './access.js'
 import {
   EXPORT_BATCH,
   countryRows,

@@ -2,8 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Campaign } from '../db/schema/index.js'
 import { countryName, countryOptions } from '../countries.js'
 import { fieldErrors, issuesOf } from '../validation.js'
-import { actorOf, parseId } from '../admin/access.js'
-import { campaignScope } from '../admin/access.js'
+import { actorOf, parseId, campaignScope } from '../admin/access.js'
 import { addOfflineLetters, deleteOfflineLetters, latestPostingDate, MAX_OFFLINE_COUNT, offlineLetterInput, offlineReport, offlineReportsWithAuthor, totalsOf } from './offline-service.js'
 
 const FIELDS = ['count', 'date', 'group', 'country', 'note'] as const

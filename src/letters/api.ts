@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { parseBody, jsonSchema } from '../admin/api.js'
-import { actorOf, parseId } from '../admin/access.js'
-import { campaignScope } from '../admin/access.js'
+import { actorOf, parseId, campaignScope } from '../admin/access.js'
 import { addOfflineLetters, deleteOfflineLetters, offlineJson, offlineLetterInput, offlineReports, totalsOf } from './offline-service.js'
 
 const idParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] }

@@ -1,10 +1,10 @@
 import t from 'tap'
 import { asc, eq } from 'drizzle-orm'
 import { build, TestClock } from '../helper.js'
-import { addUser, signIn } from './helper.js'
+import { addUser, signIn } from '../admin/helper.js'
 import { createApiToken } from '../../src/admin/api.js'
 import { auditLog, campaigns, capturedMail, pickets, rsvps } from '../../src/db/schema/index.js'
-import { parseReminderHours, formatReminderHours } from '../../src/admin/picket-routes.js'
+import { parseReminderHours, formatReminderHours } from '../../src/pickets/admin-routes.js'
 
 type App = Awaited<ReturnType<typeof build>>
 

@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { rsvpStatuses } from '../db/schema/index.js'
-import { picketInput } from '../pickets/input.js'
+import { picketInput } from './input.js'
 import { InputError } from '../validation.js'
 import { sendError } from '../errors.js'
-import { parseBody, jsonSchema } from './api.js'
-import { parseId } from './access.js'
-import { campaignScope, picketScope } from './access.js'
-import { adminPicketJson, picketActions } from './picket-routes.js'
-import * as pq from './picket-queries.js'
+import { parseBody, jsonSchema } from '../admin/api.js'
+import { parseId, campaignScope, picketScope } from '../admin/access.js'
+import { adminPicketJson, picketActions } from './admin-routes.js'
+import * as pq from './admin-queries.js'
 
 const FIELDS = Object.keys(picketInput.shape)
 const picketPatch = picketInput.partial()

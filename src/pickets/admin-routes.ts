@@ -2,13 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
 import type { Campaign, Picket } from '../db/schema/index.js'
 import { countryOptions } from '../countries.js'
-import { picketView } from '../pickets/view.js'
+import { picketView } from './view.js'
 import { InputError, fieldErrors, type FieldIssue } from '../validation.js'
 import { sendError } from '../errors.js'
-import { audit } from './audit.js'
-import { actorOf, parseId } from './access.js'
-import { campaignScope, picketScope } from './access.js'
-import * as pq from './picket-queries.js'
+import { audit } from '../admin/audit.js'
+import { actorOf, parseId, campaignScope, picketScope } from '../admin/access.js'
+import * as pq from './admin-queries.js'
 
 // ---------------------------------------------------------------------------------------------
 // Changes, shared by the screens and the API: each one audited in its own transaction.
@@ -228,7 +227,7 @@ export default async function picketRoutes(app: FastifyInstance) {
     const { picket, values } = state
     const errors = state.errors ?? {}
     const counts = picket ? pq.rsvpCounts(app.db, picket.id) : undefined
-    return reply.code(status).view('admin/picket-form', {
+    return reply.code(status).view('pickets/picket-form', {
       title: picket ? `Edit: ${picket.title}` : `Schedule a picket — ${campaign.title}`,
       campaign,
       picket: picket ? { ...picketView(picket), statusLabel: statusOf(picket, app.clock()).label, cancelled: picket.status === 'cancelled' } : undefined,
@@ -257,7 +256,7 @@ export default async function picketRoutes(app: FastifyInstance) {
       const row = (p: Picket) => ({ ...picketView(p), status: statusOf(p, now), attended: attended.get(p.id) ?? 0, cancelled: p.status === 'cancelled' })
       const upcoming = all.filter((p) => p.endsAt > now).map(row)
       const past = all.filter((p) => p.endsAt <= now).reverse().map(row)
-      return reply.view('admin/picket-list', { title: `Pickets — ${campaign.title}`, campaign, upcoming, past })
+      return reply.view('pickets/picket-list', { title: `Pickets — ${campaign.title}`, campaign, upcoming, past })
     })
 
     scoped.get<IdParams>('/campaigns/:id/pickets/new', async (req, reply) => {
@@ -307,7 +306,7 @@ export default async function picketRoutes(app: FastifyInstance) {
 
     scoped.get<IdParams>('/pickets/:id/cancel', async (req, reply) => {
       const picket = req.picket!
-      return reply.view('admin/picket-cancel', {
+      return reply.view('pickets/picket-cancel', {
         title: `Cancel: ${picket.title}`,
         campaign: req.campaign,
         picket: picketView(picket),
@@ -335,7 +334,7 @@ export default async function picketRoutes(app: FastifyInstance) {
       const going = rows.filter((r) => r.status === 'going').map(view)
       const waitlisted = rows.filter((r) => r.status === 'waitlisted').map(view)
       const cancelled = rows.filter((r) => r.status === 'cancelled').map(view)
-      return reply.view('admin/picket-rsvps', {
+      return reply.view('pickets/picket-rsvps', {
         title: `RSVPs: ${picket.title}`,
         campaign: req.campaign,
         picket: picketView(picket),
@@ -355,7 +354,7 @@ export default async function picketRoutes(app: FastifyInstance) {
       const view = (r: pq.RsvpRow) => ({ id: r.id, name: r.name ?? '(name erased)', email: r.email, checked: r.checkedInAt !== null, at: localTime(r.checkedInAt, picket.timeZone, 'HH:mm') })
       const going = rows.filter((r) => r.status === 'going')
       const waitlisted = rows.filter((r) => r.status === 'waitlisted')
-      return reply.view('admin/picket-check-in', {
+      return reply.view('pickets/picket-check-in', {
         title: `Check-in: ${picket.title}`,
         campaign: req.campaign,
         picket: picketView(picket),
