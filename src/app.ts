@@ -22,8 +22,7 @@ import { createCampaignService } from './campaigns/service.js'
 import { lettersFeature } from './letters/feature.js'
 import { createLetterService } from './letters/service.js'
 import { picketsFeature } from './pickets/feature.js'
-import reportRoutes from './admin/report-routes.js'
-import reportApi from './admin/report-api.js'
+import { reportsFeature } from './reports/feature.js'
 import supporterRoutes from './admin/supporter-routes.js'
 import mailRoutes from './admin/mail-routes.js'
 import swagger from '@fastify/swagger'
@@ -149,7 +148,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
     campaignsFeature,
     lettersFeature,
     picketsFeature,
-    { name: 'reports', admin: reportRoutes, api: reportApi },
+    reportsFeature,
     { name: 'supporters', admin: supporterRoutes },
     { name: 'mail', admin: mailRoutes },
   ]

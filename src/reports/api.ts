@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
-import { campaignScope } from './access.js'
+import { campaignScope } from '../admin/access.js'
 import { exportRoutes } from './exports.js'
-import { campaignTotals, countryRows, dayRows, letterStats, offlineByCountry, offlineByDay, targetsTally } from './report-queries.js'
+import { campaignTotals, countryRows, dayRows, letterStats, offlineByCountry, offlineByDay, targetsTally } from './queries.js'
 
 /** The tally as JSON for one campaign: the same figures the report page shows. */
 export async function campaignTally(app: FastifyInstance, campaignId: number) {

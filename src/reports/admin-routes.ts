@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import { countryName } from '../countries.js'
-import { campaignScope } from './access.js'
+import { campaignScope } from '../admin/access.js'
 import { exportRoutes } from './exports.js'
 import { lettersPerDaySvg } from './chart.js'
-import { campaignTotals, countryRows, dayRows, freshCampaign, letterStats, offlineByCountry, offlineByDay, picketsTally, targetsTally } from './report-queries.js'
+import { campaignTotals, countryRows, dayRows, freshCampaign, letterStats, offlineByCountry, offlineByDay, picketsTally, targetsTally } from './queries.js'
 
 export const CHART_DAYS = 60
 
@@ -24,7 +24,7 @@ export default async function reportRoutes(app: FastifyInstance) {
       const byCountry = countryRows(stats, offlineByCountry(app.db, campaign.id)).map((c) => ({ ...c, name: countryName(c.country), total: c.online + c.offline }))
       const pickets = picketsTally(app.db, campaign.id).map((p) => ({ ...p, cancelled: p.status === 'cancelled' }))
       const lastDays = days.reduce((acc, d) => ({ online: acc.online + d.online, offline: acc.offline + d.offline }), { online: 0, offline: 0 })
-      return reply.view('admin/report', {
+      return reply.view('reports/report', {
         title: `Report · ${campaign.title}`,
         campaign,
         totals,

@@ -3,8 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { stringify } from 'csv-stringify/sync'
 import { countryName } from '../countries.js'
 import { sendError } from '../errors.js'
-import { actorOf, campaignScope, picketScope } from './access.js'
-import { audit } from './audit.js'
+import { actorOf, campaignScope, picketScope } from '../admin/access.js'
+import { audit } from '../admin/audit.js'
 import {
   EXPORT_BATCH,
   countryRows,
@@ -19,7 +19,7 @@ import {
   rsvpExportPage,
   targetsTally,
   type LetterCursor,
-} from './report-queries.js'
+} from './queries.js'
 import type { Db } from '../db/client.js'
 
 // CSV exports shared by the back office (/admin/…) and the API (/api/admin/…): the same URLs below both prefixes.

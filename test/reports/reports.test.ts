@@ -6,7 +6,7 @@ import { build, TestClock, tableCount } from '../helper.js'
 import { addUser, signIn } from '../admin/helper.js'
 import { createApiToken } from '../../src/admin/api.js'
 import type { LetterInput } from '../../src/letters/input.js'
-import { letterStats } from '../../src/admin/report-queries.js'
+import { letterStats } from '../../src/reports/queries.js'
 
 type Test = Parameters<typeof build>[0]
 
