@@ -23,7 +23,7 @@ import { lettersFeature } from './letters/feature.js'
 import { createLetterService } from './letters/service.js'
 import { picketsFeature } from './pickets/feature.js'
 import { reportsFeature } from './reports/feature.js'
-import supporterRoutes from './admin/supporter-routes.js'
+import { supportersFeature } from './supporters/feature.js'
 import mailRoutes from './admin/mail-routes.js'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -149,7 +149,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
     lettersFeature,
     picketsFeature,
     reportsFeature,
-    { name: 'supporters', admin: supporterRoutes },
+    supportersFeature,
     { name: 'mail', admin: mailRoutes },
   ]
   for (const feature of features) if (feature.routes) await app.register(feature.routes)

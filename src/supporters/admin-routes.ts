@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { z } from 'zod'
 import { checkbox, email as emailField, fieldErrors, issuesOf } from '../validation.js'
-import { actorOf, requireAdmin } from './access.js'
-import { audit } from './audit.js'
-import { emailDigest, eraseSupporter, exportSupporter, findSupporter } from './supporter-data.js'
+import { actorOf, requireAdmin } from '../admin/access.js'
+import { audit } from '../admin/audit.js'
+import { emailDigest, eraseSupporter, exportSupporter, findSupporter } from './data.js'
 
 const searchForm = z.object({ email: z.string({ error: 'Enter the supporter’s email address' }).pipe(emailField) })
 const eraseForm = searchForm.extend({
@@ -21,7 +21,7 @@ export default async function supporterRoutes(app: FastifyInstance) {
 
   const searchView = (reply: FastifyReply, email: string, errors: Record<string, string> = {}, showResults = true) => {
     const found = showResults && !errors.email && email ? findSupporter(app.db, email) : null
-    return reply.view('admin/supporter-search', {
+    return reply.view('supporters/supporter-search', {
       title: 'Supporter data',
       email,
       errors,
@@ -65,6 +65,6 @@ export default async function supporterRoutes(app: FastifyInstance) {
       return erased
     })
     reply.header('cache-control', 'no-store')
-    return reply.view('admin/supporter-erased', { title: 'Supporter data erased', result })
+    return reply.view('supporters/supporter-erased', { title: 'Supporter data erased', result })
   })
 }

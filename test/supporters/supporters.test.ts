@@ -3,7 +3,7 @@ import t from 'tap'
 import { eq } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import { build, supporter, tableCount } from '../helper.js'
-import { addUser, signIn } from './helper.js'
+import { addUser, signIn } from '../admin/helper.js'
 import { auditLog, campaigns, capturedMail, letters, outbox, pickets, rsvps, targets } from '../../src/db/schema/index.js'
 import { recountLetters } from '../../src/letters/queries.js'
 
