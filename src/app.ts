@@ -24,7 +24,7 @@ import { createLetterService } from './letters/service.js'
 import { picketsFeature } from './pickets/feature.js'
 import { reportsFeature } from './reports/feature.js'
 import { supportersFeature } from './supporters/feature.js'
-import mailRoutes from './admin/mail-routes.js'
+import { mailFeature } from './mail/feature.js'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { createPicketService } from './pickets/service.js'
@@ -150,7 +150,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
     picketsFeature,
     reportsFeature,
     supportersFeature,
-    { name: 'mail', admin: mailRoutes },
+    mailFeature,
   ]
   for (const feature of features) if (feature.routes) await app.register(feature.routes)
   await app.register(adminPlugin, { prefix: '/admin', screens: features.flatMap((f) => f.admin ?? []) })

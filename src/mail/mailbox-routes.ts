@@ -5,7 +5,7 @@ import { getCaptured, listCaptured } from './outbox.js'
 /** The development mailbox: what officials and supporters would have received. Never in production. */
 export default async function mailboxRoutes(app: FastifyInstance) {
   app.get('/dev/mailbox', async (_req, reply) => {
-    return reply.view('pages/mailbox', { title: 'Captured mail', messages: listCaptured(app.db) })
+    return reply.view('mail/mailbox', { title: 'Captured mail', messages: listCaptured(app.db) })
   })
 
   app.get<{ Params: { id: string } }>('/dev/mailbox/:id', async (req, reply) => {
@@ -15,7 +15,7 @@ export default async function mailboxRoutes(app: FastifyInstance) {
     const headers = ['from', 'to', 'reply-to', 'subject', 'date', 'message-id', 'list-unsubscribe']
       .map((name) => ({ name, value: parsed.headerLines.find((h) => h.key === name)?.line.replace(/^[^:]+:\s*/, '') }))
       .filter((h) => h.value)
-    return reply.view('pages/mailbox-message', {
+    return reply.view('mail/mailbox-message', {
       title: mail.subject,
       mail,
       headers,

@@ -1,7 +1,6 @@
 import fp from 'fastify-plugin'
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js'
 import { captureMailer, smtpMailer, type Mailer } from './transport.js'
-import mailboxRoutes from './mailbox-routes.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,7 +21,6 @@ export default fp(
       await dispatcher.stop()
       mailer.close()
     })
-    if (mailer.captures && app.config.env !== 'production') await app.register(mailboxRoutes)
   },
   { name: 'mail', dependencies: ['db'] },
 )

@@ -2,7 +2,7 @@ import t from 'tap'
 import { eq } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import { build, tableCount, TestClock } from '../helper.js'
-import { addUser, signIn } from './helper.js'
+import { addUser, signIn } from '../admin/helper.js'
 import { TestSmtp } from '../smtp.js'
 import { auditLog, outbox, type OutboxStatus } from '../../src/db/schema/index.js'
 

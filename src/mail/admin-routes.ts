@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify'
 import { and, count, desc, eq } from 'drizzle-orm'
 import type { DbOrTx } from '../db/client.js'
 import { outbox } from '../db/schema/index.js'
-import { outboxCounts } from '../mail/outbox.js'
-import { actorOf, parseId, requireAdmin } from './access.js'
-import { audit } from './audit.js'
+import { outboxCounts } from './outbox.js'
+import { actorOf, parseId, requireAdmin } from '../admin/access.js'
+import { audit } from '../admin/audit.js'
 
 const FAILED_SHOWN = 200
 
@@ -47,7 +47,7 @@ export default async function mailRoutes(app: FastifyInstance) {
   app.get('/mail', async (_req, reply) => {
     const counts = outboxCounts(app.db)
     const failed = failedMail(app.db)
-    return reply.view('admin/mail-outbox', {
+    return reply.view('mail/outbox', {
       title: 'Mail',
       counts,
       statuses: ['queued', 'sending', 'sent', 'failed', 'expired'].map((status) => ({ status, n: counts[status] ?? 0 })),
