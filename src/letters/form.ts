@@ -1,7 +1,6 @@
 import type { Campaign, Target } from '../db/schema/index.js'
 import { countryName, countryOptions } from '../countries.js'
-import { NOTE_MAX } from './input.js'
-import type { PreviewInput } from './service.js'
+import { NOTE_MAX, type PreviewInput } from './input.js'
 
 /** What the supporter typed, and what was wrong with it, when the form comes back. */
 export interface LetterFormState {

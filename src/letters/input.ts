@@ -55,3 +55,14 @@ export function fromForm(data: z.infer<typeof letterForm>): LetterInput {
 export function fromJson(data: z.infer<typeof letterJson>): LetterInput {
   return data
 }
+
+/** What the appeal preview is rendered with: the letter's fields, any of them still empty. */
+export interface PreviewInput {
+  name?: string
+  city?: string
+  country?: string
+  organisation?: string
+  note?: string
+  targetId?: number
+  language?: string
+}

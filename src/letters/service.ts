@@ -9,7 +9,7 @@ import type { MailSettings } from '../mail/settings.js'
 import { countryName } from '../countries.js'
 import { InputError, normalizeEmail } from '../validation.js'
 import { AppealCache, letterDate, renderAppeal, targetContext, type AppealContext } from '../campaigns/appeal.js'
-import type { LetterInput } from './input.js'
+import type { LetterInput, PreviewInput } from './input.js'
 import * as queries from './queries.js'
 import * as mails from './mail.js'
 import { letterFormView, type LetterFormState } from './form.js'
@@ -25,16 +25,6 @@ export type WriteResult =
 export type ConfirmState =
   | { state: 'unknown' }
   | { state: 'expired' | 'pending' | 'confirmed'; campaign: Campaign; target: Target; letter: Letter }
-
-export interface PreviewInput {
-  name?: string
-  city?: string
-  country?: string
-  organisation?: string
-  note?: string
-  targetId?: number
-  language?: string
-}
 
 const newId = () => crypto.randomBytes(12).toString('base64url')
 const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex')
