@@ -18,12 +18,16 @@ export const configSchema = z
       .optional(),
     MAIL_FROM: z.email({ message: 'MAIL_FROM must be an email address such as outcry@example.org' }).default('outcry@example.org'),
     MAIL_FROM_NAME: z.string().min(1).max(60).default('Outcry'),
+    // Where officials' replies go unless the supporter chose to share their own address.
+    REPLY_TO: z.email({ message: 'REPLY_TO must be an email address such as campaign@example.org' }).optional(),
     SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
     // Only behind a reverse proxy: otherwise X-Forwarded-For is a client's to forge.
     TRUST_PROXY: z.string().default('off'),
     RATE_LIMITS: boolish.default(true),
     LETTER_RATE_LIMIT: z.coerce.number().int().positive().default(30),
     LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+    // Seconds between refreshes of a campaign's public counts while confirmation is off.
+    PUBLIC_COUNT_DELAY: z.coerce.number().int().min(0).max(86_400).default(300),
     DISPATCHER: boolish.default(true),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -47,11 +51,13 @@ export interface Config {
   smtpUrl?: string
   mailFrom: string
   mailFromName: string
+  replyTo: string
   sessionSecret: string
   trustProxy: boolean | string
   rateLimits: boolean
   letterRateLimit: number
   loginRateLimit: number
+  publicCountDelay: number
   dispatcher: boolean
   logLevel: Env['LOG_LEVEL']
 }
@@ -77,11 +83,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     smtpUrl: env.SMTP_URL,
     mailFrom: env.MAIL_FROM,
     mailFromName: env.MAIL_FROM_NAME,
+    replyTo: env.REPLY_TO ?? env.MAIL_FROM,
     sessionSecret: env.SESSION_SECRET ?? DEV_SECRET,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     rateLimits: env.RATE_LIMITS,
     letterRateLimit: env.LETTER_RATE_LIMIT,
     loginRateLimit: env.LOGIN_RATE_LIMIT,
+    publicCountDelay: env.PUBLIC_COUNT_DELAY,
     dispatcher: env.DISPATCHER,
     logLevel: env.LOG_LEVEL,
   }

@@ -3,8 +3,13 @@ import { requiredLine, optionalLine, multiLine, email, countryCode, language, ch
 
 export const NOTE_MAX = 2000
 
+/** Names go into mail to addresses nobody has confirmed yet: they must not carry a link. */
+const LINK_LIKE = /:\/\/|www\.|\b[\p{L}\p{N}-]+\.(?:com|net|org|info|biz|io|co|me|ly|gl|to|app|site|online|link|click|shop|xyz|top|club|ru|su|kz|ua|by|uz|kg|tj|cn|tk|ml|ga|cf|gq|de|uk|fr|es|it|pl|nl|eu|us)\b/iu
+
+export const supporterName = requiredLine('Name', 100).refine((v) => !LINK_LIKE.test(v), 'Please enter your name without a web address')
+
 const supporterFields = {
-  name: requiredLine('Name', 100),
+  name: supporterName,
   email,
   country: countryCode,
   city: requiredLine('City', 100),
@@ -14,25 +19,40 @@ const supporterFields = {
 }
 
 const CHOOSE_TARGET = 'Please choose an official to write to'
+/** A supporter may write to several officials in one go (the President, the Prosecutor General, the embassy). */
+export const MAX_TARGETS = 20
 
-/** The HTML form: `target`, checkboxes as "on". */
+const formTargetId = z
+  .string({ error: CHOOSE_TARGET })
+  .regex(/^[1-9][0-9]{0,9}$/, CHOOSE_TARGET)
+  .transform(Number)
+const jsonTargetId = z.number({ error: 'targetId must be the number of an official' }).int(CHOOSE_TARGET).positive(CHOOSE_TARGET).max(2 ** 31, CHOOSE_TARGET)
+const distinct = (ids: number[]) => [...new Set(ids)]
+
+/** The HTML form: `target` (one, or several checkboxes), checkboxes as "on". */
 export const letterForm = z.object({
   ...supporterFields,
   target: z
-    .string({ error: CHOOSE_TARGET })
-    .regex(/^[1-9][0-9]{0,9}$/, CHOOSE_TARGET)
-    .transform(Number),
+    .union([formTargetId.transform((id) => [id]), z.array(formTargetId, { error: CHOOSE_TARGET }).min(1, CHOOSE_TARGET).max(MAX_TARGETS, `At most ${MAX_TARGETS} officials at once`)], { error: CHOOSE_TARGET })
+    .transform(distinct),
   copy: checkbox,
+  replyDirect: checkbox,
   consent: checkbox,
 })
 
-/** The JSON API: `targetId`, checkboxes as booleans. */
-export const letterJson = z.object({
-  ...supporterFields,
-  targetId: z.number({ error: 'targetId must be the number of an official' }).int(CHOOSE_TARGET).positive(CHOOSE_TARGET).max(2 ** 31, CHOOSE_TARGET),
-  copy: z.boolean({ error: 'copy must be true or false' }).optional().default(false),
-  consent: z.boolean({ error: 'consent must be true or false' }).optional().default(false),
-})
+/** The JSON API: `targetId`, or `targetIds` for several; checkboxes as booleans. */
+export const letterJson = z
+  .object({
+    ...supporterFields,
+    targetId: jsonTargetId.optional(),
+    targetIds: z.array(jsonTargetId, { error: 'targetIds must be a list of officials\' numbers' }).min(1, CHOOSE_TARGET).max(MAX_TARGETS, `At most ${MAX_TARGETS} officials at once`).optional(),
+    copy: z.boolean({ error: 'copy must be true or false' }).optional().default(false),
+    replyDirect: z.boolean({ error: 'replyDirect must be true or false' }).optional().default(false),
+    consent: z.boolean({ error: 'consent must be true or false' }).optional().default(false),
+  })
+  .superRefine((v, ctx) => {
+    if (v.targetId === undefined && v.targetIds === undefined) ctx.addIssue({ code: 'custom', path: ['targetId'], message: CHOOSE_TARGET })
+  })
 
 export interface LetterInput {
   name: string
@@ -42,18 +62,21 @@ export interface LetterInput {
   organisation?: string
   language?: string
   note?: string
-  targetId: number
+  targetIds: number[]
   copy: boolean
+  /** Share the supporter's address with the official, so they can reply directly. */
+  replyDirect: boolean
   consent: boolean
 }
 
 export function fromForm(data: z.infer<typeof letterForm>): LetterInput {
   const { target, ...rest } = data
-  return { ...rest, targetId: target }
+  return { ...rest, targetIds: target }
 }
 
 export function fromJson(data: z.infer<typeof letterJson>): LetterInput {
-  return data
+  const { targetId, targetIds, ...rest } = data
+  return { ...rest, targetIds: distinct([...(targetId ? [targetId] : []), ...(targetIds ?? [])]) }
 }
 
 /** What the appeal preview is rendered with: the letter's fields, any of them still empty. */

@@ -2,13 +2,16 @@ import type { Campaign, Letter, OutboxMessage, Target } from '../db/schema/index
 import { renderEmail } from '../mail/render.js'
 import type { MailSettings } from '../mail/settings.js'
 
-/** The letter itself, to the official: from us on the supporter's behalf, replies go to the supporter. */
+/**
+ * The letter itself, to the official: from us on the supporter's behalf. Replies go to the supporter
+ * only if they asked to share their address; otherwise to the campaign's own address.
+ */
 export function letterToOfficial(mail: MailSettings, campaign: Campaign, target: Target, letter: Letter): OutboxMessage {
   const { text, html } = renderEmail('letter', { letter, campaign, target })
   return {
     from: { name: `${letter.supporterName} via ${mail.fromName}`, address: mail.from },
     to: { name: target.name, address: target.email },
-    replyTo: { name: letter.supporterName ?? '', address: letter.supporterEmail ?? mail.from },
+    replyTo: letter.replyDirect && letter.supporterEmail ? { name: letter.supporterName ?? '', address: letter.supporterEmail } : { name: mail.fromName, address: mail.replyTo },
     subject: letter.subject,
     text,
     html,
@@ -29,26 +32,30 @@ export function letterCopy(mail: MailSettings, campaign: Campaign, target: Targe
   }
 }
 
-export function alreadyWritten(mail: MailSettings, campaign: Campaign, target: Target, to: { name: string; address: string }, attemptId: string): OutboxMessage {
+/** Officials as unconfirmed mail may show them: organizers' words only, nothing the submitter typed. */
+const listed = (officials: Target[]) => officials.map((t) => ({ name: t.name, title: t.title }))
+
+export function alreadyWritten(mail: MailSettings, campaign: Campaign, officials: Target[], to: { name: string; address: string }, attemptId: string): OutboxMessage {
   const campaignUrl = `${mail.baseUrl}/campaigns/${campaign.slug}`
-  const { text, html } = renderEmail('already-written', { campaign, target, name: to.name, campaignUrl })
+  const { text, html } = renderEmail('already-written', { campaign, officials: listed(officials), several: officials.length > 1, name: to.name, campaignUrl })
   return {
     from: { name: mail.fromName, address: mail.from },
     to,
-    subject: `You have already written to ${target.name}`,
+    subject: officials.length === 1 ? `You have already written to ${officials[0]!.name}` : `You have already written to these officials`,
     text,
     html,
     messageId: `<already-written.${attemptId}@${mail.domain}>`,
   }
 }
 
-export function confirmLetter(mail: MailSettings, campaign: Campaign, target: Target, letter: Letter, token: string, attemptId: string): OutboxMessage {
+/** One link for every letter the address has pending in the campaign. */
+export function confirmLetters(mail: MailSettings, campaign: Campaign, officials: Target[], to: { name: string; address: string }, token: string, attemptId: string): OutboxMessage {
   const confirmUrl = `${mail.baseUrl}/letters/confirm/${token}`
-  const { text, html } = renderEmail('confirm-letter', { campaign, target, letter, confirmUrl })
+  const { text, html } = renderEmail('confirm-letter', { campaign, officials: listed(officials), several: officials.length > 1, name: to.name, confirmUrl })
   return {
     from: { name: mail.fromName, address: mail.from },
-    to: { name: letter.supporterName ?? '', address: letter.supporterEmail! },
-    subject: `Please confirm your letter to ${target.name}`,
+    to,
+    subject: officials.length === 1 ? `Please confirm your letter to ${officials[0]!.name}` : `Please confirm your ${officials.length} letters`,
     text,
     html,
     messageId: `<confirm.${attemptId}@${mail.domain}>`,

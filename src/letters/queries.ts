@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm'
 import { prepared, rawPlaceholder, driverValue, type Db, type DbOrTx } from '../db/client.js'
-import { letters, type Letter } from '../db/schema/index.js'
+import { letterConfirmations, letters, type Letter, type LetterConfirmation } from '../db/schema/index.js'
 
 export type NewLetter = typeof letters.$inferInsert
 
@@ -20,7 +20,7 @@ export function insertLetter(tx: DbOrTx, letter: NewLetter): Letter | null {
 
 const LETTER_COLUMNS = [
   'publicId', 'campaignId', 'targetId', 'language', 'supporterName', 'supporterEmail', 'emailNormalized', 'country', 'city',
-  'organisation', 'note', 'wantsCopy', 'consent', 'subject', 'body', 'status', 'confirmTokenHash', 'confirmExpiresAt', 'createdAt', 'countedAt',
+  'organisation', 'note', 'wantsCopy', 'replyDirect', 'consent', 'subject', 'body', 'status', 'createdAt', 'countedAt',
 ] as const satisfies readonly (keyof NewLetter)[]
 
 export function findExisting(tx: DbOrTx, campaignId: number, targetId: number, emailNormalized: string): Letter | undefined {
@@ -31,12 +31,22 @@ export function findExisting(tx: DbOrTx, campaignId: number, targetId: number, e
     .get()
 }
 
-export function findByConfirmToken(db: DbOrTx, tokenHash: string): Letter | undefined {
-  return db.select().from(letters).where(eq(letters.confirmTokenHash, tokenHash)).get()
+export function insertConfirmation(tx: DbOrTx, row: typeof letterConfirmations.$inferInsert): void {
+  tx.insert(letterConfirmations).values(row).run()
 }
 
-export function refreshConfirmToken(tx: DbOrTx, id: number, tokenHash: string, expiresAt: Date): void {
-  tx.update(letters).set({ confirmTokenHash: tokenHash, confirmExpiresAt: expiresAt }).where(eq(letters.id, id)).run()
+export function findConfirmation(db: DbOrTx, tokenHash: string): LetterConfirmation | undefined {
+  return db.select().from(letterConfirmations).where(eq(letterConfirmations.tokenHash, tokenHash)).get()
+}
+
+/** The letters still waiting for this address's confirmation in a campaign, oldest first. */
+export function pendingLetters(db: DbOrTx, campaignId: number, emailNormalized: string): Letter[] {
+  return db
+    .select()
+    .from(letters)
+    .where(and(eq(letters.campaignId, campaignId), eq(letters.emailNormalized, emailNormalized), eq(letters.status, 'pending_confirmation')))
+    .orderBy(letters.id)
+    .all()
 }
 
 /** Moves a pending letter to queued; returns false if someone else confirmed it first. */

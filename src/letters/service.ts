@@ -1,10 +1,11 @@
 import crypto from 'node:crypto'
-import type { Db } from '../db/client.js'
+import type { Db, DbOrTx } from '../db/client.js'
 import type { Clock } from '../clock.js'
 import type { Campaign, Letter, Target } from '../db/schema/index.js'
 import type { CampaignService } from '../campaigns/service.js'
 import { countLetter } from '../campaigns/tally.js'
 import { enqueueMail } from '../mail/outbox.js'
+import { takeAnonymousMail } from '../mail/quota.js'
 import type { MailSettings } from '../mail/settings.js'
 import { countryName } from '../countries.js'
 import { InputError, normalizeEmail } from '../validation.js'
@@ -16,15 +17,17 @@ import { letterFormView, type LetterFormState } from './form.js'
 
 export const CONFIRM_LINK_DAYS = 7
 
+type LetterAnswer = { id: string; status: 'queued' | 'pending_confirmation' }
+
 export type WriteResult =
   | { kind: 'not_found' }
   | { kind: 'closed'; campaign: Campaign }
   // `duplicate` is for logs and tests only: responses must look the same either way.
-  | { kind: 'accepted'; campaign: Campaign; letter: { id: string; status: 'queued' | 'pending_confirmation' }; duplicate: boolean }
+  | { kind: 'accepted'; campaign: Campaign; letter: LetterAnswer; letters: (LetterAnswer & { targetId: number })[]; duplicate: boolean }
 
 export type ConfirmState =
   | { state: 'unknown' }
-  | { state: 'expired' | 'pending' | 'confirmed'; campaign: Campaign; target: Target; letter: Letter }
+  | { state: 'expired' | 'pending' | 'confirmed'; campaign: Campaign; letters: { letter: Letter; target: Target }[] }
 
 const newId = () => crypto.randomBytes(12).toString('base64url')
 const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex')
@@ -60,17 +63,25 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
     return renderAppeal(appeals.get(template), context)
   }
 
-  /** Checks what the schema cannot: the official and language belong to this campaign. */
-  function resolve(campaign: Campaign, targetId: number | undefined, language: string | undefined, field: 'target' | 'targetId') {
+  /** Checks what the schema cannot: the officials and language belong to this campaign. */
+  function resolve(campaign: Campaign, targetIds: number[], language: string | undefined, field: 'target' | 'targetId') {
     const issues = []
-    const target = targetId ? campaigns.target(campaign.id, targetId) : undefined
-    if (!target) issues.push({ path: [field], message: 'Please choose one of the officials listed' })
+    const targets = targetIds.map((id) => campaigns.target(campaign.id, id))
+    if (targets.length === 0 || targets.some((t) => !t)) issues.push({ path: [field], message: 'Please choose one of the officials listed' })
     const lang = language ?? campaign.languages[0]
     if (!lang || !campaign.languages.includes(lang) || !campaigns.template(campaign.id, lang)) {
       issues.push({ path: ['language'], message: `Language must be one of: ${campaign.languages.join(', ')}` })
     }
     if (issues.length) throw new InputError(issues)
-    return { target: target!, language: lang! }
+    return { targets: targets as Target[], language: lang! }
+  }
+
+  /** A fresh confirmation link covering every letter this address has pending in the campaign. */
+  function queueConfirmation(tx: DbOrTx, campaign: Campaign, to: { name: string; address: string }, emailNormalized: string, pending: Letter[], now: Date) {
+    const token = crypto.randomBytes(32).toString('base64url')
+    queries.insertConfirmation(tx, { campaignId: campaign.id, emailNormalized, tokenHash: hashToken(token), expiresAt: addDays(now, CONFIRM_LINK_DAYS), createdAt: now })
+    const officials = pending.map((l) => campaigns.target(campaign.id, l.targetId)!)
+    enqueueMail(tx, { kind: 'confirm_letter', message: mails.confirmLetters(mail, campaign, officials, to, token, newId()) }, now)
   }
 
   return {
@@ -86,98 +97,110 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
       return { target, language, ...appealFor(campaign, target, language, input, clock())! }
     },
 
-    /** Writes one letter, its mail and its tally in one transaction. `field` names the target field in errors. */
+    /**
+     * Writes one letter to each official chosen, their mail and the tally in one transaction.
+     * `field` names the officials' field in errors. A repeat (this address already wrote to that
+     * official) changes nothing and is answered exactly like a first letter: a fresh random id, the
+     * same status, the same mail-shaped work; only the mailbox learns the difference.
+     */
     write(slug: string, input: LetterInput, field: 'target' | 'targetId' = 'targetId'): WriteResult {
       const campaign = campaigns.bySlug(slug)
       if (!campaign) return { kind: 'not_found' }
       if (campaign.status !== 'live') return { kind: 'closed', campaign }
-      const { target, language } = resolve(campaign, input.targetId, input.language, field)
+      const { targets, language } = resolve(campaign, input.targetIds, input.language, field)
       const now = clock()
-      const rendered = appealFor(campaign, target, language, input, now)!
       const emailNormalized = normalizeEmail(input.email)
       const confirm = campaign.confirmLetters
-      const token = confirm ? crypto.randomBytes(32).toString('base64url') : null
       const status = confirm ? ('pending_confirmation' as const) : ('queued' as const)
+      const to = { name: input.name, address: input.email }
 
       const result = db.transaction((tx) => {
-        const letter = queries.insertLetter(tx, {
-          publicId: newId(),
-          campaignId: campaign.id,
-          targetId: target.id,
-          language,
-          supporterName: input.name,
-          supporterEmail: input.email,
-          emailNormalized,
-          country: input.country,
-          city: input.city,
-          organisation: input.organisation ?? null,
-          note: input.note || null,
-          wantsCopy: input.copy,
-          consent: input.consent,
-          subject: rendered.subject,
-          body: rendered.body,
-          status,
-          confirmTokenHash: token ? hashToken(token) : null,
-          confirmExpiresAt: token ? addDays(now, CONFIRM_LINK_DAYS) : null,
-          createdAt: now,
-          countedAt: confirm ? null : now,
-        })
-        if (letter) {
-          if (token) {
-            enqueueMail(tx, { kind: 'confirm_letter', message: mails.confirmLetter(mail, campaign, target, letter, token, newId()) }, now)
-          } else {
+        const answers: { id: string; targetId: number; duplicate: boolean }[] = []
+        for (const target of targets) {
+          const rendered = appealFor(campaign, target, language, input, now)!
+          const letter = queries.insertLetter(tx, {
+            publicId: newId(),
+            campaignId: campaign.id,
+            targetId: target.id,
+            language,
+            supporterName: input.name,
+            supporterEmail: input.email,
+            emailNormalized,
+            country: input.country,
+            city: input.city,
+            organisation: input.organisation ?? null,
+            note: input.note || null,
+            // Without confirmation nobody proved the address is theirs: their own text goes nowhere but to the official.
+            wantsCopy: confirm && input.copy,
+            replyDirect: input.replyDirect,
+            consent: input.consent,
+            subject: rendered.subject,
+            body: rendered.body,
+            status,
+            createdAt: now,
+            countedAt: confirm ? null : now,
+          })
+          if (letter && !confirm) {
             countLetter(tx, campaign.id, target.id, now)
             queueLetterMail(tx, campaign, target, letter, now)
           }
-          return { id: letter.publicId, duplicate: false }
+          // A repeat gets an id drawn the same way as a new letter's, and never the earlier letter's.
+          answers.push({ id: letter ? letter.publicId : newId(), targetId: target.id, duplicate: !letter })
         }
-        const existing = queries.findExisting(tx, campaign.id, target.id, emailNormalized)!
-        if (existing.status === 'pending_confirmation') {
-          // They may have lost the first link: send a fresh one instead of "already written".
-          const fresh = crypto.randomBytes(32).toString('base64url')
-          queries.refreshConfirmToken(tx, existing.id, hashToken(fresh), addDays(now, CONFIRM_LINK_DAYS))
-          enqueueMail(tx, { kind: 'confirm_letter', message: mails.confirmLetter(mail, campaign, target, existing, fresh, newId()) }, now)
-        } else {
-          const to = { name: input.name, address: input.email }
-          enqueueMail(tx, { kind: 'already_written', message: mails.alreadyWritten(mail, campaign, target, to, newId()) }, now)
+        // One mail to the supporter per submission, within the day's cap for anonymous actions.
+        const pending = confirm ? queries.pendingLetters(tx, campaign.id, emailNormalized) : []
+        const mailsSupporter = pending.length > 0 || answers.some((a) => a.duplicate)
+        if (mailsSupporter && takeAnonymousMail(tx, mail.addressKey, emailNormalized, now)) {
+          if (pending.length > 0) queueConfirmation(tx, campaign, to, emailNormalized, pending, now)
+          else enqueueMail(tx, { kind: 'already_written', message: mails.alreadyWritten(mail, campaign, targets.filter((t) => answers.some((a) => a.duplicate && a.targetId === t.id)), to, newId()) }, now)
         }
-        return { id: existing.publicId, duplicate: true }
+        return answers
       })
       mailQueued()
-      // The status is what a first letter would get, so a repeat reads exactly like a success.
-      return { kind: 'accepted', campaign, letter: { id: result.id, status }, duplicate: result.duplicate }
+      return {
+        kind: 'accepted',
+        campaign,
+        letters: result.map((a) => ({ id: a.id, status, targetId: a.targetId })),
+        letter: { id: result[0]!.id, status },
+        duplicate: result.every((a) => a.duplicate),
+      }
     },
 
     /** What a confirmation link points at; never changes anything (mail scanners follow links). */
     lookupConfirmation(token: string): ConfirmState {
-      const letter = queries.findByConfirmToken(db, hashToken(token))
-      if (!letter) return { state: 'unknown' }
-      const campaign = campaigns.byId(letter.campaignId)!
-      const target = campaigns.target(campaign.id, letter.targetId)!
-      if (letter.status !== 'pending_confirmation') return { state: 'confirmed', campaign, target, letter }
-      if (!letter.confirmExpiresAt || letter.confirmExpiresAt <= clock()) return { state: 'expired', campaign, target, letter }
-      return { state: 'pending', campaign, target, letter }
+      const confirmation = queries.findConfirmation(db, hashToken(token))
+      if (!confirmation) return { state: 'unknown' }
+      const campaign = campaigns.byId(confirmation.campaignId)
+      if (!campaign) return { state: 'unknown' }
+      const pending = queries.pendingLetters(db, campaign.id, confirmation.emailNormalized)
+      const letters = pending.map((letter) => ({ letter, target: campaigns.target(campaign.id, letter.targetId)! }))
+      if (pending.length === 0) return { state: 'confirmed', campaign, letters }
+      if (confirmation.expiresAt <= clock()) return { state: 'expired', campaign, letters }
+      return { state: 'pending', campaign, letters }
     },
 
-    /** Confirms a pending letter: it counts and goes out now. Confirming twice is harmless. */
+    /** Confirms every letter pending from that address: they count and go out now. Confirming twice is harmless. */
     confirm(token: string): ConfirmState | { state: 'closed'; campaign: Campaign } {
       const found = this.lookupConfirmation(token)
       if (found.state !== 'pending') return found
-      const { campaign, target, letter } = found
+      const { campaign } = found
       if (campaign.status !== 'live') return { state: 'closed', campaign }
       const now = clock()
       db.transaction((tx) => {
-        if (!queries.markConfirmed(tx, letter.id, now)) return
-        countLetter(tx, campaign.id, target.id, now)
-        queueLetterMail(tx, campaign, target, letter, now)
+        for (const { letter, target } of found.letters) {
+          if (!queries.markConfirmed(tx, letter.id, now)) continue
+          countLetter(tx, campaign.id, target.id, now)
+          queueLetterMail(tx, campaign, target, letter, now)
+        }
       })
       mailQueued()
       return { ...found, state: 'confirmed' }
     },
   }
 
-  function queueLetterMail(tx: Parameters<typeof enqueueMail>[0], campaign: Campaign, target: Target, letter: Letter, now: Date) {
+  function queueLetterMail(tx: DbOrTx, campaign: Campaign, target: Target, letter: Letter, now: Date) {
     enqueueMail(tx, { kind: 'letter', letterId: letter.id, message: mails.letterToOfficial(mail, campaign, target, letter) }, now)
+    // The copy goes only once the address is proven theirs (see write()).
     if (letter.wantsCopy) {
       enqueueMail(tx, { kind: 'letter_copy', letterId: letter.id, message: mails.letterCopy(mail, campaign, target, letter) }, now)
     }

@@ -40,14 +40,14 @@ const rsvpColumns = {
 export function rsvpsOf(db: DbOrTx, picketId: number, statuses?: readonly RsvpStatus[]): RsvpRow[] {
   const where = statuses?.length ? and(eq(rsvps.picketId, picketId), inArray(rsvps.status, [...statuses])) : eq(rsvps.picketId, picketId)
   const rows = db.select(rsvpColumns).from(rsvps).where(where).orderBy(asc(rsvps.createdAt), asc(rsvps.id)).all()
-  const rank = { going: 0, waitlisted: 1, cancelled: 2 } as const
+  const rank = { going: 0, waitlisted: 1, pending_confirmation: 2, cancelled: 3 } as const
   const queued = (r: RsvpRow) => (r.waitlistedAt ?? r.createdAt).getTime()
   return rows.sort((a, b) => rank[a.status] - rank[b.status] || (a.status === 'waitlisted' ? queued(a) - queued(b) : 0) || a.id - b.id)
 }
 
 /** How many RSVPs in each status, and how many were checked in. */
-export function rsvpCounts(db: DbOrTx, picketId: number): { going: number; waitlisted: number; cancelled: number; checkedIn: number } {
-  const out = { going: 0, waitlisted: 0, cancelled: 0, checkedIn: 0 }
+export function rsvpCounts(db: DbOrTx, picketId: number): { going: number; waitlisted: number; pending_confirmation: number; cancelled: number; checkedIn: number } {
+  const out = { going: 0, waitlisted: 0, pending_confirmation: 0, cancelled: 0, checkedIn: 0 }
   const rows = db.select({ status: rsvps.status, n: count() }).from(rsvps).where(eq(rsvps.picketId, picketId)).groupBy(rsvps.status).all()
   for (const r of rows) out[r.status] = r.n
   out.checkedIn = attendance(db, [picketId]).get(picketId) ?? 0

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
 import { and, asc, eq, inArray, notInArray, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/client.js'
-import { campaigns, capturedMail, letters, outbox, pickets, rsvps, targets, type OutboxMessage } from '../db/schema/index.js'
+import { campaigns, capturedMail, letterConfirmations, letters, outbox, pickets, rsvps, targets, type OutboxMessage } from '../db/schema/index.js'
 import { normalizeEmail } from '../validation.js'
 
 /**
@@ -160,6 +160,8 @@ function scrub(text: string, values: (string | null)[]): string {
  */
 export function eraseSupporter(tx: DbOrTx, email: string, now: Date): ErasureResult {
   const key = normalizeEmail(email)
+  // A confirmation link still in their mailbox must not bring a letter back.
+  tx.delete(letterConfirmations).where(eq(letterConfirmations.emailNormalized, key)).run()
   const theirLetters = tx.select().from(letters).where(eq(letters.emailNormalized, key)).all()
   for (const l of theirLetters) {
     const words = [l.note, l.supporterName, l.supporterEmail, l.organisation, l.city]
@@ -173,9 +175,6 @@ export function eraseSupporter(tx: DbOrTx, email: string, now: Date): ErasureRes
         note: null,
         subject: scrub(l.subject, words),
         body: scrub(l.body, words),
-        // A confirmation link still in their mailbox must not bring the letter back.
-        confirmTokenHash: null,
-        confirmExpiresAt: null,
       })
       .where(eq(letters.id, l.id))
       .run()

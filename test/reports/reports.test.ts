@@ -30,8 +30,8 @@ async function setup(t: Test) {
 
 type Setup = Awaited<ReturnType<typeof setup>>
 
-function write(s: Setup, input: Partial<LetterInput> & { email: string }) {
-  const res = s.app.letters.write('zhanaozen', { name: 'Sam', country: 'GB', city: 'Leeds', targetId: s.targets[0]!.id, copy: false, consent: false, ...input })
+function write(s: Setup, { targetId, ...input }: Partial<LetterInput> & { email: string; targetId?: number }) {
+  const res = s.app.letters.write('zhanaozen', { name: 'Sam', country: 'GB', city: 'Leeds', targetIds: [targetId ?? s.targets[0]!.id], copy: false, replyDirect: false, consent: false, ...input })
   if (res.kind !== 'accepted' || res.duplicate) throw new Error(`letter not accepted: ${res.kind}`)
 }
 

@@ -77,6 +77,8 @@ export const apiTokens = sqliteTable(
     prefix: text('prefix').notNull(),
     createdAt: timestamp('created_at').notNull(),
     lastUsedAt: timestamp('last_used_at'),
+    // Null only for tokens made before expiry existed: they end 90 days after creation.
+    expiresAt: timestamp('expires_at'),
     revokedAt: timestamp('revoked_at'),
   },
   (t) => [uniqueIndex('api_tokens_hash_unique').on(t.tokenHash)],

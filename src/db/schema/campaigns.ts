@@ -15,7 +15,10 @@ export const campaigns = sqliteTable(
     story: text('story').notNull().default(''),
     goal: integer('goal').notNull(),
     status: text('status', { enum: campaignStatuses }).notNull().default('draft'),
+    // Whether a letter / an RSVP counts only once confirmed from the mailbox. Off, public counts move
+    // only every PUBLIC_COUNT_DELAY seconds, so a watcher cannot tie a change to one submission.
     confirmLetters: integer('confirm_letters', { mode: 'boolean' }).notNull().default(false),
+    confirmRsvps: integer('confirm_rsvps', { mode: 'boolean' }).notNull().default(true),
     // First language is the default for supporters who do not choose one.
     languages: text('languages', { mode: 'json' }).$type<string[]>().notNull(),
     // The tally: raised in the same transaction as each letter that counts.

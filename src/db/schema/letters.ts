@@ -29,13 +29,13 @@ export const letters = sqliteTable(
     organisation: text('organisation'),
     note: text('note'),
     wantsCopy: integer('wants_copy', { mode: 'boolean' }).notNull().default(false),
+    // The supporter asked to let the official reply to them directly (their address goes in Reply-To).
+    replyDirect: integer('reply_direct', { mode: 'boolean' }).notNull().default(false),
     consent: integer('consent', { mode: 'boolean' }).notNull().default(false),
     // The letter as sent: later template edits never change it.
     subject: text('subject').notNull(),
     body: text('body').notNull(),
     status: text('status', { enum: letterStatuses }).notNull(),
-    confirmTokenHash: text('confirm_token_hash'),
-    confirmExpiresAt: timestamp('confirm_expires_at'),
     createdAt: timestamp('created_at').notNull(),
     countedAt: timestamp('counted_at'),
     sentAt: timestamp('sent_at'),
@@ -43,10 +43,32 @@ export const letters = sqliteTable(
   (t) => [
     uniqueIndex('letters_public_id_unique').on(t.publicId),
     uniqueIndex('letters_one_per_supporter_unique').on(t.campaignId, t.targetId, t.emailNormalized),
-    // Partial: most letters never need confirming, and every index page touched costs a WAL write.
-    uniqueIndex('letters_confirm_token_unique').on(t.confirmTokenHash).where(sql`${t.confirmTokenHash} is not null`),
+    // Partial: only pending letters are looked up by supporter, when a confirmation link is used.
+    index('letters_pending_idx').on(t.campaignId, t.emailNormalized).where(sql`${t.status} = 'pending_confirmation'`),
     index('letters_campaign_created_idx').on(t.campaignId, t.createdAt),
   ],
 )
 
 export type Letter = InferSelectModel<typeof letters>
+
+/**
+ * A confirmation link sent to a supporter's mailbox. It confirms every letter still pending from that
+ * address in that campaign, so one mail covers a supporter who wrote to several officials; several links
+ * may be valid at once (only their hashes are kept).
+ */
+export const letterConfirmations = sqliteTable(
+  'letter_confirmations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    campaignId: integer('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    emailNormalized: text('email_normalized').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: timestamp('expires_at').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('letter_confirmations_token_unique').on(t.tokenHash), index('letter_confirmations_expires_idx').on(t.expiresAt)],
+)
+
+export type LetterConfirmation = InferSelectModel<typeof letterConfirmations>

@@ -1,4 +1,4 @@
-import { sqliteTable, integer, text, index } from 'drizzle-orm/sqlite-core'
+import { sqliteTable, integer, text, index, primaryKey } from 'drizzle-orm/sqlite-core'
 import { sql, type InferSelectModel } from 'drizzle-orm'
 import { timestamp } from './columns.js'
 
@@ -56,3 +56,18 @@ export const capturedMail = sqliteTable('captured_mail', {
 
 export type OutboxRow = InferSelectModel<typeof outbox>
 export type CapturedMail = InferSelectModel<typeof capturedMail>
+
+/**
+ * How many mails anonymous actions (confirmations, "already written", RSVP notices) caused to one
+ * address on one UTC day: past the cap, such requests look accepted and send nothing. Keyed by a keyed
+ * hash of the normalised address, never the address itself.
+ */
+export const mailQuota = sqliteTable(
+  'mail_quota',
+  {
+    addressKey: text('address_key').notNull(),
+    day: text('day').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.addressKey, t.day] })],
+)

@@ -4,7 +4,8 @@ import { timestamp, timestamps } from './columns.js'
 import { campaigns } from './campaigns.js'
 
 export const picketStatuses = ['scheduled', 'cancelled'] as const
-export const rsvpStatuses = ['going', 'waitlisted', 'cancelled'] as const
+// pending_confirmation: takes no place and counts nowhere until confirmed from the mailbox.
+export const rsvpStatuses = ['pending_confirmation', 'going', 'waitlisted', 'cancelled'] as const
 export type RsvpStatus = (typeof rsvpStatuses)[number]
 
 /** A picket at an embassy: stored in UTC, shown and computed in the venue's own zone. */
