@@ -318,6 +318,13 @@ export default async function campaignRoutes(app: FastifyInstance) {
 
     type LanguageParams = { Params: { id: string; language: string } }
 
+    // Previews render organizer text: limited like the letter form, one budget for the button and the script.
+    const previewLimit = app.config.rateLimits ? app.rateLimit({ max: app.config.letterRateLimit, timeWindow: '1 minute' }) : null
+    const previewOnly = async function (this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) {
+      const intent = req.body && typeof req.body === 'object' ? (req.body as Body).intent : undefined
+      if (previewLimit && intent === 'preview') await previewLimit.call(this, req, reply)
+    }
+
     /** The language in the address, if the campaign has it or once had a template in it. */
     function languageOf(req: FastifyRequest<LanguageParams>): string | null {
       const { language } = req.params
@@ -372,7 +379,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
       return templatePage(reply, campaign, language, { values, notice })
     })
 
-    scoped.post<LanguageParams & { Body: Body }>('/campaigns/:id/templates/:language', { preHandler: app.csrfProtection }, async (req, reply) => {
+    scoped.post<LanguageParams & { Body: Body }>('/campaigns/:id/templates/:language', { preHandler: [app.csrfProtection, previewOnly] }, async (req, reply) => {
       const campaign = req.campaign!
       const { language } = req.params
       const values = strings(req.body, ['subject', 'body', 'target', 'intent'])
@@ -401,7 +408,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
     })
 
     // The page's script asks here as the organizer types; it changes nothing, so it needs no CSRF token.
-    scoped.post<LanguageParams & { Body: Body }>('/campaigns/:id/templates/:language/preview', async (req, reply) => {
+    scoped.post<LanguageParams & { Body: Body }>('/campaigns/:id/templates/:language/preview', { onRequest: previewLimit ? [previewLimit] : [] }, async (req, reply) => {
       const campaign = req.campaign!
       const language = languageOf(req)
       if (!language) return reply.callNotFound()

@@ -65,10 +65,25 @@ export function compileAppeal(subject: string, body: string): CompiledAppeal {
   }
 }
 
+/** The longest letter Outcry renders; a template that could go past it with a supporter's longest answers is refused at save. */
+export const MAX_LETTER_CHARS = 50_000
+/** A subject is one header line: a longer one is cut. */
+export const MAX_SUBJECT_CHARS = 1_000
+
 export function renderAppeal(appeal: CompiledAppeal, context: AppealContext): { subject: string; body: string } {
-  const subject = appeal.subject(context, runtimeOptions).replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim()
-  const body = appeal.body(context, runtimeOptions).replace(/\r\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim()
+  const subject = cap(appeal.subject(context, runtimeOptions).replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim(), MAX_SUBJECT_CHARS)
+  const body = cap(appeal.body(context, runtimeOptions).replace(/\r\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim(), MAX_LETTER_CHARS)
   return { subject, body }
+}
+
+/** Cut at the cap (a template saved before the cap existed may still go past it). */
+function cap(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text
+}
+
+/** The raw length of a render, before any cap: what the save-time check measures. */
+function renderedLength(appeal: CompiledAppeal, context: AppealContext): { subject: number; body: number } {
+  return { subject: appeal.subject(context, runtimeOptions).length, body: appeal.body(context, runtimeOptions).length }
 }
 
 export function sampleContext(): AppealContext {
@@ -78,6 +93,23 @@ export function sampleContext(): AppealContext {
     campaign: { title: 'Campaign', url: 'https://example.org/campaigns/sample' },
     date: '1 January 2026',
     note: 'A personal note.',
+  }
+}
+
+/**
+ * The sample at its longest: every field as long as the forms allow (supporter's name 100, city 100,
+ * organisation 150, note 2,000 as in letters/input.ts; the official's fields as in targetInput; a
+ * campaign title of 200). A template whose render of this stays under MAX_LETTER_CHARS stays under it
+ * for any letter.
+ */
+export function longestContext(): AppealContext {
+  const fill = (n: number) => 'x'.repeat(n)
+  return {
+    supporter: { name: fill(100), city: fill(100), country: fill(100), countryCode: 'GB', organisation: fill(150) },
+    target: { name: fill(150), title: fill(200), organisation: fill(200), country: fill(100), postalAddress: fill(1000) },
+    campaign: { title: fill(200), url: `https://${fill(300)}` },
+    date: fill(40),
+    note: fill(2000),
   }
 }
 
@@ -124,10 +156,23 @@ export function validateAppeal(subject: string, body: string): AppealIssue[] {
   }
   if (issues.length === 0) {
     // The AST is fine; compiling and rendering with sample data catches what only the runtime sees.
+    let compiled: CompiledAppeal | undefined
     try {
-      compileAppeal(subject, body)
+      compiled = compileAppeal(subject, body)
     } catch (err) {
       issues.push({ path: ['body'], message: `The letter does not compile: ${err instanceof Error ? err.message : String(err)}. ${allowed}` })
+    }
+    if (compiled) {
+      // Subject and body together: one letter.
+      const total = (r: { subject: number; body: number }) => r.subject + r.body
+      const sample = total(renderedLength(compiled, sampleContext()))
+      const longest = total(renderedLength(compiled, longestContext()))
+      const n = (v: number) => v.toLocaleString('en-GB')
+      if (sample > MAX_LETTER_CHARS) {
+        issues.push({ path: ['body'], message: `The letter is too long: with the sample data it comes to ${n(sample)} characters, and a letter can have at most ${n(MAX_LETTER_CHARS)}` })
+      } else if (longest > MAX_LETTER_CHARS) {
+        issues.push({ path: ['body'], message: `The letter can grow too long: with the longest answers a supporter may give (a note of 2,000 characters) it comes to ${n(longest)} characters, and a letter can have at most ${n(MAX_LETTER_CHARS)}; use the placeholders fewer times` })
+      }
     }
   }
   return issues
@@ -268,6 +313,14 @@ function appealProblems(text: string, what: string): string[] {
         }
         if (pairs.length > 0) report(`{{#${name}}} takes no options (key=value)`, node)
         const ref = checkParam(params[0]!, stack, name)
+        if (name === 'each' && stack.some((s) => s.inEach)) {
+          report('{{#each}} cannot be used inside another {{#each}}: a letter goes over one list at a time', node)
+          return
+        }
+        if (name === 'each' && ref?.kind === 'path' && ref.parts.length === 0) {
+          report('{{#each}} cannot go over the whole letter (@root or this): go over one group, as in {{#each supporter}}', node)
+          return
+        }
         if (name === 'if' || name === 'unless') {
           visitProgram(program, stack)
         } else {

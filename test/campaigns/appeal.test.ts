@@ -60,3 +60,13 @@ t.test('the cache compiles a template version once', async (t) => {
   t.equal(cache.get({ ...tpl }), a)
   t.not(cache.get({ ...tpl, updatedAt: new Date(2000), body: 'C' }), a, 'an edit compiles anew')
 })
+
+t.test('a rendered letter is cut at 50,000 characters and its subject at 1,000, whatever the template', async (t) => {
+  const ctx = sampleContext()
+  ctx.note = 'n'.repeat(2000)
+  // compileAppeal does not check lengths (validateAppeal does, at save): an old template may still be long.
+  const out = renderAppeal(compileAppeal('{{note}}', '{{note}}'.repeat(40)), ctx)
+  t.equal(out.body.length, 50_000)
+  t.equal(out.subject.length, 1_000)
+  t.match(out.body, /…$/)
+})

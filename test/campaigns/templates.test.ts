@@ -195,3 +195,48 @@ t.test('API: PUT a template; 422 names the bad placeholder; other campaigns are 
   t.notMatch(app.campaigns.template(1, 'en')!.subject, 'Hacked')
   t.equal(auditPage(app.db, { campaignId: 1 }).filter((a) => a.action === 'template.save').length, 1)
 })
+
+t.test('templates are bounded: no #each in #each, no #each over the whole letter, a letter of at most 50,000 characters', async (t) => {
+  const message = (subject: string, body: string) => validateAppeal(subject, body).map((i) => `${i.path[0]}: ${i.message}`).join('\n')
+  t.match(message('x', '{{#each supporter}}{{#each ../target}}{{this}}{{/each}}{{/each}}'), 'body: {{#each}} cannot be used inside another {{#each}}')
+  t.match(message('x', '{{#each supporter}}{{#with ../target}}{{#each this}}{{this}}{{/each}}{{/with}}{{/each}}'), '{{#each}} cannot be used inside another {{#each}}', 'through a #with too')
+  t.match(message('x', '{{#each @root}}{{@key}}{{/each}}'), 'body: {{#each}} cannot go over the whole letter')
+  t.match(message('x', '{{#each this}}{{@key}}{{/each}}'), '{{#each}} cannot go over the whole letter', 'this at the top is the root')
+  t.match(message('x', '{{#with supporter}}{{#each ..}}{{@key}}{{/each}}{{/with}}'), '{{#each}} cannot go over the whole letter', '../ back to the root')
+  t.match(message('{{#each @root}}x{{/each}}', 'ok'), /^subject: \{\{#each\}\} cannot go over the whole letter/)
+  t.same(validateAppeal('x', '{{#each supporter}}{{@key}}: {{this}}\n{{/each}}{{#each target}}{{this}}{{/each}}'), [], 'one list after another is fine')
+
+  // Static text alone cannot pass 50,000 (the body is at most 20,000), placeholders can.
+  t.match(message('x', '{{#each target}}{{../campaign.url}}{{/each}}'.repeat(300)), /body: The letter is too long: with the sample data it comes to [\d,]+ characters, and a letter can have at most 50,000/)
+  t.match(message('x', '{{note}}'.repeat(30)), /body: The letter can grow too long: with the longest answers a supporter may give .* comes to 60,0\d\d characters/, 'a short sample note does not hide a long real one')
+  t.same(validateAppeal('x', '{{note}}'.repeat(20)), [], '20 notes of 2,000 characters fit')
+})
+
+t.test('a template that could pass 50,000 characters is refused at save, on the screen and the API', async (t) => {
+  const app = await build(t)
+  await addUser(app, 'org@example.org', 'organizer', [1])
+  const org = await signIn(app, 'org@example.org')
+  const api = await bearer(app, 'org2@example.org', [1])
+  const before = app.campaigns.template(1, 'en')!
+  const screen = await org.post('/admin/campaigns/1/templates/en', { intent: 'save', subject: 'Free them', body: 'Dear {{target.name}}, {{note}}'.repeat(40) })
+  t.equal(screen.statusCode, 422)
+  t.match(fieldError(screen.body, 'body'), 'The letter can grow too long')
+  const nested = await org.post('/admin/campaigns/1/templates/en', { intent: 'save', subject: 'Free them', body: '{{#each supporter}}{{#each ../target}}{{this}}{{/each}}{{/each}}' })
+  t.equal(nested.statusCode, 422)
+  t.match(fieldError(nested.body, 'body'), '{{#each}} cannot be used inside another {{#each}}')
+  const json = await api('PUT', '/api/admin/campaigns/1/templates/en', { subject: 'Free them', body: '{{#each @root}}{{@key}}{{/each}}' })
+  t.equal(json.statusCode, 422)
+  t.match(json.json().issues, [{ path: ['body'], message: /cannot go over the whole letter/ }])
+  t.match(app.campaigns.template(1, 'en'), { body: before.body, updatedAt: before.updatedAt }, 'nothing was saved')
+})
+
+t.test('the template previews are rate limited like the letter form; saving is not', async (t) => {
+  const app = await build(t, { env: { RATE_LIMITS: 'on', LETTER_RATE_LIMIT: '3' } })
+  await addUser(app, 'org@example.org', 'organizer', [1])
+  const org = await signIn(app, 'org@example.org')
+  const fields = { subject: 'Hi {{target.name}}', body: 'From {{supporter.city}}' }
+  for (let i = 0; i < 3; i++) t.equal((await org.post('/admin/campaigns/1/templates/en/preview', fields)).statusCode, 200)
+  t.equal((await org.post('/admin/campaigns/1/templates/en/preview', fields)).statusCode, 429, 'the script preview')
+  t.equal((await org.post('/admin/campaigns/1/templates/en', { ...fields, intent: 'preview' })).statusCode, 429, 'the preview button shares the budget')
+  t.equal((await org.post('/admin/campaigns/1/templates/en', { ...fields, intent: 'save' })).statusCode, 303, 'saving is not a preview')
+})
