@@ -19,6 +19,13 @@ export const singleLine = (label: string, max: number) =>
 export const requiredLine = (label: string, max: number) =>
   singleLine(label, max).refine((v) => v.length > 0, `Please enter your ${label.toLowerCase()}`)
 
+/** Names go into mail to addresses nobody has confirmed yet: they must not carry a link. */
+const LINK_LIKE = /:\/\/|www\.|\b[\p{L}\p{N}-]+\.(?:com|net|org|info|biz|io|co|me|ly|gl|to|app|site|online|link|click|shop|xyz|top|club|ru|su|kz|ua|by|uz|kg|tj|cn|tk|ml|ga|cf|gq|de|uk|fr|es|it|pl|nl|eu|us)\b/iu
+
+/** A supporter's name: required, one line, and no web address (our mail is no relay for links). */
+export const personName = (label: string, max: number) =>
+  requiredLine(label, max).refine((v) => !LINK_LIKE.test(v), `Please enter your ${label.toLowerCase()} without a web address`)
+
 export const optionalLine = (label: string, max: number) =>
   singleLine(label, max)
     .optional()

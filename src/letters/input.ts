@@ -1,12 +1,9 @@
 import { z } from 'zod'
-import { requiredLine, optionalLine, multiLine, email, countryCode, language, checkbox } from '../validation.js'
+import { personName, requiredLine, optionalLine, multiLine, email, countryCode, language, checkbox } from '../validation.js'
 
 export const NOTE_MAX = 2000
 
-/** Names go into mail to addresses nobody has confirmed yet: they must not carry a link. */
-const LINK_LIKE = /:\/\/|www\.|\b[\p{L}\p{N}-]+\.(?:com|net|org|info|biz|io|co|me|ly|gl|to|app|site|online|link|click|shop|xyz|top|club|ru|su|kz|ua|by|uz|kg|tj|cn|tk|ml|ga|cf|gq|de|uk|fr|es|it|pl|nl|eu|us)\b/iu
-
-export const supporterName = requiredLine('Name', 100).refine((v) => !LINK_LIKE.test(v), 'Please enter your name without a web address')
+export const supporterName = personName('Name', 100)
 
 const supporterFields = {
   name: supporterName,
