@@ -1,8 +1,58 @@
+import net from 'node:net'
 import { z } from 'zod'
 
 const boolish = z
   .enum(['on', 'off', 'true', 'false', '1', '0'])
   .transform((v) => v === 'on' || v === 'true' || v === '1')
+
+/**
+ * `off`, the proxies' addresses or CIDRs (comma-separated; proxy-addr's `loopback`, `linklocal` and
+ * `uniquelocal` too), or the number of proxies in front (a hop count). `on` is refused: it would believe
+ * any X-Forwarded-For, so anyone could pick the address their rate limits and sign-in attempts count on.
+ */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+const isProxyAddress = (entry: string) => {
+  if (PROXY_NAMES.has(entry)) return true
+  const [address, bits, ...more] = entry.split('/')
+  const family = net.isIP(address ?? '')
+  if (!family || more.length) return false
+  if (bits === undefined) return true
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)
+}
+/** What fastify's trustProxy takes: off, the proxies' addresses, or which hops to believe. */
+export type TrustProxy = false | string[] | ((address: string, hop: number) => boolean)
+
+/**
+ * The n nearest hops, whatever their address (fastify ignores a plain number): only where nobody
+ * can reach Outcry except through those proxies.
+ */
+function hops(n: number): (address: string, hop: number) => boolean {
+  const trust = (_address: string, hop: number) => hop < n
+  return Object.defineProperty(trust, 'hops', { value: n, enumerable: true })
+}
+
+const trustProxy = z
+  .string()
+  .default('off')
+  .transform((value, ctx): TrustProxy => {
+    const v = value.trim().toLowerCase()
+    if (['off', 'false', '0', 'no'].includes(v)) return false
+    if (['on', 'true', 'yes', '1'].includes(v)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `TRUST_PROXY=${value} would believe any client's X-Forwarded-For (1 has always meant on, not one hop); give your proxy's addresses or CIDRs (such as 127.0.0.1 or 10.0.0.0/8, comma-separated) or, with two proxies or more in front of Outcry, their number (such as 2)`,
+      })
+      return z.NEVER
+    }
+    if (/^\d+$/.test(v)) return hops(Number(v))
+    const entries = value.split(',').map((e) => e.trim()).filter(Boolean)
+    const bad = entries.filter((e) => !isProxyAddress(e))
+    if (entries.length === 0 || bad.length) {
+      ctx.addIssue({ code: 'custom', message: `TRUST_PROXY must be off, a list of addresses or CIDRs (such as 127.0.0.1,10.0.0.0/8) or a number of proxies; not understood: ${bad.join(', ') || value}` })
+      return z.NEVER
+    }
+    return entries
+  })
 
 const DEV_SECRET = 'outcry-development-only-secret-do-not-use-in-production'
 
@@ -22,7 +72,7 @@ export const configSchema = z
     REPLY_TO: z.email({ message: 'REPLY_TO must be an email address such as campaign@example.org' }).optional(),
     SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
     // Only behind a reverse proxy: otherwise X-Forwarded-For is a client's to forge.
-    TRUST_PROXY: z.string().default('off'),
+    TRUST_PROXY: trustProxy,
     RATE_LIMITS: boolish.default(true),
     LETTER_RATE_LIMIT: z.coerce.number().int().positive().default(30),
     LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
@@ -53,7 +103,8 @@ export interface Config {
   mailFromName: string
   replyTo: string
   sessionSecret: string
-  trustProxy: boolean | string
+  /** false, the proxies' addresses and CIDRs, or a hop count (as a function, with `hops` on it). */
+  trustProxy: TrustProxy
   rateLimits: boolean
   letterRateLimit: number
   loginRateLimit: number
@@ -85,7 +136,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     mailFromName: env.MAIL_FROM_NAME,
     replyTo: env.REPLY_TO ?? env.MAIL_FROM,
     sessionSecret: env.SESSION_SECRET ?? DEV_SECRET,
-    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    trustProxy: env.TRUST_PROXY,
     rateLimits: env.RATE_LIMITS,
     letterRateLimit: env.LETTER_RATE_LIMIT,
     loginRateLimit: env.LOGIN_RATE_LIMIT,
@@ -93,11 +144,4 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dispatcher: env.DISPATCHER,
     logLevel: env.LOG_LEVEL,
   }
-}
-
-/** `off`, `on`, or a comma-separated list of proxy addresses/CIDRs (fastify's trustProxy). */
-function parseTrustProxy(value: string): boolean | string {
-  if (['off', 'false', '0', 'no'].includes(value)) return false
-  if (['on', 'true', 'yes', '1'].includes(value)) return true
-  return value
 }

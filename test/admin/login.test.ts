@@ -39,7 +39,7 @@ t.test('the session cookie: HttpOnly, SameSite=Lax, path /admin, Secure in produ
   t.notMatch(after, 'planted')
 
   // Production sits behind a TLS-terminating proxy.
-  const prod = await build(t, { env: { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), BASE_URL: 'https://outcry.example.org', TRUST_PROXY: 'on' } })
+  const prod = await build(t, { env: { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), BASE_URL: 'https://outcry.example.org', TRUST_PROXY: '127.0.0.1' } })
   await addUser(prod, 'admin@example.org', 'admin')
   const page = await prod.inject({ url: '/admin/login', headers: { 'x-forwarded-proto': 'https' } })
   const csrfCookie = ([] as string[]).concat(page.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ')
