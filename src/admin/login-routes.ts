@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { fieldErrors, issuesOf } from '../validation.js'
 import { sendError } from '../errors.js'
-import { FailureLimiter } from './limiter.js'
+import { BackoffLimiter } from './limiter.js'
 import { hashPassword, verifyPassword, MIN_PASSWORD } from './password.js'
 import { normalize, openInvitation, setPassword, useInvitation, userByEmail } from './users.js'
 import { audit } from './audit.js'
@@ -19,8 +19,11 @@ const passwordForm = z
 const safeNext = (next: string | undefined) => (next && /^\/admin(\/[\w\-./?=&%]*)?$/.test(next) && !next.startsWith('//') ? next : '/admin')
 
 export default async function loginRoutes(app: FastifyInstance) {
-  const perAccount = new FailureLimiter(5, 15 * 60_000, app.clock)
-  const perAddress = new FailureLimiter(20, 15 * 60_000, app.clock)
+  // Failures count per account and address together, so nobody can make someone else wait from
+  // elsewhere; and per address, against one address trying many accounts. Past the free ones, each
+  // failure doubles the wait: 30 s, 1 min, 2 min … up to 15 min.
+  const perPair = new BackoffLimiter({ free: 5, baseMs: 30_000, maxMs: 15 * 60_000, forgetMs: 60 * 60_000 }, app.clock)
+  const perAddress = new BackoffLimiter({ free: 20, baseMs: 30_000, maxMs: 15 * 60_000, forgetMs: 60 * 60_000 }, app.clock)
   const config = { public: true }
   // Every sign-in attempt, right or wrong, per address: the failure limits below only count failures.
   const attemptLimit = app.config.rateLimits ? [app.rateLimit({ max: app.config.loginRateLimit, timeWindow: '1 minute' })] : []
@@ -33,32 +36,35 @@ export default async function loginRoutes(app: FastifyInstance) {
   app.post<{ Body: Record<string, unknown> }>('/login', { config, onRequest: attemptLimit, preHandler: app.csrfProtection }, async (req, reply) => {
     const form = loginForm.safeParse(req.body ?? {})
     const { email, password, next } = form.success ? form.data : { email: '', password: '', next: undefined }
-    const accountKey = `account:${normalize(email)}`
-    const addressKey = `address:${req.ip}`
-    const wait = Math.max(perAccount.retryAfter(accountKey), perAddress.retryAfter(addressKey))
+    const pairKey = JSON.stringify([normalize(email), req.ip])
+    const addressKey = req.ip
+    const wait = Math.max(perPair.retryAfter(pairKey), perAddress.retryAfter(addressKey))
     if (wait > 0) {
       reply.header('retry-after', wait)
-      return sendError(req, reply, 429, `Too many failed sign-ins. Please wait ${Math.ceil(wait / 60)} minute(s) and try again.`)
+      const shown = wait < 60 ? `${wait} second${wait === 1 ? '' : 's'}` : `${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}`
+      return sendError(req, reply, 429, `Too many failed sign-ins. Please wait ${shown} and try again.`)
     }
     const user = email ? userByEmail(app.db, email) : undefined
     const ok = (await verifyPassword(password, user?.passwordHash ?? null)) && user && !user.disabledAt
     if (!ok) {
-      perAccount.fail(accountKey)
+      perPair.fail(pairKey)
       perAddress.fail(addressKey)
       req.log.warn({ email: normalize(email), ip: req.ip }, 'failed sign-in')
       // One message whichever was wrong: it must not tell which addresses have accounts.
       return reply.code(401).view('admin/login', { title: 'Sign in', next: safeNext(next), email, error: 'The email or password is not right.', csrfToken: reply.generateCsrf() })
     }
-    perAccount.reset(accountKey)
+    perPair.reset(pairKey)
     // A new session id at sign-in: a session fixed before login is worthless after it.
     await req.session.regenerate()
     req.session.set('userId', user.id)
+    req.session.set('signedInAt', app.clock().getTime())
     audit(app.db, { id: user.id, email: user.email, ip: req.ip }, 'user.login', {}, app.clock())
     return reply.redirect(safeNext(next), 303)
   })
 
   app.post('/logout', { config, preHandler: app.csrfProtection }, async (req, reply) => {
     await req.session.destroy()
+    reply.clearCookie('outcry_admin', { path: '/admin' })
     return reply.redirect('/admin/login', 303)
   })
 
@@ -86,6 +92,7 @@ export default async function loginRoutes(app: FastifyInstance) {
     if (!used) return sendError(req, reply, 409, 'This invitation has already been used.')
     await req.session.regenerate()
     req.session.set('userId', found.user.id)
+    req.session.set('signedInAt', now.getTime())
     return reply.redirect('/admin', 303)
   })
 }

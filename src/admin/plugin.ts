@@ -12,6 +12,8 @@ import { sendError } from '../errors.js'
 declare module 'fastify' {
   interface Session {
     userId?: number
+    /** When the user signed in (ms): a session ends SESSION_HOURS after it, however busy. */
+    signedInAt?: number
   }
   interface FastifyContextConfig {
     /** Reachable without signing in (login, invitations). */
@@ -33,7 +35,8 @@ export default async function adminPlugin(app: FastifyInstance, opts: { screens:
     cookieName: 'outcry_admin',
     store: store as unknown as session.SessionStore,
     saveUninitialized: false,
-    rolling: true,
+    // The cookie is not renewed on activity: a session ends SESSION_HOURS after sign-in (checked below too).
+    rolling: false,
     cookie: { path: '/admin', httpOnly: true, sameSite: 'lax', secure: app.config.env === 'production', maxAge: SESSION_HOURS * 3_600_000 },
   })
   app.decorateRequest('user', null)
@@ -42,7 +45,16 @@ export default async function adminPlugin(app: FastifyInstance, opts: { screens:
 
   app.addHook('onRequest', async (req, reply) => {
     const userId = req.session.get('userId')
-    if (userId) req.user = loadAdminUser(app.db, userId)
+    if (userId) {
+      const signedInAt = req.session.get('signedInAt')
+      if (typeof signedInAt === 'number' && app.clock().getTime() - signedInAt < SESSION_HOURS * 3_600_000) {
+        req.user = loadAdminUser(app.db, userId)
+      } else {
+        // Past its time (or from before sign-in times were kept): signed out, whatever the activity.
+        // A fresh empty session replaces it (the old one is deleted), so the routes still have one.
+        await req.session.regenerate()
+      }
+    }
     if (req.routeOptions.config?.public) return
     if (!req.user) {
       if (req.method === 'GET') return reply.redirect(`/admin/login?next=${encodeURIComponent(req.url)}`, 303)

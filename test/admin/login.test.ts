@@ -104,3 +104,87 @@ t.test('sessions expire', async (t) => {
   clock.advance(9 * 3_600_000)
   t.equal((await browser.get('/admin')).statusCode, 303, 'after 8 hours idle the session is gone')
 })
+
+t.test('failed sign-ins count per account and address together: nobody can make someone else wait from elsewhere', async (t) => {
+  const { TestClock } = await import('../helper.js')
+  const clock = new TestClock()
+  const app = await build(t, { clock: clock.now })
+  await addUser(app, 'admin@example.org', 'admin')
+  const session = await formSession(app, '/admin/login')
+  const login = (password: string, remoteAddress: string, email = 'admin@example.org') =>
+    app.inject({ method: 'POST', url: '/admin/login', remoteAddress, headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: session.token, email, password }).toString() })
+
+  // The attacker fails many times from their own address.
+  for (let i = 0; i < 5; i++) t.equal((await login('wrong', '203.0.113.66')).statusCode, 401)
+  t.equal((await login(PASSWORD, '203.0.113.66')).statusCode, 429, 'the attacker waits')
+  // The account's owner, elsewhere, is not affected.
+  t.equal((await login(PASSWORD, '198.51.100.10')).statusCode, 303, 'the owner signs in from their own address')
+  t.equal((await login('typo', '198.51.100.10')).statusCode, 401, 'and their own failures start from nothing')
+})
+
+t.test('after the free failures, the wait doubles instead of a long lock', async (t) => {
+  const { TestClock } = await import('../helper.js')
+  const clock = new TestClock()
+  const app = await build(t, { clock: clock.now })
+  await addUser(app, 'admin@example.org', 'admin')
+  const session = await formSession(app, '/admin/login')
+  const login = (password: string) => postForm(app, '/admin/login', { email: 'admin@example.org', password }, session)
+
+  for (let i = 0; i < 5; i++) t.equal((await login('wrong')).statusCode, 401)
+  const first = await login('wrong')
+  t.equal(first.statusCode, 429)
+  t.equal(first.headers['retry-after'], '30', 'a first wait of 30 seconds')
+  t.match(first.body, 'Please wait 30 seconds')
+  clock.advance(30_000)
+  t.equal((await login('wrong')).statusCode, 401, 'the wait is over: another try')
+  const second = await login('wrong')
+  t.equal(second.headers['retry-after'], '60', 'then 60')
+  clock.advance(60_000)
+  t.equal((await login('wrong')).statusCode, 401)
+  t.equal((await login('wrong')).headers['retry-after'], '120', 'then 120')
+  for (let i = 0; i < 6; i++) {
+    clock.advance(15 * 60_000)
+    await login('wrong')
+  }
+  t.equal((await login('wrong')).headers['retry-after'], '900', 'never more than 15 minutes')
+  clock.advance(15 * 60_000)
+  t.equal((await login(PASSWORD)).statusCode, 303, 'whoever knows the password gets in once the wait is over')
+  t.equal((await login('wrong')).statusCode, 401, 'a success starts the count again')
+})
+
+t.test('a session ends 8 hours after sign-in, however busy', async (t) => {
+  const { TestClock } = await import('../helper.js')
+  const clock = new TestClock()
+  const app = await build(t, { clock: clock.now })
+  await addUser(app, 'admin@example.org', 'admin')
+  const browser = await signIn(app, 'admin@example.org')
+  for (let hour = 1; hour < 8; hour++) {
+    clock.advance(3_600_000)
+    t.equal((await browser.get('/admin')).statusCode, 200, `busy at hour ${hour}`)
+  }
+  clock.advance(3_600_000 - 1000)
+  t.equal((await browser.get('/admin')).statusCode, 200, 'just before 8 hours')
+  clock.advance(1000)
+  const ended = await browser.get('/admin')
+  t.equal(ended.statusCode, 303, '8 hours after sign-in, though active every hour')
+  t.match(ended.headers.location, '/admin/login')
+  const post = await browser.post('/admin/users/invite', { email: 'x@example.org', role: 'admin' })
+  t.equal(post.statusCode, 401)
+  // Signing in again works from the same browser.
+  const again = await signIn(app, 'admin@example.org')
+  t.equal((await again.get('/admin')).statusCode, 200)
+})
+
+t.test('sign-out clears the session cookie', async (t) => {
+  const app = await build(t)
+  await addUser(app, 'admin@example.org', 'admin')
+  const browser = await signIn(app, 'admin@example.org')
+  const cookieBefore = browser.cookie
+  const out = await app.inject({ method: 'POST', url: '/admin/logout', headers: { cookie: browser.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: browser.token }).toString() })
+  t.equal(out.statusCode, 303)
+  const cleared = ([] as string[]).concat(out.headers['set-cookie'] ?? []).find((c) => c.startsWith('outcry_admin='))
+  t.ok(cleared, 'a Set-Cookie for outcry_admin')
+  t.match(cleared, /Path=\/admin/)
+  t.match(cleared, /Expires=Thu, 01 Jan 1970|Max-Age=0/)
+  t.equal((await app.inject({ url: '/admin', headers: { cookie: cookieBefore } })).statusCode, 303, 'the old cookie opens nothing')
+})
