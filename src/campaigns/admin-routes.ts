@@ -33,6 +33,7 @@ import {
   updatePerson,
   updateTarget,
 } from './service.js'
+import { emailChangeScreens } from './email-changes.js'
 
 type Body = Record<string, unknown>
 type IdParams = { Params: { id: string } }
@@ -127,6 +128,9 @@ export default async function campaignRoutes(app: FastifyInstance) {
     }
   })
 
+  // Changes of officials' email addresses waiting for an admin (admins only).
+  await app.register(emailChangeScreens)
+
   // Everything under /admin/campaigns/:id/… belongs to one campaign: the scope hook loads it or answers 404.
   await app.register(async (scoped) => {
     scoped.addHook('preHandler', campaignScope)
@@ -217,25 +221,49 @@ export default async function campaignRoutes(app: FastifyInstance) {
       const campaign = req.campaign!
       const created = Number(req.query.created)
       const updated = Number(req.query.updated)
-      const imported = 'imported' in req.query ? `Imported: ${Number.isFinite(created) ? created : 0} new, ${Number.isFinite(updated) ? updated : 0} updated.` : undefined
+      const held = Number(req.query.held)
+      const heldNote = held > 0 ? ` ${held === 1 ? 'One change of email address waits' : `${held} changes of email address wait`} for an admin's approval; letters keep going to the current addresses until then.` : ''
+      const imported = 'imported' in req.query ? `Imported: ${Number.isFinite(created) ? created : 0} new, ${Number.isFinite(updated) ? updated : 0} updated.${heldNote}` : undefined
+      const notices: Record<string, string> = {
+        saved: 'Saved.',
+        held: "Saved. The new email address waits for an admin's approval: letters keep going to the current address until then.",
+        approved: 'The new email address is approved: letters go there from now on.',
+        rejected: 'The change of email address was rejected: letters keep going to the current address.',
+      }
+      const notice = imported ?? Object.entries(notices).find(([k]) => k in req.query)?.[1]
+      const isAdmin = req.user!.role === 'admin'
       return reply.view('campaigns/target-list', {
         title: `Officials: ${campaign.title}`,
         campaign,
         targets: targetsOf(app.db, campaign.id).map((t) => ({ ...t, countryName: countryName(t.country) })),
-        notice: imported ?? ('saved' in req.query ? 'Saved.' : undefined),
+        pendingCount: targetsOf(app.db, campaign.id).filter((t) => t.pendingEmail).length,
+        notice,
+        isAdmin,
+        csrfToken: isAdmin ? reply.generateCsrf() : undefined,
       })
     })
 
     type TargetParams = { Params: { id: string; targetId: string } }
-    function targetPage(reply: FastifyReply, campaign: Campaign, state: { targetId?: number; values: Record<string, string>; errors?: Record<string, string> }, status = 200) {
+    function targetPage(
+      reply: FastifyReply,
+      campaign: Campaign,
+      state: { targetId?: number; values: Record<string, string>; errors?: Record<string, string>; pending?: { email: string; at: Date | null } },
+      status = 200,
+    ) {
       const errors = state.errors ?? {}
       const country = (state.values.country ?? '').trim().toUpperCase()
+      const isAdmin = reply.request.user?.role === 'admin'
       return reply.code(status).view('campaigns/target-form', {
         title: state.targetId ? `Edit official: ${state.values.name ?? ''}` : 'New official',
         campaign,
         isNew: !state.targetId,
+        targetId: state.targetId,
         action: state.targetId ? `/admin/campaigns/${campaign.id}/targets/${state.targetId}` : `/admin/campaigns/${campaign.id}/targets`,
         values: state.values,
+        pending: state.pending,
+        isAdmin,
+        // Only an organizer's change of address waits; an admin's applies at once.
+        emailHeld: Boolean(state.targetId) && !isAdmin,
         countries: countryOptions().map((c) => ({ ...c, selected: c.code === country })),
         defaultLanguage: campaign.languages[0],
         errors,
@@ -243,6 +271,9 @@ export default async function campaignRoutes(app: FastifyInstance) {
         csrfToken: reply.generateCsrf(),
       })
     }
+
+    const pendingOf = (t: { pendingEmail: string | null; pendingEmailAt: Date | null } | undefined) => (t?.pendingEmail ? { email: t.pendingEmail, at: t.pendingEmailAt } : undefined)
+    const editor = (req: FastifyRequest) => ({ canApproveEmail: req.user!.role === 'admin' })
 
     scoped.get<IdParams>('/campaigns/:id/targets/new', async (req, reply) => targetPage(reply, req.campaign!, { values: { language: req.campaign!.languages[0] ?? '' } }))
 
@@ -268,6 +299,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
         columns: CSV_COLUMNS.join(','),
         errors: errors.map((e) => `line ${e.line}: ${e.message}`),
         defaultLanguage: campaign.languages[0],
+        emailHeld: reply.request.user?.role !== 'admin',
         csrfToken: reply.generateCsrf(),
       })
     }
@@ -277,9 +309,9 @@ export default async function campaignRoutes(app: FastifyInstance) {
     scoped.post<IdParams & { Body: Body }>('/campaigns/:id/targets/import', { preHandler: app.csrfProtection }, async (req, reply) => {
       const campaign = req.campaign!
       const csv = strings(req.body, ['csv']).csv ?? ''
-      const result = importTargets(app.db, campaign, csv, actorOf(req), app.clock())
+      const result = importTargets(app.db, campaign, csv, editor(req), actorOf(req), app.clock())
       if (!result.ok) return importPage(reply, campaign, csv, result.errors, 422)
-      return reply.redirect(`/admin/campaigns/${campaign.id}/targets?imported=1&created=${result.created}&updated=${result.updated}`, 303)
+      return reply.redirect(`/admin/campaigns/${campaign.id}/targets?imported=1&created=${result.created}&updated=${result.updated}${result.held.length ? `&held=${result.held.length}` : ''}`, 303)
     })
 
     scoped.get<TargetParams>('/campaigns/:id/targets/:targetId', async (req, reply) => {
@@ -287,23 +319,27 @@ export default async function campaignRoutes(app: FastifyInstance) {
       const target = targetById(app.db, campaign.id, parseId(req.params.targetId))
       if (!target) return reply.callNotFound()
       const values = Object.fromEntries(TARGET_KEYS.map((k) => [k, String(target[k] ?? '')]))
-      return targetPage(reply, campaign, { targetId: target.id, values })
+      return targetPage(reply, campaign, { targetId: target.id, values, pending: pendingOf(target) })
     })
 
     scoped.post<TargetParams & { Body: Body }>('/campaigns/:id/targets/:targetId', { preHandler: app.csrfProtection }, async (req, reply) => {
       const campaign = req.campaign!
       const targetId = parseId(req.params.targetId)
-      if (!targetById(app.db, campaign.id, targetId)) return reply.callNotFound()
+      const current = targetById(app.db, campaign.id, targetId)
+      if (!current) return reply.callNotFound()
       const values = strings(req.body, TARGET_KEYS)
       const form = parseForm(targetInput, req.body)
-      if (!form.ok) return targetPage(reply, campaign, { targetId, values, errors: fieldErrors(form.issues) }, 422)
+      if (!form.ok) return targetPage(reply, campaign, { targetId, values, errors: fieldErrors(form.issues), pending: pendingOf(current) }, 422)
+      let held = false
       try {
-        if (!updateTarget(app.db, campaign, targetId, form.data, actorOf(req), app.clock())) return reply.callNotFound()
+        const result = updateTarget(app.db, campaign, targetId, form.data, editor(req), actorOf(req), app.clock())
+        if (!result) return reply.callNotFound()
+        held = result.held
       } catch (err) {
-        if (err instanceof InputError) return targetPage(reply, campaign, { targetId, values, errors: fieldErrors(err.issues) }, 422)
+        if (err instanceof InputError) return targetPage(reply, campaign, { targetId, values, errors: fieldErrors(err.issues), pending: pendingOf(current) }, 422)
         throw err
       }
-      return reply.redirect(`/admin/campaigns/${campaign.id}/targets?saved=1`, 303)
+      return reply.redirect(`/admin/campaigns/${campaign.id}/targets?${held ? 'held' : 'saved'}=1`, 303)
     })
 
     // ---------------------------------------------------------- letter templates

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { InputError } from '../validation.js'
 import { actorOf, campaignScope, parseId, requireAdmin } from '../admin/access.js'
@@ -25,10 +25,13 @@ import {
   updateCampaign,
   updateTarget,
 } from './service.js'
+import { emailChangeApi } from './email-changes.js'
 
 const idParams = { type: 'object', properties: { id: { type: 'string', pattern: '^[1-9][0-9]*$' } }, required: ['id'] }
 const targetParams = { type: 'object', properties: { id: { type: 'string' }, targetId: { type: 'string' } }, required: ['id', 'targetId'] }
 const languageParams = { type: 'object', properties: { id: { type: 'string' }, language: { type: 'string', examples: ['en'] } }, required: ['id', 'language'] }
+/** Only an admin's change of an official's email applies at once; an organizer's waits for one. */
+const editor = (req: FastifyRequest) => ({ canApproveEmail: req.user!.role === 'admin' })
 const csvImport = z.object({ csv: z.string({ error: 'csv must be the text of a CSV file' }).max(250_000, 'csv must be at most 250,000 characters') })
 
 /** /api/admin/campaigns…: campaigns, officials and letter templates for organizers' own tools. */
@@ -49,6 +52,9 @@ export default async function campaignApi(app: FastifyInstance) {
       return reply.code(201).send({ campaign: campaignJson(campaign) })
     },
   )
+
+  // Changes of officials' email addresses waiting for an admin (admins only).
+  await app.register(emailChangeApi)
 
   await app.register(async (scoped) => {
     scoped.addHook('preHandler', campaignScope)
@@ -92,16 +98,19 @@ export default async function campaignApi(app: FastifyInstance) {
       {
         schema: {
           tags: ['targets'],
-          summary: 'Import officials from CSV text (header name,title,organisation,country,email,postal_address,language): all lines or none; a known email is updated',
+          summary: 'Import officials from CSV text (header name,title,organisation,country,email,postal_address,language, optional id): all lines or none; a known email or id is updated',
+          description:
+            'Answers 200 {"created":…,"updated":…,"pendingEmails":[]}. A line with an `id` updates that official; a new email on it is applied for an admin, but held for an admin\'s approval for an organizer: the answer is then 202 and `pendingEmails` lists them ({"id","name","email" (still used),"pendingEmail"}).',
           params: idParams,
           body: jsonSchema(csvImport),
         },
       },
-      async (req) => {
+      async (req, reply) => {
         const { csv } = parseBody(req, csvImport)
-        const result = importTargets(app.db, req.campaign!, csv, actorOf(req), app.clock())
+        const result = importTargets(app.db, req.campaign!, csv, editor(req), actorOf(req), app.clock())
         if (!result.ok) throw new InputError(result.errors.map((e) => ({ path: ['csv', e.line], message: `line ${e.line}: ${e.message}` })))
-        return { created: result.created, updated: result.updated }
+        // Changes of address an organizer asked for wait for an admin: 202, with what waits.
+        return reply.code(result.held.length ? 202 : 200).send({ created: result.created, updated: result.updated, pendingEmails: result.held })
       },
     )
 
@@ -113,14 +122,24 @@ export default async function campaignApi(app: FastifyInstance) {
 
     scoped.put(
       '/campaigns/:id/targets/:targetId',
-      { schema: { tags: ['targets'], summary: 'Replace an official’s details', params: targetParams, body: jsonSchema(targetInput) } },
+      {
+        schema: {
+          tags: ['targets'],
+          summary: 'Replace an official’s details. 200 {"target":{…}}; 202 {"target":{…},"pendingEmail":"…"} when an organizer changes the email',
+          description:
+            'A new email from an organizer is held until an admin approves it (POST …/email/approve): the answer is 202, `target.email` is still where letters go and `pendingEmail` is the address waiting. An admin’s change applies at once.',
+          params: targetParams,
+          body: jsonSchema(targetInput),
+        },
+      },
       async (req, reply) => {
         const targetId = parseId((req.params as { targetId: string }).targetId)
         if (!targetById(app.db, req.campaign!.id, targetId)) return reply.callNotFound()
         const input = parseBody(req, targetInput)
-        const target = updateTarget(app.db, req.campaign!, targetId, input, actorOf(req), app.clock())
-        if (!target) return reply.callNotFound()
-        return { target: targetJson(target) }
+        const result = updateTarget(app.db, req.campaign!, targetId, input, editor(req), actorOf(req), app.clock())
+        if (!result) return reply.callNotFound()
+        if (result.held) return reply.code(202).send({ target: targetJson(result.target), pendingEmail: result.target.pendingEmail })
+        return { target: targetJson(result.target) }
       },
     )
 

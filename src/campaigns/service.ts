@@ -1,8 +1,8 @@
-import { and, asc, eq, ne, sql } from 'drizzle-orm'
+import { and, asc, eq, isNotNull, ne, sql } from 'drizzle-orm'
 import { parse as parseCsv } from 'csv-parse/sync'
 import { z } from 'zod'
 import type { Db, DbOrTx } from '../db/client.js'
-import { campaigns, campaignPeople, campaignStatuses, letterTemplates, targets, type Campaign, type CampaignPerson, type LetterTemplate, type Target } from '../db/schema/index.js'
+import { campaigns, campaignPeople, campaignStatuses, letterTemplates, targets, users, type Campaign, type CampaignPerson, type LetterTemplate, type Target } from '../db/schema/index.js'
 import { countryName, isCountryCode } from '../countries.js'
 import { checkbox, InputError, multiLine, singleLine, type FieldIssue } from '../validation.js'
 import { APPEAL_PLACEHOLDERS, compileAppeal, letterDate, renderAppeal, sampleContext, targetContext, validateAppeal, type AppealContext } from './appeal.js'
@@ -391,6 +391,34 @@ function targetValues(campaign: Campaign, input: TargetInput) {
   }
 }
 
+/**
+ * Who may change where an official's mail goes. An organizer's new address is held until an admin
+ * approves it (a hostile organizer could otherwise send supporters' letters to themselves); an admin's
+ * own change applies at once: making it is approving it.
+ */
+export interface TargetEditor {
+  canApproveEmail: boolean
+}
+
+/** The old and new value of each field that changed, for the audit log. */
+function targetChanges(before: Target, values: ReturnType<typeof targetValues>) {
+  const out: Record<string, { from: unknown; to: unknown }> = {}
+  for (const k of Object.keys(values) as (keyof typeof values)[]) if (values[k] !== before[k]) out[k] = { from: before[k], to: values[k] }
+  return out
+}
+
+/**
+ * The columns to write when an official's address is to become `email`: applied (and any request
+ * dropped) for an admin; held in pendingEmail, the mail still going to the old address, for anyone else.
+ */
+function emailChange(before: Target, email: string, editor: TargetEditor, actor: Actor, now: Date) {
+  if (email === before.email) return { set: {}, held: false }
+  if (editor.canApproveEmail) return { set: { email, pendingEmail: null, pendingEmailBy: null, pendingEmailAt: null }, held: false }
+  // Asking again for the address already waiting keeps the first request's time.
+  if (before.pendingEmail === email) return { set: { email: before.email }, held: true }
+  return { set: { email: before.email, pendingEmail: email, pendingEmailBy: actor.id, pendingEmailAt: now }, held: true }
+}
+
 export function addTarget(db: Db, campaign: Campaign, input: TargetInput, actor: Actor, now: Date): Target {
   try {
     return db.transaction((tx) => {
@@ -409,7 +437,13 @@ export function addTarget(db: Db, campaign: Campaign, input: TargetInput, actor:
   }
 }
 
-export function updateTarget(db: Db, campaign: Campaign, targetId: number, input: TargetInput, actor: Actor, now: Date): Target | undefined {
+export interface TargetUpdate {
+  target: Target
+  /** The new address waits for an admin (it is target.pendingEmail); mail still goes to target.email. */
+  held: boolean
+}
+
+export function updateTarget(db: Db, campaign: Campaign, targetId: number, input: TargetInput, editor: TargetEditor, actor: Actor, now: Date): TargetUpdate | undefined {
   try {
     return db.transaction((tx) => {
       const before = targetById(tx, campaign.id, targetId)
@@ -417,10 +451,18 @@ export function updateTarget(db: Db, campaign: Campaign, targetId: number, input
       const other = targetByEmail(tx, campaign.id, input.email)
       if (other && other.id !== targetId) throw new InputError([emailTakenIssue])
       const values = targetValues(campaign, input)
-      const row = tx.update(targets).set({ ...values, updatedAt: now }).where(eq(targets.id, targetId)).returning().get()
-      const changed = (Object.keys(values) as (keyof typeof values)[]).filter((k) => values[k] !== before[k])
-      auditChange(tx, actor, 'target.update', { campaignId: campaign.id, subject: row.name, detail: { id: row.id, changed } }, now)
-      return row
+      const { set, held } = emailChange(before, values.email, editor, actor, now)
+      const row = tx
+        .update(targets)
+        .set({ ...values, ...set, updatedAt: now })
+        .where(eq(targets.id, targetId))
+        .returning()
+        .get()
+      const changes = targetChanges(before, values)
+      const detail: Record<string, unknown> = { id: row.id, changed: Object.keys(changes), changes }
+      if (changes.email) detail.email = { from: before.email, to: values.email, held }
+      auditChange(tx, actor, 'target.update', { campaignId: campaign.id, subject: row.name, detail }, now)
+      return { target: row, held }
     })
   } catch (err) {
     if (isUniqueViolation(err)) throw new InputError([emailTakenIssue])
@@ -436,6 +478,9 @@ export function targetJson(t: Target) {
     organisation: t.organisation,
     country: t.country,
     email: t.email,
+    // A change of address an organizer asked for, waiting for an admin: mail goes to `email` until then.
+    pendingEmail: t.pendingEmail,
+    pendingEmailAt: t.pendingEmailAt,
     postalAddress: t.postalAddress,
     language: t.language,
     lettersCount: t.lettersCount,
@@ -444,21 +489,99 @@ export function targetJson(t: Target) {
   }
 }
 
+// ---------------------------------------------------------------- changes of address waiting for an admin
+
+export interface PendingEmailChange {
+  target: Target
+  campaign: { id: number; slug: string; title: string }
+  /** Who asked: their email, or null if the account is gone. */
+  requestedBy: string | null
+}
+
+/** Every official whose new address waits for an admin, oldest request first; of one campaign if given. */
+export function pendingEmailChanges(db: DbOrTx, campaignId?: number): PendingEmailChange[] {
+  const where = campaignId ? and(isNotNull(targets.pendingEmail), eq(targets.campaignId, campaignId)) : isNotNull(targets.pendingEmail)
+  return db
+    .select({ target: targets, campaign: { id: campaigns.id, slug: campaigns.slug, title: campaigns.title }, requestedBy: users.email })
+    .from(targets)
+    .innerJoin(campaigns, eq(campaigns.id, targets.campaignId))
+    .leftJoin(users, eq(users.id, targets.pendingEmailBy))
+    .where(where)
+    .orderBy(asc(targets.pendingEmailAt), asc(targets.id))
+    .all()
+}
+
+const nothingPendingIssue: FieldIssue = { path: ['pendingEmail'], message: 'No change of address is waiting for this official: it may have been approved or rejected already' }
+const pendingTakenIssue = (email: string): FieldIssue => ({
+  path: ['pendingEmail'],
+  message: `Another official of this campaign already has ${email}: change that official's address first, or reject this change`,
+})
+
+/**
+ * An admin approves the address an organizer asked for: it becomes the official's email, so letters
+ * go there from now on. Undefined when there is no such official; an InputError when nothing waits or
+ * another official already has the address (the (campaign, email) index is checked, never tripped).
+ */
+export function approveEmailChange(db: Db, campaign: Campaign, targetId: number, actor: Actor, now: Date): Target | undefined {
+  let pending = ''
+  try {
+    return db.transaction((tx) => {
+      const before = targetById(tx, campaign.id, targetId)
+      if (!before) return undefined
+      if (!before.pendingEmail) throw new InputError([nothingPendingIssue])
+      pending = before.pendingEmail
+      const other = targetByEmail(tx, campaign.id, pending)
+      if (other && other.id !== targetId) throw new InputError([pendingTakenIssue(pending)])
+      const row = tx
+        .update(targets)
+        .set({ email: pending, pendingEmail: null, pendingEmailBy: null, pendingEmailAt: null, updatedAt: now })
+        .where(eq(targets.id, targetId))
+        .returning()
+        .get()
+      const requestedBy = before.pendingEmailBy ? (tx.select({ email: users.email }).from(users).where(eq(users.id, before.pendingEmailBy)).get()?.email ?? null) : null
+      auditChange(tx, actor, 'target.email_approve', { campaignId: campaign.id, subject: row.name, detail: { id: row.id, email: { from: before.email, to: pending }, requestedBy, requestedAt: before.pendingEmailAt } }, now)
+      return row
+    })
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new InputError([pendingTakenIssue(pending)])
+    throw err
+  }
+}
+
+/** An admin turns the requested address down: the official keeps the address letters go to. */
+export function rejectEmailChange(db: Db, campaign: Campaign, targetId: number, actor: Actor, now: Date): Target | undefined {
+  return db.transaction((tx) => {
+    const before = targetById(tx, campaign.id, targetId)
+    if (!before) return undefined
+    if (!before.pendingEmail) throw new InputError([nothingPendingIssue])
+    const row = tx.update(targets).set({ pendingEmail: null, pendingEmailBy: null, pendingEmailAt: null, updatedAt: now }).where(eq(targets.id, targetId)).returning().get()
+    const requestedBy = before.pendingEmailBy ? (tx.select({ email: users.email }).from(users).where(eq(users.id, before.pendingEmailBy)).get()?.email ?? null) : null
+    audit(tx, actor, 'target.email_reject', { campaignId: campaign.id, subject: row.name, detail: { id: row.id, email: { current: before.email, rejected: before.pendingEmail }, requestedBy, requestedAt: before.pendingEmailAt } }, now)
+    return row
+  })
+}
+
 // ---------------------------------------------------------------- CSV import
 
 export const CSV_COLUMNS = ['name', 'title', 'organisation', 'country', 'email', 'postal_address', 'language'] as const
+/** Optional: the official to update, as the officials list numbers them; with it a line can change an address. */
+export const CSV_ID_COLUMN = 'id'
 const CSV_REQUIRED = ['name', 'country', 'email']
 export const CSV_MAX_ROWS = 5000
 
-export type ImportResult = { ok: true; created: number; updated: number } | { ok: false; errors: { line: number; message: string }[] }
+export type ImportResult =
+  | { ok: true; created: number; updated: number; held: { id: number; name: string; email: string; pendingEmail: string }[] }
+  | { ok: false; errors: { line: number; message: string }[] }
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1)
 
 /**
  * Reads officials from CSV text (header row first) and writes them all or none: every line is
  * checked before anything is written. An official whose email the campaign already has is updated.
+ * A line with an `id` updates that official, and a new email on it is a change of address: applied for
+ * an admin, held for an admin's approval otherwise (listed in `held`).
  */
-export function importTargets(db: Db, campaign: Campaign, text: string, actor: Actor, now: Date): ImportResult {
+export function importTargets(db: Db, campaign: Campaign, text: string, editor: TargetEditor, actor: Actor, now: Date): ImportResult {
   const errors: { line: number; message: string }[] = []
   if (!text.trim()) return { ok: false, errors: [{ line: 1, message: `the CSV is empty: paste a header row (${CSV_COLUMNS.join(',')}) and one line per official` }] }
 
@@ -482,18 +605,23 @@ export function importTargets(db: Db, campaign: Campaign, text: string, actor: A
     return { ok: false, errors: [{ line: e.lines ?? 1, message }] }
   }
 
-  const unknown = header.filter((h) => !(CSV_COLUMNS as readonly string[]).includes(h))
+  const known: readonly string[] = [CSV_ID_COLUMN, ...CSV_COLUMNS]
+  const unknown = header.filter((h) => !known.includes(h))
   const missing = CSV_REQUIRED.filter((h) => !header.includes(h))
   const repeated = header.filter((h, i) => header.indexOf(h) !== i)
-  if (unknown.length) errors.push({ line: 1, message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; the columns are ${CSV_COLUMNS.join(',')}` })
+  if (unknown.length) errors.push({ line: 1, message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; the columns are ${CSV_COLUMNS.join(',')} (and id, optional)` })
   if (missing.length) errors.push({ line: 1, message: `the column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing; the columns are ${CSV_COLUMNS.join(',')}` })
   if (repeated.length) errors.push({ line: 1, message: `the column "${repeated[0]}" appears twice` })
   if (errors.length) return { ok: false, errors }
   if (records.length === 0) return { ok: false, errors: [{ line: 2, message: 'the CSV has a header row but no officials' }] }
   if (records.length > CSV_MAX_ROWS) return { ok: false, errors: [{ line: CSV_MAX_ROWS + 2, message: `at most ${CSV_MAX_ROWS} officials in one import` }] }
 
-  const rows: { line: number; input: TargetInput }[] = []
+  const existing = targetsOf(db, campaign.id)
+  const byId = new Map(existing.map((x) => [x.id, x]))
+  const byEmail = new Map(existing.map((x) => [x.email, x]))
+  const rows: { line: number; input: TargetInput; target?: Target }[] = []
   const seen = new Map<string, number>()
+  const seenTargets = new Map<number, number>()
   for (const { record, info } of records) {
     // info.lines is where the record ends; quoted line breaks move its start up.
     const line = info.lines - Object.values(record).reduce((n, v) => n + (String(v).match(/\n/g)?.length ?? 0), 0)
@@ -506,38 +634,74 @@ export function importTargets(db: Db, campaign: Campaign, text: string, actor: A
       postalAddress: record.postal_address ?? '',
       language: record.language ?? '',
     })
+    const rawId = (record[CSV_ID_COLUMN] ?? '').trim()
+    let named: Target | undefined
+    if (rawId) {
+      named = /^[1-9][0-9]{0,9}$/.test(rawId) ? byId.get(Number(rawId)) : undefined
+      if (!named) errors.push({ line, message: `id ${rawId} is not one of this campaign's officials (leave id empty to add a new one)` })
+    }
     if (!parsed.success) {
       for (const issue of parsed.error.issues) errors.push({ line, message: lowerFirst(issue.message) })
       continue
     }
-    const first = seen.get(parsed.data.email)
+    if (rawId && !named) continue
+    const email = parsed.data.email
+    const first = seen.get(email)
     if (first !== undefined) {
-      errors.push({ line, message: `email ${parsed.data.email} is already on line ${first}` })
+      errors.push({ line, message: `email ${email} is already on line ${first}` })
       continue
     }
-    seen.set(parsed.data.email, line)
-    rows.push({ line, input: parsed.data })
+    const owner = byEmail.get(email)
+    if (named && owner && owner.id !== named.id) {
+      errors.push({ line, message: `email ${email} belongs to another official (id ${owner.id})` })
+      continue
+    }
+    const target = named ?? owner
+    const sameOfficial = target ? seenTargets.get(target.id) : undefined
+    if (target && sameOfficial !== undefined) {
+      errors.push({ line, message: `official ${target.id} is already on line ${sameOfficial}` })
+      continue
+    }
+    seen.set(email, line)
+    if (target) seenTargets.set(target.id, line)
+    rows.push({ line, input: parsed.data, target })
   }
   if (errors.length) return { ok: false, errors }
 
-  return db.transaction((tx) => {
-    let created = 0
-    let updated = 0
-    let position = nextTargetPosition(tx, campaign.id)
-    for (const { input } of rows) {
-      const values = targetValues(campaign, input)
-      const existing = targetByEmail(tx, campaign.id, input.email)
-      if (existing) {
-        tx.update(targets).set({ ...values, updatedAt: now }).where(eq(targets.id, existing.id)).run()
-        updated++
-      } else {
-        tx.insert(targets).values({ campaignId: campaign.id, ...values, position: position++, createdAt: now, updatedAt: now }).run()
-        created++
+  try {
+    return db.transaction((tx) => {
+      let created = 0
+      let updated = 0
+      const held: { id: number; name: string; email: string; pendingEmail: string }[] = []
+      const emailChanges: { id: number; from: string; to: string; held: boolean }[] = []
+      let position = nextTargetPosition(tx, campaign.id)
+      for (const { input, target } of rows) {
+        const values = targetValues(campaign, input)
+        const current = target ? targetById(tx, campaign.id, target.id) : undefined
+        if (current) {
+          const change = emailChange(current, values.email, editor, actor, now)
+          tx.update(targets)
+            .set({ ...values, ...change.set, updatedAt: now })
+            .where(eq(targets.id, current.id))
+            .run()
+          if (values.email !== current.email) emailChanges.push({ id: current.id, from: current.email, to: values.email, held: change.held })
+          if (change.held) held.push({ id: current.id, name: values.name, email: current.email, pendingEmail: values.email })
+          updated++
+        } else {
+          tx.insert(targets).values({ campaignId: campaign.id, ...values, position: position++, createdAt: now, updatedAt: now }).run()
+          created++
+        }
       }
-    }
-    auditChange(tx, actor, 'target.import', { campaignId: campaign.id, subject: `${rows.length} officials`, detail: { created, updated } }, now)
-    return { ok: true as const, created, updated }
-  })
+      const detail: Record<string, unknown> = { created, updated }
+      if (emailChanges.length) detail.emailChanges = emailChanges
+      auditChange(tx, actor, 'target.import', { campaignId: campaign.id, subject: `${rows.length} officials`, detail }, now)
+      return { ok: true as const, created, updated, held }
+    })
+  } catch (err) {
+    // Someone else added an official with one of these addresses meanwhile.
+    if (isUniqueViolation(err)) return { ok: false, errors: [{ line: 1, message: 'another official with one of these emails was added meanwhile; nothing was imported, please try again' }] }
+    throw err
+  }
 }
 
 // ---------------------------------------------------------------- letter templates

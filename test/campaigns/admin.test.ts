@@ -334,7 +334,7 @@ t.test('API: officials', async (t) => {
   t.equal(imported.statusCode, 422)
   t.match(imported.json().issues, [{ path: ['csv', 3], message: 'line 3: email is not valid' }])
   const ok = await org('POST', '/api/admin/campaigns/1/targets/import', { csv: 'name,country,email\nA,KZ,a@example.org\nB,KZ,pm@gov.example.org' })
-  t.same(ok.json(), { created: 1, updated: 1 })
+  t.same(ok.json(), { created: 1, updated: 1, pendingEmails: [] })
 
   t.equal((await stranger('POST', '/api/admin/campaigns/1/targets', { ...official, email: 'other@example.org' })).statusCode, 404)
   t.equal((await stranger('GET', '/api/admin/campaigns/1/targets')).statusCode, 404)
