@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { requiredLine, optionalLine, multiLine, email, countryCode, checkbox } from '../validation.js'
+import { personName, requiredLine, optionalLine, multiLine, email, countryCode, checkbox } from '../validation.js'
 import { isTimeZone } from './time.js'
 
 const TWO_WEEKS = 14 * 24 * 60
@@ -27,14 +27,15 @@ export const picketInput = z.object({
 
 export type PicketInput = z.infer<typeof picketInput>
 
+// Names go into mail to addresses nobody has confirmed yet: no web addresses in them.
 export const rsvpForm = z.object({
-  name: requiredLine('Name', 100),
+  name: personName('Name', 100),
   email,
   consent: checkbox,
 })
 
 export const rsvpJson = z.object({
-  name: requiredLine('Name', 100),
+  name: personName('Name', 100),
   email,
   consent: z.boolean({ error: 'consent must be true or false' }).optional().default(false),
 })

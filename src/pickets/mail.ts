@@ -6,7 +6,7 @@ import { countryName } from '../countries.js'
 import { describeLocal } from './time.js'
 import { icsAttachment } from './calendar.js'
 
-export type PicketMailKind = 'rsvp_going' | 'rsvp_waitlisted' | 'rsvp_promoted' | 'rsvp_link' | 'picket_reminder' | 'picket_changed' | 'picket_cancelled'
+export type PicketMailKind = 'rsvp_confirm' | 'rsvp_going' | 'rsvp_waitlisted' | 'rsvp_promoted' | 'rsvp_link' | 'picket_reminder' | 'picket_changed' | 'picket_cancelled'
 
 /** "24 hours", "2 hours", "30 minutes", "3 days" */
 export function describeOffset(minutes: number): string {
@@ -25,6 +25,14 @@ interface Wording {
 function wording(kind: PicketMailKind, picket: Picket, extra: { offsetMinutes?: number }): Wording {
   const when = describeLocal(picket.startsAt, picket.endsAt, picket.timeZone).full
   switch (kind) {
+    // To an address nobody has confirmed: nothing in it was typed by the submitter except the name.
+    case 'rsvp_confirm':
+      return {
+        subject: `Confirm your place: ${picket.title}`,
+        heading: 'Please confirm your place',
+        intro: 'Someone, we hope you, asked to join this picket with this email address. You are not counted and hold no place until you confirm with the link below. If it was not you, ignore this mail: nothing more will come.',
+        withIcs: false,
+      }
     case 'rsvp_going':
       return { subject: `You're going: ${picket.title}`, heading: "You're going", intro: 'Thank you for joining the picket. The details are below, and the attached calendar file adds it to your calendar.', withIcs: true }
     case 'rsvp_waitlisted':
@@ -67,6 +75,7 @@ export function picketMail(
     picketUrl: `${mail.baseUrl}/pickets/${picket.id}`,
     cancelled: picket.status === 'cancelled',
     reminder: kind === 'picket_reminder',
+    confirm: kind === 'rsvp_confirm',
   }
   const { text, html } = renderEmail('picket', data)
   const stableId = kind === 'picket_reminder' ? `${rsvp.id}.${extra.offsetMinutes}.${picket.startsAt.getTime()}` : `${rsvp.id}.${crypto.randomBytes(6).toString('base64url')}`
@@ -77,10 +86,14 @@ export function picketMail(
     text,
     html,
     messageId: `<${kind.replace('_', '-')}.${stableId}@${mail.domain}>`,
-    headers: {
-      'List-Unsubscribe': `<${stopUrl}>`,
-      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-    },
+    // No reminders go to an RSVP that is not confirmed, so there is nothing to unsubscribe from.
+    headers:
+      kind === 'rsvp_confirm'
+        ? undefined
+        : {
+            'List-Unsubscribe': `<${stopUrl}>`,
+            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          },
     // The .ics is the same for every RSVP: callers mailing many pass it in once.
     attachments: w.withIcs ? [extra.ics ?? icsAttachment(picket, campaign, mail)] : undefined,
   }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { sendError } from '../errors.js'
 import { fieldErrors, issuesOf } from '../validation.js'
-import type { Picket } from '../db/schema/index.js'
+import type { Campaign, Picket } from '../db/schema/index.js'
 import { rsvpForm, rsvpJson } from './input.js'
 import { picketJson, picketView } from './view.js'
 import { campaignFeed, picketIcs } from './calendar.js'
@@ -18,14 +18,20 @@ export default async function picketRoutes(app: FastifyInstance) {
   const mail = mailSettings(app.config)
   const rsvpLimit = app.config.rateLimits ? [app.rateLimit({ max: app.config.letterRateLimit, timeWindow: '1 minute' })] : []
 
+  /** The campaign by its slug, if the public may see it (a draft answers 404). */
+  const publicCampaign = (slug: string) => {
+    const campaign = app.campaigns.bySlug(slug)
+    return campaign && pickets.isPublicCampaign(campaign) ? campaign : undefined
+  }
+
   app.get<{ Params: { slug: string } }>('/campaigns/:slug/pickets', async (req, reply) => {
-    const campaign = app.campaigns.bySlug(req.params.slug)
+    const campaign = publicCampaign(req.params.slug)
     if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
     return reply.view('pickets/pickets', { title: `Pickets — ${campaign.title}`, campaign, countries: pickets.upcomingByPlace(campaign.id) })
   })
 
   app.get<{ Params: { slug: string } }>('/campaigns/:slug/pickets.ics', async (req, reply) => {
-    const campaign = app.campaigns.bySlug(req.params.slug)
+    const campaign = publicCampaign(req.params.slug)
     if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
     return reply
       .type('text/calendar; charset=utf-8')
@@ -34,34 +40,39 @@ export default async function picketRoutes(app: FastifyInstance) {
   })
 
   app.get<{ Params: { slug: string } }>('/api/campaigns/:slug/pickets', async (req, reply) => {
-    const campaign = app.campaigns.bySlug(req.params.slug)
+    const campaign = publicCampaign(req.params.slug)
     if (!campaign) return sendError(req, reply, 404, 'Campaign not found')
     return pickets.upcoming(campaign.id).map(picketJson)
   })
 
   app.get<IdParams>('/api/pickets/:id', async (req, reply) => {
-    const picket = pickets.picket(parseId(req.params.id))
-    if (!picket) return sendError(req, reply, 404, 'Picket not found')
-    return picketJson(picket)
+    const found = pickets.publicPicket(parseId(req.params.id))
+    if (!found) return sendError(req, reply, 404, 'Picket not found')
+    return picketJson(found.picket)
   })
 
   // One route for /pickets/12 and /pickets/12.ics: find-my-way cannot tell them apart by suffix.
   app.get<IdParams>('/pickets/:id', async (req, reply) => {
     const ics = req.params.id.endsWith('.ics')
-    const picket = pickets.picket(parseId(ics ? req.params.id.slice(0, -4) : req.params.id))
-    if (!picket) return sendError(req, reply, 404, 'There is no picket at this address.')
-    const campaign = pickets.campaignOf(picket)
+    const found = pickets.publicPicket(parseId(ics ? req.params.id.slice(0, -4) : req.params.id))
+    if (!found) return sendError(req, reply, 404, 'There is no picket at this address.')
     if (ics) {
       return reply
         .type('text/calendar; charset=utf-8')
-        .header('content-disposition', `attachment; filename="picket-${picket.id}.ics"`)
-        .send(picketIcs(picket, campaign, mail))
+        .header('content-disposition', `attachment; filename="picket-${found.picket.id}.ics"`)
+        .send(picketIcs(found.picket, found.campaign, mail))
     }
-    return picketPage(reply, picket)
+    return picketPage(reply, found.picket, found.campaign)
   })
 
-  function picketPage(reply: FastifyReply, picket: Picket, state: { values?: Record<string, string>; errors?: Record<string, string> } = {}, status = 200) {
-    const campaign = pickets.campaignOf(picket)
+  // Where every RSVP from the form leads, new or repeat alike: the link itself goes only to the mailbox.
+  app.get<IdParams>('/pickets/:id/check-your-mailbox', async (req, reply) => {
+    const found = pickets.publicPicket(parseId(req.params.id))
+    if (!found) return sendError(req, reply, 404, 'There is no picket at this address.')
+    return reply.view('pickets/rsvp-sent', { title: `Check your mailbox — ${found.picket.title}`, campaign: found.campaign, picket: picketView(found.picket), confirming: found.campaign.confirmRsvps })
+  })
+
+  function picketPage(reply: FastifyReply, picket: Picket, campaign: Campaign, state: { values?: Record<string, string>; errors?: Record<string, string> } = {}, status = 200) {
     const reason = pickets.closedReason(picket)
     return reply.code(status).view('pickets/picket', {
       title: picket.title,
@@ -76,44 +87,52 @@ export default async function picketRoutes(app: FastifyInstance) {
   }
 
   app.post<IdParams & { Body: Record<string, unknown> }>('/pickets/:id/rsvps', { onRequest: rsvpLimit, preHandler: app.csrfProtection }, async (req, reply) => {
-    const picket = pickets.picket(parseId(req.params.id))
-    if (!picket) return sendError(req, reply, 404, 'There is no picket at this address.')
+    const found = pickets.publicPicket(parseId(req.params.id))
+    if (!found) return sendError(req, reply, 404, 'There is no picket at this address.')
+    const { picket, campaign } = found
     const reason = pickets.closedReason(picket)
     if (reason) return sendError(req, reply, 409, reason)
+    const sent = `/pickets/${picket.id}/check-your-mailbox`
     const body = req.body && typeof req.body === 'object' ? req.body : {}
     const values = Object.fromEntries(['name', 'email', 'consent'].filter((k) => typeof body[k] === 'string').map((k) => [k, String(body[k]).slice(0, 500)]))
-    if (caughtInHoneypot(req)) return reply.redirect(`/rsvps/${pickets.standIn(picket).token}`, 303)
+    if (caughtInHoneypot(req)) return reply.redirect(sent, 303)
     const parsed = rsvpForm.safeParse(body)
-    if (!parsed.success) return picketPage(reply, picket, { values, errors: fieldErrors(issuesOf(parsed.error)) }, 422)
+    if (!parsed.success) return picketPage(reply, picket, campaign, { values, errors: fieldErrors(issuesOf(parsed.error)) }, 422)
     const result = pickets.rsvp(picket.id, parsed.data)
     if (result.kind === 'not_found') return sendError(req, reply, 404, 'There is no picket at this address.')
     if (result.kind === 'closed') return sendError(req, reply, 409, result.reason)
-    return reply.redirect(`/rsvps/${result.token}`, 303)
+    return reply.redirect(sent, 303)
   })
 
   app.post<IdParams>('/api/pickets/:id/rsvps', { onRequest: rsvpLimit }, async (req, reply) => {
     if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return sendError(req, reply, 415, 'Send the RSVP as application/json')
-    const picket = pickets.picket(parseId(req.params.id))
-    if (!picket) return sendError(req, reply, 404, 'Picket not found')
+    const found = pickets.publicPicket(parseId(req.params.id))
+    if (!found) return sendError(req, reply, 404, 'Picket not found')
     const body = req.body
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
       return sendError(req, reply, 422, 'Invalid input', { issues: [{ path: [], message: 'The body must be a JSON object' }] })
     }
-    const reason = pickets.closedReason(picket)
+    const reason = pickets.closedReason(found.picket)
     if (reason) return sendError(req, reply, 409, reason)
-    if (caughtInHoneypot(req)) {
-      const standIn = pickets.standIn(picket)
-      return reply.code(201).send({ rsvp: standIn.rsvp, manageUrl: `${app.config.baseUrl}/rsvps/${standIn.token}` })
-    }
+    // The answer carries no link and no stored id: the RSVP's own link goes only to its mailbox.
+    if (caughtInHoneypot(req)) return reply.code(201).send({ rsvp: pickets.standIn(found.picket) })
     const parsed = rsvpJson.safeParse(body)
     if (!parsed.success) return sendError(req, reply, 422, 'Invalid input', { issues: issuesOf(parsed.error) })
-    const result = pickets.rsvp(picket.id, parsed.data)
+    const result = pickets.rsvp(found.picket.id, parsed.data)
     if (result.kind === 'not_found') return sendError(req, reply, 404, 'Picket not found')
     if (result.kind === 'closed') return sendError(req, reply, 409, result.reason)
-    return reply.code(201).send({ rsvp: result.rsvp, manageUrl: `${app.config.baseUrl}/rsvps/${result.token}` })
+    return reply.code(201).send({ rsvp: result.rsvp })
   })
 
+  // A GET only shows the page and its "Confirm my place" button: mail scanners open links, and must not confirm for anyone.
   app.get<TokenParams>('/rsvps/:token', async (req, reply) => manage(req, reply, req.params.token))
+
+  app.post<TokenParams>('/rsvps/:token/confirm', { onRequest: rsvpLimit, preHandler: app.csrfProtection }, async (req, reply) => {
+    const result = pickets.confirmRsvp(req.params.token)
+    if (result.kind === 'not_found') return sendError(req, reply, 404, 'This RSVP link is not valid.')
+    if (result.kind === 'closed') return sendError(req, reply, 409, result.reason)
+    return reply.redirect(`/rsvps/${req.params.token}`, 303)
+  })
 
   app.post<TokenParams>('/rsvps/:token/cancel', { preHandler: app.csrfProtection }, async (req, reply) => {
     const found = pickets.cancelRsvp(req.params.token)
@@ -138,17 +157,21 @@ export default async function picketRoutes(app: FastifyInstance) {
     const found = pickets.lookup(token)
     if (!found) return sendError(req, reply, 404, 'This RSVP link is not valid. Please check that you copied the whole link.')
     const picket = picketView(found.picket)
-    const over = found.picket.startsAt <= app.clock()
+    const closed = pickets.closedReason(found.picket)
+    const pending = found.rsvp.status === 'pending_confirmation'
     return reply.view('pickets/rsvp', {
       title: `Your RSVP — ${found.picket.title}`,
       found,
       picket,
       campaign: found.campaign,
+      pending,
+      canConfirm: pending && !closed,
+      closedReason: closed,
       going: found.rsvp.status === 'going',
       waitlisted: found.rsvp.status === 'waitlisted',
       cancelled: found.rsvp.status === 'cancelled',
       picketCancelled: found.picket.status === 'cancelled',
-      canCancel: found.rsvp.status !== 'cancelled' && found.picket.status !== 'cancelled' && !over,
+      canCancel: found.rsvp.status !== 'cancelled' && !closed,
       token,
       csrfToken: reply.generateCsrf(),
     })

@@ -5,12 +5,13 @@ import type { Campaign, Picket, Rsvp } from '../db/schema/index.js'
 import type { CampaignService } from '../campaigns/service.js'
 import { enqueueMail, withdrawQueued } from '../mail/outbox.js'
 import type { MailSettings } from '../mail/settings.js'
+import { takeAnonymousMail } from '../mail/quota.js'
+import { DelayedValues } from '../delayed.js'
 import { InputError, issuesOf, normalizeEmail, type FieldIssue } from '../validation.js'
 import { picketInput, type PicketInput, type RsvpInput } from './input.js'
 import { fromLocal, toLocalInput } from './time.js'
 import { picketMail, type PicketMailKind } from './mail.js'
 import { icsAttachment } from './calendar.js'
-import { createDecoys } from './decoy.js'
 import * as q from './queries.js'
 import { groupPickets } from './view.js'
 
@@ -18,13 +19,33 @@ export const DEFAULT_REMINDERS = [1440, 120]
 const MAX_REMINDER_MS = 14 * 24 * 60 * 60_000
 const REMINDER_BATCH = 500
 
+/** What the public is told of an RSVP: a random id drawn the same way for a new and a repeat one, and no link. */
+export type RsvpAnswer = { id: string; status: 'pending_confirmation' | 'going' | 'waitlisted' }
+
 export type RsvpResult =
   | { kind: 'not_found' }
   | { kind: 'closed'; picket: Picket; reason: string }
-  // `duplicate` is for logs and tests: responses look the same either way.
-  | { kind: 'accepted'; picket: Picket; rsvp: { id: number; status: 'going' | 'waitlisted' }; token: string; duplicate: boolean }
+  // `rsvp` is the public answer. `duplicate`, and the stored RSVP's own `rsvpId` and `token`, are for logs
+  // and in-process callers such as tests: no HTTP answer carries them, and the answer looks the same either way.
+  | { kind: 'accepted'; picket: Picket; campaign: Campaign; rsvp: RsvpAnswer; rsvpId: number; token: string; duplicate: boolean }
 
-export type ManagedRsvp = { picket: Picket; campaign: Campaign; rsvp: Pick<Rsvp, 'id' | 'status' | 'remindersStopped'> & { name: string | null }; decoy: boolean }
+export type ManagedRsvp = { picket: Picket; campaign: Campaign; rsvp: Pick<Rsvp, 'id' | 'status' | 'remindersStopped'> & { name: string | null } }
+
+export type ConfirmResult =
+  | { kind: 'not_found' }
+  // Too late to confirm (the picket started or was called off): the RSVP stays pending.
+  | { kind: 'closed'; found: ManagedRsvp; reason: string }
+  | { kind: 'confirmed'; found: ManagedRsvp }
+
+/** Campaigns the public may see: a draft (and its pickets, feeds, RSVPs) answers 404. */
+export const isPublicCampaign = (campaign: Campaign) => campaign.status === 'live' || campaign.status === 'closed'
+
+/** The config default of PUBLIC_COUNT_DELAY, for a composition root that does not pass its own. */
+const DEFAULT_PUBLIC_COUNT_DELAY = 300
+
+const newToken = () => crypto.randomBytes(32).toString('base64url')
+/** The public id of an RSVP answer: random, never stored, the same draw for a new and a repeat RSVP. */
+const answerId = () => crypto.randomBytes(12).toString('base64url')
 
 const reminderTopic = (picketId: number) => `picket:${picketId}:reminder`
 
@@ -34,11 +55,40 @@ declare module 'fastify' {
   }
 }
 
-export function createPicketService(deps: { db: Db; clock: Clock; mail: MailSettings; secret: string; campaigns: CampaignService; onMailQueued?: () => void }) {
+export function createPicketService(deps: {
+  db: Db
+  clock: Clock
+  mail: MailSettings
+  /** No longer used (the stand-in links it signed are gone); kept so the composition root need not change at once. */
+  secret?: string
+  campaigns: CampaignService
+  /** PUBLIC_COUNT_DELAY in seconds (config.publicCountDelay). */
+  publicCountDelay?: number
+  onMailQueued?: () => void
+}) {
   const { db, clock, mail } = deps
   const { campaigns } = deps
-  const decoys = createDecoys(deps.secret)
   const mailQueued = () => deps.onMailQueued?.()
+  // While a campaign counts RSVPs at once (confirmation off), the public sees each picket's counts as
+  // they were at most PUBLIC_COUNT_DELAY ago: a watcher who RSVPs an address cannot see the count move.
+  const publicCounts = new DelayedValues<number, Pick<Picket, 'goingCount' | 'waitlistedCount'>>((deps.publicCountDelay ?? DEFAULT_PUBLIC_COUNT_DELAY) * 1000, clock)
+
+  /** The picket as the public may see it: counts delayed unless only confirmed RSVPs move them. */
+  function forPublic(picket: Picket, campaign: Campaign): Picket {
+    if (campaign.confirmRsvps) return picket
+    return { ...picket, ...publicCounts.get(picket.id, () => ({ goingCount: picket.goingCount, waitlistedCount: picket.waitlistedCount })) }
+  }
+
+  /**
+   * A mail that an anonymous RSVP action causes (the confirmation link, a repeat's own link): built
+   * first, so the time taken does not tell whether it goes, then sent only within the address's daily
+   * cap (our mail is no relay). Past the cap nothing goes, and the answer is the same.
+   */
+  function mailAnonymously(tx: DbOrTx, kind: PicketMailKind, campaign: Campaign, picket: Picket, rsvp: Rsvp, emailNormalized: string, now: Date) {
+    const message = picketMail(mail, kind, campaign, picket, rsvp)
+    if (!takeAnonymousMail(tx, mail.addressKey, emailNormalized, now)) return
+    enqueueMail(tx, { kind, topic: `picket:${picket.id}`, message }, now)
+  }
 
   /** Validates a full picket description and turns local times into instants. */
   function resolveTimes(raw: unknown, now: Date, unchangedStart?: Date) {
@@ -104,6 +154,11 @@ export function createPicketService(deps: { db: Db; clock: Clock; mail: MailSett
     }
   }
 
+  /** What a new RSVP would become now, for an answer that stores nothing (a repeat, the honeypot). */
+  function standInStatus(picket: Picket): 'going' | 'waitlisted' {
+    return picket.capacity === null || picket.goingCount < picket.capacity ? 'going' : 'waitlisted'
+  }
+
   function closedReason(picket: Picket, now: Date): string | null {
     if (picket.status === 'cancelled') return 'This picket has been cancelled.'
     if (picket.startsAt <= now) return 'This picket has already started or is over.'
@@ -111,12 +166,32 @@ export function createPicketService(deps: { db: Db; clock: Clock; mail: MailSett
   }
 
   const service = {
+    /** Any picket, as the back office sees it (live counts). */
     picket: (id: number) => q.picketById(db, id),
     campaignOf: (picket: Picket) => campaigns.byId(picket.campaignId)!,
-    upcoming: (campaignId: number) => q.upcomingPickets(db, campaignId, clock()),
+    isPublicCampaign,
+    /** A picket as the public sees it: none for a draft campaign's; counts delayed while RSVPs count unconfirmed. */
+    publicPicket(id: number): { picket: Picket; campaign: Campaign } | null {
+      const picket = q.picketById(db, id)
+      if (!picket) return null
+      const campaign = campaigns.byId(picket.campaignId)
+      if (!campaign || !isPublicCampaign(campaign)) return null
+      return { picket: forPublic(picket, campaign), campaign }
+    },
+    /** The campaign's upcoming pickets as the public sees them (none for a draft). */
+    upcoming(campaignId: number): Picket[] {
+      const campaign = campaigns.byId(campaignId)
+      if (!campaign || !isPublicCampaign(campaign)) return []
+      return q.upcomingPickets(db, campaignId, clock()).map((p) => forPublic(p, campaign))
+    },
     /** Upcoming pickets grouped by country, then city, as the campaign and pickets pages list them. */
-    upcomingByPlace: (campaignId: number) => groupPickets(q.upcomingPickets(db, campaignId, clock())),
-    feed: (campaignId: number) => q.feedPickets(db, campaignId, new Date(clock().getTime() - 30 * 86_400_000)),
+    upcomingByPlace: (campaignId: number) => groupPickets(service.upcoming(campaignId)),
+    /** The calendar feed's pickets (none for a draft). */
+    feed(campaignId: number): Picket[] {
+      const campaign = campaigns.byId(campaignId)
+      if (!campaign || !isPublicCampaign(campaign)) return []
+      return q.feedPickets(db, campaignId, new Date(clock().getTime() - 30 * 86_400_000)).map((p) => forPublic(p, campaign))
+    },
     closedReason: (picket: Picket) => closedReason(picket, clock()),
     /** The picket as an organizer would edit it: local times in its own zone. */
     asInput(picket: Picket): PicketInput {
@@ -186,65 +261,109 @@ export function createPicketService(deps: { db: Db; clock: Clock; mail: MailSett
       return picket
     },
 
+    /**
+     * An RSVP from the public. With confirmation on (the default) it waits, taking no place and
+     * counting nowhere, until confirmed from the mailbox; off, it counts at once. A repeat address
+     * changes nothing and is mailed its own link; either way the answer is the same.
+     */
     rsvp(picketId: number, input: RsvpInput): RsvpResult {
       const picket = q.picketById(db, picketId)
       if (!picket) return { kind: 'not_found' }
+      const campaign = campaigns.byId(picket.campaignId)
+      if (!campaign || !isPublicCampaign(campaign)) return { kind: 'not_found' }
       const now = clock()
       const reason = closedReason(picket, now)
       if (reason) return { kind: 'closed', picket, reason }
-      const campaign = campaigns.byId(picket.campaignId)!
       const emailNormalized = normalizeEmail(input.email)
+      const confirming = campaign.confirmRsvps
+      const fresh = { name: input.name, email: input.email, consent: input.consent, createdAt: now, cancelledAt: null, remindersStopped: false }
       const result = db.transaction((tx) => {
-        const token = crypto.randomBytes(32).toString('base64url')
-        const created = q.insertRsvp(tx, { picketId, token, name: input.name, email: input.email, emailNormalized, consent: input.consent, status: 'waitlisted', createdAt: now, waitlistedAt: now })
+        const token = newToken()
+        const created = q.insertRsvp(tx, {
+          picketId,
+          token,
+          emailNormalized,
+          ...fresh,
+          status: confirming ? 'pending_confirmation' : 'waitlisted',
+          waitlistedAt: confirming ? null : now,
+        })
         const existing = created ?? q.rsvpByEmail(tx, picketId, emailNormalized)!
         if (!created && existing.status !== 'cancelled') {
-          // Already signed up: mail them their link; answer like a new RSVP without handing out theirs.
-          enqueueMail(tx, { kind: 'rsvp_link', topic: `picket:${picketId}`, message: picketMail(mail, 'rsvp_link', campaign, picket, existing) }, now)
-          const standIn = service.standIn(picket)
-          return { ...standIn.rsvp, token: standIn.token, duplicate: true }
+          // Already signed up (or waiting to confirm): nothing changes; the address is mailed its own link.
+          mailAnonymously(tx, existing.status === 'pending_confirmation' ? 'rsvp_confirm' : 'rsvp_link', campaign, picket, existing, emailNormalized, now)
+          return { status: confirming ? ('pending_confirmation' as const) : standInStatus(q.picketById(tx, picketId)!), id: existing.id, token: existing.token, duplicate: true }
+        }
+        // New, or signing up again after cancelling: a fresh link (the old one stays cancelled).
+        if (confirming) {
+          if (!created) q.setRsvp(tx, existing.id, { ...fresh, token, status: 'pending_confirmation', waitlistedAt: null })
+          mailAnonymously(tx, 'rsvp_confirm', campaign, picket, { ...existing, ...fresh, token, status: 'pending_confirmation' }, emailNormalized, now)
+          return { status: 'pending_confirmation' as const, id: existing.id, token, duplicate: false }
         }
         const going = q.takePlace(tx, picketId)
         const status = going ? ('going' as const) : ('waitlisted' as const)
-        q.setRsvp(tx, existing.id, { status, name: input.name, email: input.email, consent: input.consent, createdAt: now, waitlistedAt: going ? null : now, cancelledAt: null })
+        q.setRsvp(tx, existing.id, { ...fresh, token, status, waitlistedAt: going ? null : now })
         q.adjustCounts(tx, picketId, 0, going ? 0 : 1)
-        const rsvp = { ...existing, status, name: input.name, email: input.email }
-        const kind = going ? 'rsvp_going' : 'rsvp_waitlisted'
-        enqueueMail(tx, { kind, topic: `picket:${picketId}`, message: picketMail(mail, kind, campaign, picket, rsvp) }, now)
-        return { id: existing.id, status, token: existing.token, duplicate: false } as const
+        mailAnonymously(tx, going ? 'rsvp_going' : 'rsvp_waitlisted', campaign, picket, { ...existing, ...fresh, token, status }, emailNormalized, now)
+        return { status, id: existing.id, token, duplicate: false }
       })
       mailQueued()
-      return { kind: 'accepted', picket, rsvp: { id: result.id, status: result.status }, token: result.token, duplicate: result.duplicate }
+      return { kind: 'accepted', picket, campaign, rsvp: { id: answerId(), status: result.status }, rsvpId: result.id, token: result.token, duplicate: result.duplicate }
     },
 
-    /** A stand-in answer for a submission that is not stored (a repeat, or the honeypot). */
-    standIn(picket: Picket) {
-      const status = picket.capacity === null || picket.goingCount < picket.capacity ? ('going' as const) : ('waitlisted' as const)
-      return { rsvp: { id: decoys.id(), status }, token: decoys.mint(picket.id, status) }
+    /** The answer to a submission that is not stored (the honeypot): what a new RSVP would get. */
+    standIn(picket: Picket): RsvpAnswer {
+      const campaign = campaigns.byId(picket.campaignId)!
+      return { id: answerId(), status: campaign.confirmRsvps ? 'pending_confirmation' : standInStatus(picket) }
     },
 
-    /** The RSVP behind a manage link (or the stand-in a repeat was given). */
+    /** The RSVP behind a link from the mailbox; none for a draft campaign's picket. */
     lookup(token: string): ManagedRsvp | null {
       const rsvp = q.rsvpByToken(db, token)
-      if (rsvp) {
-        const picket = q.picketById(db, rsvp.picketId)!
-        return { picket, campaign: campaigns.byId(picket.campaignId)!, rsvp, decoy: false }
-      }
-      const decoy = decoys.read(token)
-      if (!decoy) return null
-      const picket = q.picketById(db, decoy.picketId)
-      if (!picket) return null
-      return { picket, campaign: campaigns.byId(picket.campaignId)!, rsvp: { id: 0, status: decoy.status, remindersStopped: false, name: null }, decoy: true }
+      if (!rsvp) return null
+      const picket = q.picketById(db, rsvp.picketId)!
+      const campaign = campaigns.byId(picket.campaignId)!
+      if (!isPublicCampaign(campaign)) return null
+      return { picket: forPublic(picket, campaign), campaign, rsvp }
+    },
+
+    /**
+     * "Confirm my place", POSTed from the RSVP's page: the RSVP now takes a place, or joins the waiting
+     * list when the picket is full, exactly as an RSVP did without confirmation. Confirming twice is harmless.
+     */
+    confirmRsvp(token: string): ConfirmResult {
+      const found = service.lookup(token)
+      if (!found) return { kind: 'not_found' }
+      if (found.rsvp.status !== 'pending_confirmation') return { kind: 'confirmed', found }
+      const now = clock()
+      const reason = closedReason(found.picket, now)
+      if (reason) return { kind: 'closed', found, reason }
+      db.transaction((tx) => {
+        const rsvp = q.rsvpByToken(tx, token)!
+        if (rsvp.status !== 'pending_confirmation') return
+        const going = q.takePlace(tx, rsvp.picketId)
+        const status = going ? ('going' as const) : ('waitlisted' as const)
+        // Reminders already due before the confirmation are not owed: it counts from now.
+        q.setRsvp(tx, rsvp.id, { status, createdAt: now, waitlistedAt: going ? null : now })
+        q.adjustCounts(tx, rsvp.picketId, 0, going ? 0 : 1)
+        const picket = q.picketById(tx, rsvp.picketId)!
+        const kind = going ? 'rsvp_going' : 'rsvp_waitlisted'
+        enqueueMail(tx, { kind, topic: `picket:${picket.id}`, message: picketMail(mail, kind, found.campaign, picket, { ...rsvp, status, createdAt: now }) }, now)
+      })
+      mailQueued()
+      return { kind: 'confirmed', found: service.lookup(token)! }
     },
 
     /** Cancels an RSVP; the first on the waiting list takes the place. */
     cancelRsvp(token: string): ManagedRsvp | null {
       const found = service.lookup(token)
-      if (!found || found.decoy || found.rsvp.status === 'cancelled') return found
+      if (!found || found.rsvp.status === 'cancelled') return found
       const now = clock()
       db.transaction((tx) => {
         const rsvp = q.rsvpByToken(tx, token)!
+        if (rsvp.status === 'cancelled') return
         q.setRsvp(tx, rsvp.id, { status: 'cancelled', cancelledAt: now, waitlistedAt: null })
+        // A pending RSVP took no place and counted nowhere.
+        if (rsvp.status === 'pending_confirmation') return
         if (rsvp.status === 'going') {
           q.adjustCounts(tx, rsvp.picketId, -1, 0)
           const picket = q.picketById(tx, rsvp.picketId)!
@@ -259,7 +378,7 @@ export function createPicketService(deps: { db: Db; clock: Clock; mail: MailSett
 
     stopReminders(token: string): ManagedRsvp | null {
       const found = service.lookup(token)
-      if (!found || found.decoy) return found
+      if (!found) return found
       q.setRsvp(db, found.rsvp.id, { remindersStopped: true })
       return service.lookup(token)
     },

@@ -2,7 +2,7 @@ import t from 'tap'
 import { DateTime } from 'luxon'
 import { build, tempDir, TestClock } from '../helper.js'
 import { TestSmtp } from '../smtp.js'
-import { picketApp, picketFields, rsvp, subjects, HOUR, MINUTE } from './helpers.js'
+import { confirm, jsonRsvp, picketApp, picketFields, rsvp, subjects, tokenOf, HOUR, MINUTE } from './helpers.js'
 
 t.test('local times are stored as the right instant on both sides of a DST change, and in a half-hour zone', async (t) => {
   const { app, campaignId } = await picketApp(t, '2027-03-01T00:00:00Z')
@@ -44,7 +44,7 @@ t.test('a local time the clocks skip, a bad zone and an end before the start are
 })
 
 t.test('reminders go out at the right instants across a DST change, once each, never after the start', async (t) => {
-  const { app, smtp, clock, campaignId } = await picketApp(t, '2027-03-20T09:00:00Z')
+  const { app, smtp, clock, campaignId } = await picketApp(t, '2027-03-20T09:00:00Z', { confirmRsvps: false })
   const picket = app.pickets.schedule(campaignId, { ...picketFields, startsLocal: '2027-03-29T12:00', endsLocal: '2027-03-29T14:00' })
   const start = picket.startsAt.getTime() // 11:00 UTC, BST
   await rsvp(app, picket.id, 'ann@example.com')
@@ -87,17 +87,21 @@ t.test('reminders go out at the right instants across a DST change, once each, n
   t.equal(smtp.received.length, 3, 'nothing after the start')
 })
 
-t.test('an RSVP made after a reminder time skips that reminder', async (t) => {
+t.test('an RSVP made (or confirmed) after a reminder time skips that reminder', async (t) => {
   const { app, smtp, clock, campaignId } = await picketApp(t)
   const picket = app.pickets.schedule(campaignId, { ...picketFields, startsLocal: '2026-12-10T12:00', endsLocal: '2026-12-10T14:00' })
   const start = picket.startsAt.getTime()
+  t.equal((await jsonRsvp(app, picket.id, { name: 'Early', email: 'early@example.com' })).statusCode, 201, 'asked days before, confirmed late')
   clock.current = new Date(start - 3 * HOUR)
   await rsvp(app, picket.id, 'late@example.com')
+  t.equal((await confirm(app, tokenOf(app, picket.id, 'early@example.com'))).statusCode, 303)
   await app.dispatcher.drain()
-  t.same(subjects(smtp), [`You're going: ${picket.title}`], 'no "24 hours" three hours before')
+  for (const to of ['late@example.com', 'early@example.com']) {
+    t.same(subjects(smtp, to), [`Confirm your place: ${picket.title}`, `You're going: ${picket.title}`], 'no "24 hours" three hours before')
+  }
   clock.current = new Date(start - 2 * HOUR)
   await app.dispatcher.drain()
-  t.same(subjects(smtp).slice(1), [`Reminder: ${picket.title} starts in 2 hours`])
+  for (const to of ['late@example.com', 'early@example.com']) t.same(subjects(smtp, to).slice(2), [`Reminder: ${picket.title} starts in 2 hours`])
 })
 
 t.test('after downtime the latest due reminder goes out late, once; a restart loses nothing', async (t) => {
@@ -124,7 +128,7 @@ t.test('after downtime the latest due reminder goes out late, once; a restart lo
 })
 
 t.test('a reminder held up by a mail outage is dropped once the picket has started', async (t) => {
-  const { app, smtp, clock, campaignId } = await picketApp(t)
+  const { app, smtp, clock, campaignId } = await picketApp(t, undefined, { confirmRsvps: false })
   const picket = app.pickets.schedule(campaignId, { ...picketFields, startsLocal: '2026-12-10T12:00', endsLocal: '2026-12-10T14:00' })
   await rsvp(app, picket.id, 'a@example.com')
   await app.dispatcher.drain()
@@ -139,15 +143,14 @@ t.test('a reminder held up by a mail outage is dropped once the picket has start
 })
 
 t.test('cancelled RSVPs, stopped reminders and cancelled pickets get no reminders', async (t) => {
-  const { app, smtp, clock, campaignId } = await picketApp(t)
+  const { app, smtp, clock, campaignId } = await picketApp(t, undefined, { confirmRsvps: false })
   const picket = app.pickets.schedule(campaignId, { ...picketFields, startsLocal: '2026-12-10T12:00', endsLocal: '2026-12-10T14:00' })
   const cancelled = await rsvp(app, picket.id, 'cancel@example.com')
   const stopped = await rsvp(app, picket.id, 'stop@example.com')
   await rsvp(app, picket.id, 'stays@example.com')
-  const token = (url: string) => url.split('/').pop()!
-  app.pickets.cancelRsvp(token(cancelled.manageUrl))
+  app.pickets.cancelRsvp(cancelled.token)
   // One-click unsubscribe (RFC 8058): a POST without our CSRF token.
-  const oneClick = await app.inject({ method: 'POST', url: `/rsvps/${token(stopped.manageUrl)}/stop-reminders`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' })
+  const oneClick = await app.inject({ method: 'POST', url: `/rsvps/${stopped.token}/stop-reminders`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' })
   t.equal(oneClick.statusCode, 200)
   await app.dispatcher.drain()
   clock.current = new Date(picket.startsAt.getTime() - 24 * HOUR)
@@ -162,7 +165,7 @@ t.test('cancelled RSVPs, stopped reminders and cancelled pickets get no reminder
 })
 
 t.test('a reschedule recomputes reminders and tells everyone going', async (t) => {
-  const { app, smtp, clock, campaignId } = await picketApp(t)
+  const { app, smtp, clock, campaignId } = await picketApp(t, undefined, { confirmRsvps: false })
   const picket = app.pickets.schedule(campaignId, { ...picketFields, startsLocal: '2026-12-10T12:00', endsLocal: '2026-12-10T14:00' })
   await rsvp(app, picket.id, 'a@example.com')
   await app.dispatcher.drain()
@@ -191,7 +194,7 @@ t.test('a reschedule recomputes reminders and tells everyone going', async (t) =
 })
 
 t.test('a reschedule withdraws a reminder still queued for the old time', async (t) => {
-  const { app, smtp, clock, campaignId } = await picketApp(t)
+  const { app, smtp, clock, campaignId } = await picketApp(t, undefined, { confirmRsvps: false })
   const picket = app.pickets.schedule(campaignId, { ...picketFields, startsLocal: '2026-12-10T12:00', endsLocal: '2026-12-10T14:00' })
   await rsvp(app, picket.id, 'a@example.com')
   await app.dispatcher.drain()
@@ -203,7 +206,7 @@ t.test('a reschedule withdraws a reminder still queued for the old time', async 
 })
 
 t.test('a cancellation mails everyone a METHOD:CANCEL calendar file', async (t) => {
-  const { app, smtp, campaignId } = await picketApp(t)
+  const { app, smtp, campaignId } = await picketApp(t, undefined, { confirmRsvps: false })
   const picket = app.pickets.schedule(campaignId, { ...picketFields, capacity: 1, startsLocal: '2026-12-10T12:00', endsLocal: '2026-12-10T14:00' })
   await rsvp(app, picket.id, 'going@example.com')
   t.equal((await rsvp(app, picket.id, 'wait@example.com')).rsvp.status, 'waitlisted')
@@ -226,7 +229,7 @@ t.test('a cancellation mails everyone a METHOD:CANCEL calendar file', async (t) 
 })
 
 t.test('a picket under way can still have its details fixed, but not be moved into the past', async (t) => {
-  const { app, clock, campaignId } = await picketApp(t)
+  const { app, clock, campaignId } = await picketApp(t, undefined, { confirmRsvps: false })
   const picket = app.pickets.schedule(campaignId, { ...picketFields, startsLocal: '2026-12-10T12:00', endsLocal: '2026-12-10T14:00' })
   clock.current = new Date(picket.startsAt.getTime() + 10 * MINUTE)
   const fixed = app.pickets.reschedule(picket.id, { contact: 'Sam, +44 7700 900001' })!
