@@ -109,7 +109,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
 
   const mail = mailSettings(config)
   const onMailQueued = () => app.dispatcher.poke()
-  const campaigns = createCampaignService(app.db)
+  const campaigns = createCampaignService(app.db, { now: clock, publicCountDelayMs: config.publicCountDelay * 1000 })
   app.decorate('campaigns', campaigns)
   app.decorate('letters', createLetterService({ db: app.db, clock, mail, campaigns, onMailQueued }))
   app.decorate('pickets', createPicketService({ db: app.db, clock, mail, secret: config.sessionSecret, campaigns, onMailQueued }))

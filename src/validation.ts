@@ -88,7 +88,21 @@ export class InputError extends Error {
   }
 }
 
-/** Normalised key for "one letter (or RSVP) per supporter": case and surrounding spaces do not matter. */
+/**
+ * The key of "one letter (or RSVP) per supporter": case and surrounding spaces do not matter, nor
+ * the usual aliases of one mailbox — a `+tag` anywhere, and dots at gmail.com / googlemail.com.
+ */
 export function normalizeEmail(address: string): string {
-  return address.trim().toLowerCase()
+  const lower = address.trim().toLowerCase()
+  const at = lower.lastIndexOf('@')
+  if (at <= 0) return lower
+  let local = lower.slice(0, at)
+  let domain = lower.slice(at + 1)
+  const plus = local.indexOf('+')
+  if (plus > 0) local = local.slice(0, plus)
+  if (domain === 'gmail.com' || domain === 'googlemail.com') {
+    local = local.replace(/\./g, '')
+    domain = 'gmail.com'
+  }
+  return `${local}@${domain}`
 }

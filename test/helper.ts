@@ -34,6 +34,8 @@ export function testConfig(dir: string, env: Record<string, string> = {}): Confi
     RATE_LIMITS: 'off',
     DISPATCHER: 'off',
     LOG_LEVEL: 'silent',
+    // Public counts live, unless a test is about their delay.
+    PUBLIC_COUNT_DELAY: '0',
     ...env,
   })
 }
@@ -44,6 +46,11 @@ export interface BuildOptions extends AppOptions {
   seed?: boolean
   /** Reuse a database directory (to test restarts). */
   dir?: string
+  /**
+   * The demo campaign confirms letters, as every new campaign does. Most tests are about what
+   * happens to a letter that counts, so they get the demo with confirmation off unless they say true.
+   */
+  confirmLetters?: boolean
 }
 
 /** Builds the app on a temporary database and closes it when the test ends. */
@@ -54,6 +61,7 @@ export async function build(t: Teardownable, opts: BuildOptions = {}): Promise<F
   t.teardown(() => app.close())
   await app.ready()
   if (opts.seed !== false) seedDemo(app.db)
+  if (opts.seed !== false && opts.confirmLetters !== true) app.db.$client.prepare(`update campaigns set confirm_letters = 0`).run()
   return app
 }
 

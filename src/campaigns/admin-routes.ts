@@ -5,12 +5,14 @@ import { campaignStatuses } from '../db/schema/index.js'
 import { countryName, countryOptions } from '../countries.js'
 import { fieldErrors, InputError, issuesOf, type FieldIssue } from '../validation.js'
 import { actorOf, campaignScope, parseId, requireAdmin } from '../admin/access.js'
+import { renderCampaignPage } from './page.js'
 import {
   addPerson,
   addTarget,
   APPEAL_PLACEHOLDERS,
   campaignForm,
   campaignWarnings,
+  confirmationWarnings,
   createCampaign,
   CSV_COLUMNS,
   deletePerson,
@@ -64,7 +66,7 @@ function languageName(code: string): string {
 }
 
 const LANGUAGE_PARAM = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/
-const CAMPAIGN_KEYS = ['title', 'slug', 'summary', 'story', 'goal', 'status', 'confirmLetters', 'languages'] as const
+const CAMPAIGN_KEYS = ['title', 'slug', 'summary', 'story', 'goal', 'status', 'confirmLetters', 'confirmRsvps', 'languages'] as const
 const PERSON_KEYS = ['name', 'status', 'detail', 'statusChangedOn'] as const
 const TARGET_KEYS = ['name', 'title', 'organisation', 'country', 'email', 'postalAddress', 'language'] as const
 
@@ -90,6 +92,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
       statuses: campaignStatuses.map((s) => ({ value: s, selected: s === values.status })),
       notice: state.notice,
       warnings: campaign ? campaignWarnings(app.db, campaign) : [],
+      confirmationWarnings: campaign ? confirmationWarnings(campaign) : [],
       peopleCount: campaign ? peopleOf(app.db, campaign.id).length : 0,
       csrfToken: reply.generateCsrf(),
     })
@@ -103,17 +106,19 @@ export default async function campaignRoutes(app: FastifyInstance) {
     goal: String(c.goal),
     status: c.status,
     confirmLetters: c.confirmLetters,
+    confirmRsvps: c.confirmRsvps,
     languages: c.languages.join(', '),
   })
 
   const formValues = (body: unknown) => {
     const v: Record<string, string | boolean> = strings(body, CAMPAIGN_KEYS)
     v.confirmLetters = typeof v.confirmLetters === 'string' && v.confirmLetters !== ''
+    v.confirmRsvps = typeof v.confirmRsvps === 'string' && v.confirmRsvps !== ''
     return v
   }
 
   app.get('/campaigns/new', { preHandler: requireAdmin }, async (_req, reply) =>
-    campaignPage(reply, { values: { status: 'draft', languages: 'en', goal: '1000', confirmLetters: false } }),
+    campaignPage(reply, { values: { status: 'draft', languages: 'en', goal: '1000', confirmLetters: true, confirmRsvps: true } }),
   )
 
   app.post<{ Body: Body }>('/campaigns/new', { preHandler: [requireAdmin, app.csrfProtection] }, async (req, reply) => {
@@ -140,6 +145,9 @@ export default async function campaignRoutes(app: FastifyInstance) {
       const notice = 'created' in req.query ? 'The campaign was created. Add officials and a letter template, then set it live.' : 'saved' in req.query ? 'Saved.' : undefined
       return campaignPage(reply, { campaign, values: campaignValues(campaign), notice })
     })
+
+    // The public page as supporters will see it: drafts answer 404 to the public, so organizers look here.
+    scoped.get<IdParams>('/campaigns/:id/preview', async (req, reply) => renderCampaignPage(reply, app, req.campaign!))
 
     scoped.post<IdParams & { Body: Body }>('/campaigns/:id', { preHandler: app.csrfProtection }, async (req, reply) => {
       const campaign = req.campaign!

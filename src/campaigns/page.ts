@@ -32,7 +32,7 @@ export class CampaignPageCache {
     }
     const [head, middle, ...tail] = entry.parts
     const csrf = tail.length ? reply.generateCsrf() : ''
-    return reply.type('text/html; charset=utf-8').send(head + progressHtml(campaign) + middle + (tail.length ? csrf + tail.join(csrf) : ''))
+    return reply.type('text/html; charset=utf-8').send(head + progressHtml(app, campaign) + middle + (tail.length ? csrf + tail.join(csrf) : ''))
   }
 }
 
@@ -45,7 +45,7 @@ export function renderCampaignPage(
   status = 200,
 ) {
   const csrfToken = app.campaigns.isOpen(campaign) ? reply.generateCsrf() : undefined
-  return reply.code(status).view('campaigns/campaign', campaignPageData(app, campaign, state, csrfToken, progressHtml(campaign)))
+  return reply.code(status).view('campaigns/campaign', campaignPageData(app, campaign, state, csrfToken, progressHtml(app, campaign)))
 }
 
 function campaignPageData(app: FastifyInstance, campaign: Campaign, state: LetterFormState, csrfToken: string | undefined, tallyHtml: string) {
@@ -61,6 +61,7 @@ function campaignPageData(app: FastifyInstance, campaign: Campaign, state: Lette
   }
 }
 
-function progressHtml(campaign: Campaign): string {
-  return renderPartial('progress', { campaign })
+function progressHtml(app: FastifyInstance, campaign: Campaign): string {
+  const tally = app.campaigns.publicTally(campaign)
+  return renderPartial('progress', { campaign: { ...campaign, lettersCount: tally.letters, offlineCount: tally.offline } })
 }

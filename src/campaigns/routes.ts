@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { sendError } from '../errors.js'
 import { CampaignPageCache } from './page.js'
-import { tallyOf } from './tally.js'
 
 type SlugParams = { Params: { slug: string } }
 
@@ -10,17 +9,22 @@ export default async function campaignRoutes(app: FastifyInstance) {
   const pages = new CampaignPageCache()
 
   app.get('/', async (_req, reply) => {
-    return reply.view('campaigns/home', { title: 'Campaigns', campaigns: campaigns.listed() })
+    // Each campaign's figures as the public sees them (see publicTally).
+    const listed = campaigns.listed().map((c) => {
+      const tally = campaigns.publicTally(c)
+      return { ...c, lettersCount: tally.letters, offlineCount: tally.offline }
+    })
+    return reply.view('campaigns/home', { title: 'Campaigns', campaigns: listed })
   })
 
   app.get<SlugParams>('/campaigns/:slug', async (req, reply) => {
-    const campaign = campaigns.bySlug(req.params.slug)
+    const campaign = campaigns.publicBySlug(req.params.slug)
     if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
     return pages.send(reply, app, campaign)
   })
 
   app.get<SlugParams & { Querystring: { confirmed?: string } }>('/campaigns/:slug/thanks', async (req, reply) => {
-    const campaign = campaigns.bySlug(req.params.slug)
+    const campaign = campaigns.publicBySlug(req.params.slug)
     if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
     const url = `${app.config.baseUrl}/campaigns/${campaign.slug}`
     return reply.view('campaigns/thanks', {
@@ -35,7 +39,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
   })
 
   app.get<SlugParams>('/api/campaigns/:slug', async (req, reply) => {
-    const campaign = campaigns.bySlug(req.params.slug)
+    const campaign = campaigns.publicBySlug(req.params.slug)
     if (!campaign) return sendError(req, reply, 404, 'Campaign not found')
     return {
       slug: campaign.slug,
@@ -48,8 +52,8 @@ export default async function campaignRoutes(app: FastifyInstance) {
   })
 
   app.get<SlugParams>('/api/campaigns/:slug/tally', async (req, reply) => {
-    const campaign = campaigns.bySlug(req.params.slug)
+    const campaign = campaigns.publicBySlug(req.params.slug)
     if (!campaign) return sendError(req, reply, 404, 'Campaign not found')
-    return tallyOf(campaign, campaigns.targets(campaign.id))
+    return campaigns.publicTally(campaign)
   })
 }

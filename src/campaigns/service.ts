@@ -8,6 +8,8 @@ import { checkbox, InputError, multiLine, singleLine, type FieldIssue } from '..
 import { APPEAL_PLACEHOLDERS, compileAppeal, letterDate, renderAppeal, sampleContext, targetContext, validateAppeal, type AppealContext } from './appeal.js'
 import { audit, type Actor } from '../admin/audit.js'
 import { campaignQueries } from './queries.js'
+import { tallyOf, type Tally } from './tally.js'
+import { DelayedValues } from '../delayed.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -19,11 +21,26 @@ declare module 'fastify' {
  * app.campaigns: how other features read campaigns, their people, officials and templates (the hot
  * reads are prepared once). The back office's writes are the functions below.
  */
-export function createCampaignService(db: Db) {
+export function createCampaignService(db: Db, opts: { now: () => Date; publicCountDelayMs: number }) {
+  const queries = campaignQueries(db)
+  const delayed = new DelayedValues<number, Tally>(opts.publicCountDelayMs, opts.now)
   return {
-    ...campaignQueries(db),
+    ...queries,
     /** Whether the campaign takes letters and RSVPs now. */
     isOpen: (campaign: Campaign) => campaign.status === 'live',
+    /** A campaign the public may see: drafts answer 404 (organizers preview them in the back office). */
+    publicBySlug: (slug: string) => {
+      const campaign = queries.bySlug(slug)
+      return campaign && campaign.status !== 'draft' ? campaign : undefined
+    },
+    /**
+     * The tally as the public sees it. Without confirmation anyone can submit any address, so the
+     * figures move only every PUBLIC_COUNT_DELAY: a watcher cannot tie a change to one submission.
+     */
+    publicTally(campaign: Campaign): Tally {
+      const read = () => tallyOf(campaign, queries.targets(campaign.id))
+      return campaign.confirmLetters ? read() : delayed.get(campaign.id, read)
+    },
   }
 }
 
@@ -94,7 +111,7 @@ const campaignBase = {
   story: multiLine('Story', 50_000),
 }
 
-/** The HTML form (goal as text, confirmLetters as a checkbox, languages comma-separated). */
+/** The HTML form (goal as text, confirmLetters and confirmRsvps as checkboxes, languages comma-separated). */
 export const campaignForm = z.object({
   ...campaignBase,
   summary: campaignBase.summary.optional().default(''),
@@ -102,6 +119,7 @@ export const campaignForm = z.object({
   goal: goalForm,
   status,
   confirmLetters: checkbox,
+  confirmRsvps: checkbox,
   languages: languagesForm,
 })
 
@@ -115,6 +133,7 @@ export const campaignCreateJson = z.object({
   status: status.optional(),
   languages: languageList,
   confirmLetters: z.boolean({ error: 'confirmLetters must be true or false' }).optional(),
+  confirmRsvps: z.boolean({ error: 'confirmRsvps must be true or false' }).optional(),
 })
 
 /** PATCH /api/admin/campaigns/:id: any of the fields above. */
@@ -127,6 +146,7 @@ export const campaignPatchJson = z.object({
   status: status.optional(),
   languages: languageList.optional(),
   confirmLetters: z.boolean({ error: 'confirmLetters must be true or false' }).optional(),
+  confirmRsvps: z.boolean({ error: 'confirmRsvps must be true or false' }).optional(),
 })
 
 export interface CampaignInput {
@@ -137,6 +157,7 @@ export interface CampaignInput {
   goal: number
   status?: (typeof campaignStatuses)[number]
   confirmLetters?: boolean
+  confirmRsvps?: boolean
   languages: string[]
 }
 
@@ -229,7 +250,9 @@ export function createCampaign(db: Db, input: CampaignInput, actor: Actor, now: 
           story: input.story ?? '',
           goal: input.goal,
           status: input.status ?? 'draft',
-          confirmLetters: input.confirmLetters ?? false,
+          // On unless turned off: without it, a watcher learns from the counts who wrote (SECURITY.md).
+          confirmLetters: input.confirmLetters ?? true,
+          confirmRsvps: input.confirmRsvps ?? true,
           languages: input.languages,
           createdAt: now,
           updatedAt: now,
@@ -246,7 +269,7 @@ export function createCampaign(db: Db, input: CampaignInput, actor: Actor, now: 
   }
 }
 
-const CAMPAIGN_FIELDS = ['slug', 'title', 'summary', 'story', 'goal', 'status', 'confirmLetters', 'languages'] as const
+const CAMPAIGN_FIELDS = ['slug', 'title', 'summary', 'story', 'goal', 'status', 'confirmLetters', 'confirmRsvps', 'languages'] as const
 
 /** Applies the fields given; audits which changed. */
 export function updateCampaign(db: Db, campaignId: number, patch: Partial<CampaignInput>, actor: Actor, now: Date): Campaign {
@@ -291,6 +314,15 @@ export function campaignWarnings(db: DbOrTx, campaign: Campaign): string[] {
   return warnings
 }
 
+/** What turning confirmation off gives away, shown beside the settings while it is off. */
+export function confirmationWarnings(campaign: Campaign): string[] {
+  const off = [campaign.confirmLetters ? null : 'letters', campaign.confirmRsvps ? null : 'RSVPs'].filter(Boolean)
+  if (off.length === 0) return []
+  return [
+    `Confirmation is off for ${off.join(' and ')}. Anyone can then use any email address, and a watcher who submits a supporter's address can tell from what happens whether that person already took part. Public counts move only every few minutes to blur this, but they still move. Turn confirmation back on unless you have a strong reason.`,
+  ]
+}
+
 export function campaignJson(c: Campaign) {
   return {
     id: c.id,
@@ -301,6 +333,7 @@ export function campaignJson(c: Campaign) {
     goal: c.goal,
     status: c.status,
     confirmLetters: c.confirmLetters,
+    confirmRsvps: c.confirmRsvps,
     languages: c.languages,
     lettersCount: c.lettersCount,
     offlineCount: c.offlineCount,

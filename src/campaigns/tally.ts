@@ -2,6 +2,8 @@ import { eq, sql } from 'drizzle-orm'
 import { prepared, rawPlaceholder, type DbOrTx } from '../db/client.js'
 import { campaigns, targets as targetsTable, type Campaign, type Target } from '../db/schema/index.js'
 
+export type Tally = ReturnType<typeof tallyOf>
+
 /** The public tally: read from the stored counters, never counted from the letters. */
 export function tallyOf(campaign: Campaign, targets: Target[]) {
   return {

@@ -100,7 +100,9 @@ export function seedDemo(db: Db, now = new Date()): { created: boolean; campaign
         story,
         goal: 11000,
         status: 'live',
-        confirmLetters: false,
+        // As every new campaign: letters and RSVPs count once confirmed from the mailbox.
+        confirmLetters: true,
+        confirmRsvps: true,
         languages: ['en', 'ru'],
         createdAt: now,
         updatedAt: now,

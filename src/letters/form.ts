@@ -19,7 +19,9 @@ export function letterFormView(
   state: LetterFormState,
 ) {
   const values: Record<string, unknown> = { language: campaign.languages[0], ...state.values }
-  const targetId = Number(values.target) || undefined
+  const chosen = new Set(String(values.target ?? '').split(',').map(Number).filter((id) => id > 0))
+  // The preview shows the letter to the first official ticked.
+  const targetId = chosen.values().next().value
   return {
     open,
     preview: open
@@ -33,7 +35,7 @@ export function letterFormView(
           language: str(values.language),
         })
       : null,
-    targets: targets.map((t) => ({ ...t, countryName: countryName(t.country), checked: t.id === targetId })),
+    targets: targets.map((t) => ({ ...t, countryName: countryName(t.country), checked: chosen.has(t.id) })),
     languages: campaign.languages.map((code) => ({ code, name: safeLanguageName(code), selected: code === values.language })),
     countries: countryOptions().map((c) => ({ ...c, selected: c.code === str(values.country).toUpperCase() })),
     values,

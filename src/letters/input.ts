@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { personName, requiredLine, optionalLine, multiLine, email, countryCode, language, checkbox } from '../validation.js'
+import { personName, requiredLine, optionalLine, multiLine, email, countryCode, language, checkbox, issuesOf, type FieldIssue } from '../validation.js'
 
 export const NOTE_MAX = 2000
 
@@ -47,9 +47,6 @@ export const letterJson = z
     replyDirect: z.boolean({ error: 'replyDirect must be true or false' }).optional().default(false),
     consent: z.boolean({ error: 'consent must be true or false' }).optional().default(false),
   })
-  .superRefine((v, ctx) => {
-    if (v.targetId === undefined && v.targetIds === undefined) ctx.addIssue({ code: 'custom', path: ['targetId'], message: CHOOSE_TARGET })
-  })
 
 export interface LetterInput {
   name: string
@@ -71,9 +68,19 @@ export function fromForm(data: z.infer<typeof letterForm>): LetterInput {
   return { ...rest, targetIds: target }
 }
 
-export function fromJson(data: z.infer<typeof letterJson>): LetterInput {
+function fromJson(data: z.infer<typeof letterJson>): LetterInput {
   const { targetId, targetIds, ...rest } = data
   return { ...rest, targetIds: distinct([...(targetId ? [targetId] : []), ...(targetIds ?? [])]) }
+}
+
+/** The JSON API's body: every issue at once, a missing official among them (zod skips object refinements once a field fails). */
+export function parseLetterJson(body: Record<string, unknown>): { ok: true; input: LetterInput } | { ok: false; issues: FieldIssue[] } {
+  const parsed = letterJson.safeParse(body)
+  const noTarget = body.targetId === undefined && body.targetIds === undefined
+  if (parsed.success && !noTarget) return { ok: true, input: fromJson(parsed.data) }
+  const issues = parsed.success ? [] : issuesOf(parsed.error)
+  if (noTarget) issues.push({ path: ['targetId'], message: CHOOSE_TARGET })
+  return { ok: false, issues }
 }
 
 /** What the appeal preview is rendered with: the letter's fields, any of them still empty. */

@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { sendError } from '../errors.js'
 import { renderCampaignPage } from '../campaigns/page.js'
 import { fieldErrors, InputError, issuesOf } from '../validation.js'
-import { letterForm, letterJson, fromForm, fromJson } from './input.js'
-import type { WriteResult } from './service.js'
+import { letterForm, fromForm, parseLetterJson } from './input.js'
+import type { ConfirmState, WriteResult } from './service.js'
 import crypto from 'node:crypto'
 import { caughtInHoneypot } from '../honeypot.js'
 
@@ -21,13 +21,15 @@ export default async function letterRoutes(app: FastifyInstance) {
   const limiter = () => (app.config.rateLimits ? [app.rateLimit({ max: app.config.letterRateLimit, timeWindow: '1 minute' })] : [])
   const letterLimit = limiter()
   const confirmLimit = limiter()
+  // The live preview asks once per pause in typing: the same limiter, with room for a long note.
+  const previewLimit = app.config.rateLimits ? [app.rateLimit({ max: app.config.letterRateLimit * 4, timeWindow: '1 minute' })] : []
 
   // The HTML form: preview (intent=preview) re-renders the page; send writes the letter.
   app.post<SlugParams & { Body: Record<string, unknown> }>(
     '/campaigns/:slug/letters',
     { onRequest: letterLimit, preHandler: app.csrfProtection },
     async (req, reply) => {
-      const campaign = app.campaigns.bySlug(req.params.slug)
+      const campaign = app.campaigns.publicBySlug(req.params.slug)
       if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
       if (!app.campaigns.isOpen(campaign)) return sendError(req, reply, 409, CLOSED_MESSAGE[campaign.status] ?? 'This campaign takes no letters.')
       const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>
@@ -53,8 +55,8 @@ export default async function letterRoutes(app: FastifyInstance) {
   )
 
   // Live preview for the page's script; it changes nothing, so it needs no CSRF token.
-  app.post<SlugParams & { Body: Record<string, unknown> }>('/campaigns/:slug/preview', async (req, reply) => {
-    const campaign = app.campaigns.bySlug(req.params.slug)
+  app.post<SlugParams & { Body: Record<string, unknown> }>('/campaigns/:slug/preview', { onRequest: previewLimit }, async (req, reply) => {
+    const campaign = app.campaigns.publicBySlug(req.params.slug)
     if (!campaign || !app.campaigns.isOpen(campaign)) return sendError(req, reply, 404, 'Campaign not found')
     const v = displayValues(req.body && typeof req.body === 'object' ? req.body : {})
     const preview = letters.preview(campaign, {
@@ -63,7 +65,7 @@ export default async function letterRoutes(app: FastifyInstance) {
       country: /^[A-Za-z]{2}$/.test(v.country ?? '') ? v.country!.toUpperCase() : undefined,
       organisation: v.organisation,
       note: v.note,
-      targetId: Number(v.target) || undefined,
+      targetId: Number(v.target?.split(',')[0]) || undefined,
       language: v.language,
     })
     if (!preview) return sendError(req, reply, 404, 'Nothing to preview')
@@ -72,7 +74,7 @@ export default async function letterRoutes(app: FastifyInstance) {
 
   app.post<SlugParams>('/api/campaigns/:slug/letters', { onRequest: letterLimit }, async (req, reply) => {
     if (!isJson(req)) return sendError(req, reply, 415, 'Send the letter as application/json')
-    const campaign = app.campaigns.bySlug(req.params.slug)
+    const campaign = app.campaigns.publicBySlug(req.params.slug)
     if (!campaign) return sendError(req, reply, 404, 'Campaign not found')
     if (!app.campaigns.isOpen(campaign)) return sendError(req, reply, 409, CLOSED_MESSAGE[campaign.status] ?? 'This campaign takes no letters.')
     const body = req.body
@@ -82,9 +84,9 @@ export default async function letterRoutes(app: FastifyInstance) {
     if (caughtInHoneypot(req)) {
       return reply.code(201).send({ letter: { id: crypto.randomBytes(12).toString('base64url'), status: campaign.confirmLetters ? 'pending_confirmation' : 'queued' } })
     }
-    const parsed = letterJson.safeParse(body)
-    if (!parsed.success) return sendError(req, reply, 422, 'Invalid input', { issues: issuesOf(parsed.error) })
-    const result = letters.write(campaign.slug, fromJson(parsed.data))
+    const parsed = parseLetterJson(body as Record<string, unknown>)
+    if (!parsed.ok) return sendError(req, reply, 422, 'Invalid input', { issues: parsed.issues })
+    const result = letters.write(campaign.slug, parsed.input)
     if (result.kind !== 'accepted') return sendError(req, reply, 409, 'This campaign takes no letters.')
     return reply.code(201).send({ letter: result.letter })
   })
@@ -109,7 +111,7 @@ export default async function letterRoutes(app: FastifyInstance) {
 
 function confirmationPage(reply: FastifyReply, req: FastifyRequest, state: string, found: object, csrfToken?: string) {
   if (state === 'unknown') return sendError(req, reply, 404, 'This confirmation link is not valid. Please check that you copied the whole link.')
-  const f = found as { campaign: { title: string; slug: string }; target: { name: string }; letter: { subject: string; body: string } }
+  const f = found as Extract<ConfirmState, { campaign: unknown }>
   return reply.code(state === 'expired' ? 410 : 200).view('letters/confirm-letter', {
     title: 'Confirm your letter',
     state,
@@ -117,8 +119,9 @@ function confirmationPage(reply: FastifyReply, req: FastifyRequest, state: strin
     expired: state === 'expired',
     confirmed: state === 'confirmed',
     campaign: f.campaign,
-    target: f.target,
-    letter: f.letter,
+    letters: f.letters,
+    first: f.letters[0],
+    several: f.letters.length > 1,
     token: (req.params as { token: string }).token,
     csrfToken,
   })
@@ -131,9 +134,11 @@ function isJson(req: FastifyRequest): boolean {
 /** Form values to put back in the form: strings only, anything else dropped. */
 function displayValues(body: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const key of ['name', 'email', 'country', 'city', 'organisation', 'target', 'language', 'note', 'copy', 'consent']) {
+  for (const key of ['name', 'email', 'country', 'city', 'organisation', 'target', 'language', 'note', 'copy', 'replyDirect', 'consent']) {
     const v = body[key]
     if (typeof v === 'string') out[key] = v.slice(0, 5000)
   }
+  // Several officials ticked: kept as "1,2" to tick them again.
+  if (Array.isArray(body.target)) out.target = body.target.filter((v) => typeof v === 'string').slice(0, 50).join(',')
   return out
 }

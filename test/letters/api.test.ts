@@ -18,9 +18,11 @@ t.test('a letter is written, counted and queued for the official', async (t) => 
   t.match(tally, { goal: 11000, letters: 1, byTarget: [{ targetId: 1, letters: 1 }, { targetId: 2, letters: 0 }] })
   t.ok(Date.parse(tally.updatedAt))
   t.equal(tableCount(app, 'outbox', "kind = 'letter'"), 1)
-  t.equal(tableCount(app, 'outbox', "kind = 'letter_copy'"), 1)
+  // Without confirmation nobody proved the address is theirs: no copy of text they typed goes to it.
+  t.equal(tableCount(app, 'outbox', "kind = 'letter_copy'"), 0, 'no copy without confirmation')
+  t.equal(tableCount(app, 'outbox', "recipient = 'roza@example.com'"), 0, 'nothing at all to an unconfirmed address for a first letter')
   const letter = app.db.query.letters.findFirst()
-  t.match(await letter, { status: 'queued', language: 'en', supporterEmail: 'roza@example.com', country: 'GB', wantsCopy: true, consent: false })
+  t.match(await letter, { status: 'queued', language: 'en', supporterEmail: 'roza@example.com', country: 'GB', wantsCopy: false, consent: false })
 })
 
 t.test('the campaign and its officials', async (t) => {
@@ -94,15 +96,24 @@ t.test('only JSON objects are accepted', async (t) => {
   t.equal(tableCount(app, 'letters'), 0)
 })
 
-t.test('unknown campaign is 404, closed and draft are 409', async (t) => {
+t.test('unknown campaign is 404, closed is 409, a draft is as unknown as a missing one', async (t) => {
   const app = await build(t)
-  t.equal((await app.inject({ method: 'POST', url: '/api/campaigns/nope/letters', headers: { 'content-type': 'application/json' }, payload: '{}' })).statusCode, 404)
-  for (const status of ['closed', 'draft']) {
-    app.db.$client.prepare(`update campaigns set status = ? where slug = 'zhanaozen'`).run(status)
-    const res = await post(app, { ...supporter, targetId: 1 })
-    t.equal(res.statusCode, 409, status)
-    t.match(res.json(), { error: String })
+  const unknown = await app.inject({ method: 'POST', url: '/api/campaigns/nope/letters', headers: { 'content-type': 'application/json' }, payload: '{}' })
+  t.equal(unknown.statusCode, 404)
+  app.db.$client.prepare(`update campaigns set status = 'closed' where slug = 'zhanaozen'`).run()
+  const closed = await post(app, { ...supporter, targetId: 1 })
+  t.equal(closed.statusCode, 409)
+  t.match(closed.json(), { error: String })
+  // A draft stays private: every public address of it answers exactly like one that does not exist.
+  app.db.$client.prepare(`update campaigns set status = 'draft' where slug = 'zhanaozen'`).run()
+  const draft = await post(app, { ...supporter, targetId: 1 })
+  t.equal(draft.statusCode, 404)
+  t.same(draft.json(), unknown.json())
+  for (const url of ['/campaigns/zhanaozen', '/campaigns/zhanaozen/thanks', '/api/campaigns/zhanaozen', '/api/campaigns/zhanaozen/tally']) {
+    t.equal((await app.inject(url)).statusCode, 404, `${url} of a draft`)
   }
+  t.equal((await app.inject({ method: 'POST', url: '/campaigns/zhanaozen/preview', payload: { name: 'x' } })).statusCode, 404, 'the preview of a draft')
+  t.notMatch((await app.inject('/')).body, 'zhanaozen', 'a draft is not listed')
   t.equal(tableCount(app, 'letters'), 0)
 })
 
@@ -112,6 +123,9 @@ t.test('one letter per supporter per official; a repeat looks like success and c
   const again = await post(app, { ...supporter, email: '  ROZA@Example.COM ', targetId: 1, note: 'again' })
   t.equal(again.statusCode, first.statusCode)
   t.same(Object.keys(again.json().letter).sort(), ['id', 'status'])
+  t.same(Object.keys(again.json()).sort(), Object.keys(first.json()).sort())
+  t.not(again.json().letter.id, first.json().letter.id, 'a repeat never hands back the earlier letter\'s id')
+  t.match(again.json().letter.id, /^[A-Za-z0-9_-]{16}$/, 'drawn like a new id')
   t.equal(again.json().letter.status, 'queued')
   t.equal(tableCount(app, 'letters'), 1)
   t.equal((await app.inject('/api/campaigns/zhanaozen/tally')).json().letters, 1)
