@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { and, eq, isNull } from 'drizzle-orm'
+import type { ApiToken } from '../db/schema/index.js'
 import { z } from 'zod'
 import { apiTokens } from '../db/schema/index.js'
 import type { Db, DbOrTx } from '../db/client.js'
@@ -11,11 +12,28 @@ import { issuesOf, InputError } from '../validation.js'
 export const TOKEN_PREFIX = 'oc_'
 const hash = (token: string) => crypto.createHash('sha256').update(token).digest('hex')
 
-/** Mints a token for a user; only its hash is kept, so it is shown once. */
-export function createApiToken(tx: DbOrTx, userId: number, name: string, now: Date): { id: number; token: string } {
+/** How long a token lives unless asked otherwise, and the longest it may. */
+export const TOKEN_DAYS = 90
+export const MAX_TOKEN_DAYS = 365
+const DAY = 86_400_000
+
+/** A token's end: its own, or 90 days after its creation for those made before tokens expired. */
+export function tokenExpiry(token: Pick<ApiToken, 'createdAt' | 'expiresAt'>): Date {
+  return token.expiresAt ?? new Date(token.createdAt.getTime() + TOKEN_DAYS * DAY)
+}
+
+/** Mints a token for a user that ends after `days`; only its hash is kept, so it is shown once. */
+export function createApiToken(tx: DbOrTx, userId: number, name: string, now: Date, days = TOKEN_DAYS): { id: number; token: string; expiresAt: Date } {
+  if (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS) throw new RangeError(`A token lives 1 to ${MAX_TOKEN_DAYS} days, not ${days}`)
   const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url')
-  const row = tx.insert(apiTokens).values({ userId, name, tokenHash: hash(token), prefix: token.slice(0, 10), createdAt: now }).returning({ id: apiTokens.id }).get()
-  return { id: row.id, token }
+  const expiresAt = new Date(now.getTime() + days * DAY)
+  const row = tx.insert(apiTokens).values({ userId, name, tokenHash: hash(token), prefix: token.slice(0, 10), createdAt: now, expiresAt }).returning({ id: apiTokens.id }).get()
+  return { id: row.id, token, expiresAt }
+}
+
+/** Revokes every live token of a user (when they are disabled); returns how many. */
+export function revokeTokensOf(tx: DbOrTx, userId: number, now: Date): number {
+  return tx.update(apiTokens).set({ revokedAt: now }).where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt))).run().changes
 }
 
 export function revokeApiToken(tx: DbOrTx, userId: number | null, id: number, now: Date): boolean {
@@ -31,7 +49,8 @@ function authenticate(db: Db, header: string | undefined, now: Date) {
   const token = /^Bearer\s+(oc_[A-Za-z0-9_-]{43})\s*$/.exec(header ?? '')?.[1]
   if (!token) return null
   const row = db.select().from(apiTokens).where(and(eq(apiTokens.tokenHash, hash(token)), isNull(apiTokens.revokedAt))).get()
-  if (!row) return null
+  // An expired token is refused like an unknown one; a disabled user's too (loadAdminUser below).
+  if (!row || tokenExpiry(row).getTime() <= now.getTime()) return null
   db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id)).run()
   return loadAdminUser(db, row.userId)
 }

@@ -11,6 +11,7 @@ import { checkbox, email as emailField, fieldErrors, issuesOf, singleLine, type 
 import { sendError } from '../errors.js'
 import { actorOf, parseId, requireAdmin, type AdminUser } from './access.js'
 import { audit } from './audit.js'
+import { revokeTokensOf } from './api.js'
 import { allCampaigns, assignCampaign, campaignIdsOf, createInvitation, createUser, listUsers, unassignCampaign, userByEmail, userById } from './users.js'
 
 export const INVITATION_DAYS = 7
@@ -211,13 +212,16 @@ export default async function peopleRoutes(app: FastifyInstance) {
       for (const id of removed) unassignCampaign(tx, user.id, id)
       const disabledAt = input.disabled ? (user.disabledAt ?? now) : null
       updateUser(tx, user.id, { name: input.name, role: input.role, disabledAt }, now)
+      // A disabled person's links and tokens die with the account (enabling it brings neither back).
       if (disabledAt) expireInvitations(tx, user.id, now)
+      const tokensRevoked = disabledAt ? revokeTokensOf(tx, user.id, now) : 0
       const detail: Record<string, unknown> = {}
       if (input.name !== user.name) detail.name = { from: user.name, to: input.name }
       if (input.role !== user.role) detail.role = { from: user.role, to: input.role }
       if (added.length) detail.campaignsAdded = added
       if (removed.length) detail.campaignsRemoved = removed
       if (Boolean(user.disabledAt) !== input.disabled) detail.disabled = input.disabled
+      if (tokensRevoked) detail.tokensRevoked = tokensRevoked
       if (Object.keys(detail).length) {
         const action = detail.disabled === true ? 'user.disable' : detail.disabled === false ? 'user.enable' : 'user.update'
         audit(tx, actorOf(req), action, { subject: `user:${user.id}`, detail: { email: user.email, ...detail } }, now)

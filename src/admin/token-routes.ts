@@ -5,10 +5,16 @@ import type { DbOrTx } from '../db/client.js'
 import { apiTokens, users } from '../db/schema/index.js'
 import { fieldErrors, issuesOf, singleLine } from '../validation.js'
 import { actorOf, parseId, type AdminUser } from './access.js'
-import { createApiToken, revokeApiToken } from './api.js'
+import { createApiToken, MAX_TOKEN_DAYS, revokeApiToken, TOKEN_DAYS, tokenExpiry } from './api.js'
 import { audit } from './audit.js'
 
-const tokenColumns = { id: apiTokens.id, userId: apiTokens.userId, name: apiTokens.name, prefix: apiTokens.prefix, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt }
+const tokenColumns = { id: apiTokens.id, userId: apiTokens.userId, name: apiTokens.name, prefix: apiTokens.prefix, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt, expiresAt: apiTokens.expiresAt }
+
+/** A row as the screen shows it: when it ends, and whether it has. */
+const withExpiry = (now: Date) => <T extends { createdAt: Date; expiresAt: Date | null }>(row: T) => {
+  const expires = tokenExpiry(row)
+  return { ...row, expires, expired: expires.getTime() <= now.getTime() }
+}
 
 /** The signed-in user's tokens, newest first (never the hash). */
 function ownTokens(db: DbOrTx, userId: number) {
@@ -31,36 +37,57 @@ function tokenById(db: DbOrTx, id: number) {
 }
 
 export const tokenName = singleLine('Name', 100).refine((v) => v.length > 0, 'Give the token a name, such as the tool that will use it')
-const tokenForm = z.object({ name: z.string({ error: 'Give the token a name, such as the tool that will use it' }).pipe(tokenName) })
+/** How long a token may live, in days: the choices on the screen (the CLI takes any number up to the longest). */
+export const TOKEN_DAY_CHOICES = [7, 30, TOKEN_DAYS, 180, MAX_TOKEN_DAYS] as const
+export const tokenDays = z
+  .string({ error: `Give a number of days from 1 to ${MAX_TOKEN_DAYS}` })
+  .trim()
+  .regex(/^\d{1,6}$/, `Give a number of days from 1 to ${MAX_TOKEN_DAYS}`)
+  .transform(Number)
+  .pipe(z.number().min(1, `Give a number of days from 1 to ${MAX_TOKEN_DAYS}`).max(MAX_TOKEN_DAYS, `A token can live at most ${MAX_TOKEN_DAYS} days`))
+const tokenForm = z.object({
+  name: z.string({ error: 'Give the token a name, such as the tool that will use it' }).pipe(tokenName),
+  days: z
+    .string({ error: 'Choose how long the token lives' })
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? String(TOKEN_DAYS) : v))
+    .pipe(tokenDays)
+    .refine((v) => (TOKEN_DAY_CHOICES as readonly number[]).includes(v), 'Choose one of the lifetimes offered'),
+})
 
 /** API tokens: every signed-in user manages their own; admins may also revoke anyone's. */
 export default async function tokenRoutes(app: FastifyInstance) {
-  const listView = (reply: FastifyReply, user: AdminUser, values: { name: string } = { name: '' }, errors: Record<string, string> = {}) =>
-    reply.view('admin/token-list', {
+  const listView = (reply: FastifyReply, user: AdminUser, values: { name: string; days?: string } = { name: '' }, errors: Record<string, string> = {}) => {
+    const now = app.clock()
+    const chosen = Number(values.days) || TOKEN_DAYS
+    return reply.view('admin/token-list', {
       title: 'API tokens',
-      tokens: ownTokens(app.db, user.id),
-      others: user.role === 'admin' ? othersTokens(app.db, user.id) : null,
+      tokens: ownTokens(app.db, user.id).map(withExpiry(now)),
+      others: user.role === 'admin' ? othersTokens(app.db, user.id).map(withExpiry(now)) : null,
+      dayChoices: TOKEN_DAY_CHOICES.map((days) => ({ days, selected: days === chosen, isDefault: days === TOKEN_DAYS })),
       values,
       errors,
       csrfToken: reply.generateCsrf(),
     })
+  }
 
   app.get('/tokens', async (req, reply) => listView(reply, req.user!))
 
   app.post<{ Body: Record<string, unknown> }>('/tokens', { preHandler: app.csrfProtection }, async (req, reply) => {
     const body = req.body ?? {}
     const parsed = tokenForm.safeParse(body)
-    if (!parsed.success) return listView(reply.code(422), req.user!, { name: typeof body.name === 'string' ? body.name : '' }, fieldErrors(issuesOf(parsed.error)))
+    const values = { name: typeof body.name === 'string' ? body.name : '', days: typeof body.days === 'string' ? body.days : '' }
+    if (!parsed.success) return listView(reply.code(422), req.user!, values, fieldErrors(issuesOf(parsed.error)))
     const now = app.clock()
     const user = req.user!
     const created = app.db.transaction((tx) => {
-      const made = createApiToken(tx, user.id, parsed.data.name, now)
-      audit(tx, actorOf(req), 'token.create', { subject: `token:${made.id}`, detail: { name: parsed.data.name, prefix: made.token.slice(0, 10) } }, now)
+      const made = createApiToken(tx, user.id, parsed.data.name, now, parsed.data.days)
+      audit(tx, actorOf(req), 'token.create', { subject: `token:${made.id}`, detail: { name: parsed.data.name, prefix: made.token.slice(0, 10), expiresAt: made.expiresAt.toISOString() } }, now)
       return made
     })
     // Shown once, in this response only: never in a URL, a log line or the database.
     reply.header('cache-control', 'no-store')
-    return reply.code(201).view('admin/token-created', { title: 'New API token', name: parsed.data.name, token: created.token, baseUrl: app.config.baseUrl })
+    return reply.code(201).view('admin/token-created', { title: 'New API token', name: parsed.data.name, token: created.token, expiresAt: created.expiresAt, baseUrl: app.config.baseUrl })
   })
 
   app.post<{ Params: { tokenId: string } }>('/tokens/:tokenId/revoke', { preHandler: app.csrfProtection }, async (req, reply) => {

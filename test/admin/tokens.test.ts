@@ -4,7 +4,7 @@ import path from 'node:path'
 import t from 'tap'
 import { eq } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
-import { build, tableCount, tempDir } from '../helper.js'
+import { build, tableCount, tempDir, TestClock } from '../helper.js'
 import { addUser, signIn } from './helper.js'
 import { apiTokens, auditLog, users } from '../../src/db/schema/index.js'
 import { createApiToken } from '../../src/admin/api.js'
@@ -21,7 +21,7 @@ function databaseContains(app: FastifyInstance, needle: string): string[] {
 const me = (app: FastifyInstance, token: string) => app.inject({ url: '/api/admin/me', headers: { authorization: `Bearer ${token}` } })
 
 t.test('a new token is shown once, on the response page, and stored only as a hash', async (t) => {
-  const app = await build(t)
+  const app = await build(t, { clock: new TestClock().now })
   const org = await addUser(app, 'org@example.org', 'organizer', [1])
   const browser = await signIn(app, 'org@example.org')
 
@@ -48,7 +48,7 @@ t.test('a new token is shown once, on the response page, and stored only as a ha
   t.notMatch(list.body, token!, 'never shown again')
   t.match(list.body, 'Branch spreadsheet')
   t.match(list.body, `${row.prefix}…`)
-  t.match(list.body, /never<\/td>\s*<td>active/)
+  t.match(list.body, /never<\/td>\s*<td>2027-03-01 10:00 UTC<\/td>\s*<td>active/, 'the expiry: 90 days after creation')
 
   const answer = await me(app, token!)
   t.equal(answer.statusCode, 200)
@@ -154,5 +154,85 @@ t.test('npm run token:create prints the new token alone on its last line', async
   fails(['--email', 'gone@example.org'], 1, /disabled/)
   fails(['--email', invited.email], 1, /not accepted their invitation/)
   fails([], 2, /Usage/)
+  fails(['--email', 'org@example.org', '--days', '0'], 2, /--days: Give a number of days from 1 to 365/)
+  fails(['--email', 'org@example.org', '--days', '366'], 2, /--days: A token can live at most 365 days/)
+  fails(['--email', 'org@example.org', '--days', 'soon'], 2, /--days: Give a number of days/)
   t.equal(tableCount(app, 'api_tokens'), 1, 'no other token was made')
+  const DAY = 86_400_000
+  const defaultDays = app.db.select().from(apiTokens).where(eq(apiTokens.userId, user.id)).get()!
+  t.equal(defaultDays.expiresAt!.getTime() - defaultDays.createdAt.getTime(), 90 * DAY, '90 days by default')
+  t.match(out, /valid until \d{4}-\d\d-\d\d \d\d:\d\d UTC/)
+
+  const week = run('--email', 'org@example.org', '--name', 'a week', '--days', '7').trimEnd().split('\n').pop()!
+  t.equal((await me(app, week)).statusCode, 200)
+  const weekRow = app.db.select().from(apiTokens).where(eq(apiTokens.name, 'a week')).get()!
+  t.equal(weekRow.expiresAt!.getTime() - weekRow.createdAt.getTime(), 7 * DAY, '--days 7')
+})
+
+t.test('tokens expire: 90 days by default or as chosen on the screen; an expired token answers 401 like an invalid one', async (t) => {
+  const clock = new TestClock()
+  const app = await build(t, { clock: clock.now })
+  const org = await addUser(app, 'org@example.org', 'organizer', [1])
+  const browser = await signIn(app, 'org@example.org')
+  const DAY = 86_400_000
+
+  const page = await browser.get('/admin/tokens')
+  t.match(page.body, /<select name="days"[^>]*>/)
+  t.match(page.body, '<option value="90" selected>expires in 90 days (usual)</option>')
+
+  const usual = TOKEN.exec((await browser.post('/admin/tokens', { name: 'usual' })).body)![0]
+  const created = await browser.post('/admin/tokens', { name: 'a week', days: '7' })
+  t.equal(created.statusCode, 201)
+  t.match(created.body, 'It works until <strong>2026-12-08 10:00 UTC</strong>')
+  const week = TOKEN.exec(created.body)![0]
+  const bad = await browser.post('/admin/tokens', { name: 'forever', days: '100000' })
+  t.equal(bad.statusCode, 422)
+  t.match(bad.body, /<small id="days-error" class="field-error">A token can live at most 365 days/)
+  t.equal((await browser.post('/admin/tokens', { name: 'odd', days: '11' })).statusCode, 422, 'only the lifetimes offered')
+  t.notMatch(bad.body, TOKEN)
+
+  // A token from before expiry existed ends 90 days after it was made.
+  const old = createApiToken(app.db, org.id, 'old', clock.now())
+  app.db.update(apiTokens).set({ expiresAt: null }).where(eq(apiTokens.id, old.id)).run()
+
+  const invalid = await me(app, 'oc_' + 'x'.repeat(43))
+  clock.advance(7 * DAY - 1000)
+  t.equal((await me(app, week)).statusCode, 200, 'just before a week')
+  clock.advance(1000)
+  const expired = await me(app, week)
+  t.equal(expired.statusCode, 401, 'a week later')
+  t.same(expired.json(), invalid.json(), 'the same answer as an invalid token')
+  t.equal(expired.headers['www-authenticate'], invalid.headers['www-authenticate'])
+  t.equal((await me(app, usual)).statusCode, 200)
+  t.match((await (await signIn(app, 'org@example.org')).get('/admin/tokens')).body, /a week<\/td>[\s\S]*?2026-12-08 10:00 UTC<\/td>\s*<td>expired/, 'the screen says it expired')
+
+  clock.advance(83 * DAY)
+  t.equal((await me(app, usual)).statusCode, 401, '90 days by default')
+  t.equal((await me(app, old.token)).statusCode, 401, 'a token without an expiry ends 90 days after its creation')
+})
+
+t.test('a disabled user\'s tokens die: refused at once, and revoked', async (t) => {
+  const app = await build(t)
+  await addUser(app, 'admin@example.org', 'admin')
+  const org = await addUser(app, 'org@example.org', 'organizer', [1])
+  const admin = await signIn(app, 'admin@example.org')
+  const one = createApiToken(app.db, org.id, 'one', app.clock())
+  const two = createApiToken(app.db, org.id, 'two', app.clock())
+  t.equal((await me(app, one.token)).statusCode, 200)
+
+  const res = await admin.post(`/admin/users/${org.id}`, { name: '', role: 'organizer', campaigns: '1', disabled: 'on' })
+  t.equal(res.statusCode, 303)
+  t.equal((await me(app, one.token)).statusCode, 401)
+  t.equal((await me(app, two.token)).statusCode, 401)
+  t.equal(tableCount(app, 'api_tokens', `user_id = ${org.id} and revoked_at is null`), 0, 'both revoked')
+  t.match(app.db.select().from(auditLog).where(eq(auditLog.action, 'user.disable')).get(), { detail: { tokensRevoked: 2 } })
+
+  // Enabled again, the old tokens stay dead.
+  t.equal((await admin.post(`/admin/users/${org.id}`, { name: '', role: 'organizer', campaigns: '1' })).statusCode, 303)
+  t.equal((await me(app, one.token)).statusCode, 401, 'enabling brings no token back')
+
+  // Even a token the revocation missed (made straight in the database) is refused while the user is disabled.
+  t.equal((await admin.post(`/admin/users/${org.id}`, { name: '', role: 'organizer', campaigns: '1', disabled: 'on' })).statusCode, 303)
+  const stray = app.db.transaction((tx) => createApiToken(tx, org.id, 'stray', app.clock()))
+  t.equal((await me(app, stray.token)).statusCode, 401)
 })
