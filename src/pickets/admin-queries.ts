@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, isNotNull, isNull, ne } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/client.js'
 import { pickets, rsvps, type Picket, type Rsvp, type RsvpStatus } from '../db/schema/index.js'
 
@@ -19,12 +19,23 @@ export function attendance(db: DbOrTx, picketIds: number[]): Map<number, number>
   return new Map(rows.map((r) => [r.picketId, r.n]))
 }
 
-export type RsvpRow = Pick<Rsvp, 'id' | 'name' | 'email' | 'consent' | 'status' | 'createdAt' | 'waitlistedAt' | 'cancelledAt' | 'checkedInAt'>
+export type RsvpRow = Pick<Rsvp, 'id' | 'name' | 'consent' | 'status' | 'createdAt' | 'waitlistedAt' | 'cancelledAt' | 'checkedInAt'> & {
+  /** Only for people who consented to be contacted: null otherwise, so no screen, answer or search can show it. */
+  email: string | null
+  /** An address is on file but was not shared with organizers. */
+  emailWithheld: boolean
+  /** Name and address erased on the supporter's request. */
+  erased: boolean
+}
 
+// Organizers (and admins on these screens) see an RSVP's address only if its owner consented to be
+// contacted; the others never leave the database here (admins reach them through /admin/supporters, audited).
 const rsvpColumns = {
   id: rsvps.id,
   name: rsvps.name,
-  email: rsvps.email,
+  email: sql<string | null>`case when ${rsvps.consent} then ${rsvps.email} end`,
+  emailWithheld: sql<boolean>`(${rsvps.email} is not null and not ${rsvps.consent})`.mapWith(Boolean),
+  erased: sql<boolean>`(${rsvps.name} is null and ${rsvps.email} is null)`.mapWith(Boolean),
   consent: rsvps.consent,
   status: rsvps.status,
   createdAt: rsvps.createdAt,
@@ -62,14 +73,18 @@ export function rsvpOfPicket(db: DbOrTx, picketId: number, rsvpId: number): Rsvp
     .get()
 }
 
+/** Who can be ticked on the day: people going or waiting; never a cancelled RSVP or one not confirmed yet. */
+export const CHECK_IN_STATUSES = ['going', 'waitlisted'] as const satisfies readonly RsvpStatus[]
+export const canCheckIn = (r: { status: RsvpStatus }) => (CHECK_IN_STATUSES as readonly RsvpStatus[]).includes(r.status)
+
 /**
  * Ticks or unticks an RSVP on the day. Idempotent: ticking twice keeps the first time,
- * and a cancelled RSVP is never ticked. Returns whether anything changed.
+ * and a cancelled or unconfirmed RSVP is never ticked. Returns whether anything changed.
  */
 export function setCheckedIn(tx: DbOrTx, picketId: number, rsvpId: number, checkedIn: boolean, now: Date): boolean {
   const mine = and(eq(rsvps.id, rsvpId), eq(rsvps.picketId, picketId))
   const result = checkedIn
-    ? tx.update(rsvps).set({ checkedInAt: now }).where(and(mine, isNull(rsvps.checkedInAt), ne(rsvps.status, 'cancelled'))).run()
+    ? tx.update(rsvps).set({ checkedInAt: now }).where(and(mine, isNull(rsvps.checkedInAt), inArray(rsvps.status, [...CHECK_IN_STATUSES]))).run()
     : tx.update(rsvps).set({ checkedInAt: null }).where(and(mine, isNotNull(rsvps.checkedInAt))).run()
   return result.changes === 1
 }

@@ -77,6 +77,11 @@ export function picketActions(app: FastifyInstance) {
   }
 }
 
+/** One audit entry per read of a picket's RSVP list (screen, check-in, API; the CSV export has its own). */
+export function auditRsvpRead(req: FastifyRequest, picket: Picket, detail: Record<string, unknown>) {
+  audit(req.server.db, actorOf(req), 'rsvps.read', { campaignId: picket.campaignId, subject: `picket:${picket.id}`, detail }, req.server.clock())
+}
+
 /** What the organizers' tools see of a picket: instants in UTC and the local times it was given in. */
 export function adminPicketJson(p: Picket, extra: { checkedIn?: number } = {}) {
   return {
@@ -324,9 +329,9 @@ export default async function picketRoutes(app: FastifyInstance) {
     scoped.get<IdParams>('/pickets/:id/rsvps', async (req, reply) => {
       const picket = req.picket!
       const rows = pq.rsvpsOf(app.db, picket.id)
+      auditRsvpRead(req, picket, { via: 'admin', rows: rows.length })
       const view = (r: pq.RsvpRow) => ({
         ...r,
-        erased: r.name === null && r.email === null,
         signedUp: localTime(r.createdAt, picket.timeZone),
         checkedIn: localTime(r.checkedInAt, picket.timeZone, 'HH:mm'),
         cancelledOn: localTime(r.cancelledAt, picket.timeZone),
@@ -334,6 +339,7 @@ export default async function picketRoutes(app: FastifyInstance) {
       const going = rows.filter((r) => r.status === 'going').map(view)
       const waitlisted = rows.filter((r) => r.status === 'waitlisted').map(view)
       const cancelled = rows.filter((r) => r.status === 'cancelled').map(view)
+      const unconfirmed = rows.filter((r) => r.status === 'pending_confirmation').map(view)
       return reply.view('pickets/picket-rsvps', {
         title: `RSVPs: ${picket.title}`,
         campaign: req.campaign,
@@ -341,6 +347,7 @@ export default async function picketRoutes(app: FastifyInstance) {
         going,
         waitlisted,
         cancelled,
+        unconfirmed,
         attended: rows.filter((r) => r.status !== 'cancelled' && r.checkedInAt).length,
       })
     })
@@ -349,7 +356,10 @@ export default async function picketRoutes(app: FastifyInstance) {
       const picket = req.picket!
       const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 100) : ''
       const needle = q.toLowerCase()
-      const rows = pq.rsvpsOf(app.db, picket.id, ['going', 'waitlisted'])
+      const rows = pq.rsvpsOf(app.db, picket.id, pq.CHECK_IN_STATUSES)
+      // The names on the list are an RSVP list too. The search text is not recorded: it may be an address.
+      auditRsvpRead(req, picket, { via: 'check-in', rows: rows.length, search: q !== '' })
+      // An address matches only where it is shown: for people who consented to be contacted.
       const matches = (r: pq.RsvpRow) => !needle || (r.name ?? '').toLowerCase().includes(needle) || (r.email ?? '').toLowerCase().includes(needle)
       const view = (r: pq.RsvpRow) => ({ id: r.id, name: r.name ?? '(name erased)', email: r.email, checked: r.checkedInAt !== null, at: localTime(r.checkedInAt, picket.timeZone, 'HH:mm') })
       const going = rows.filter((r) => r.status === 'going')
@@ -375,6 +385,7 @@ export default async function picketRoutes(app: FastifyInstance) {
       const body = (req.body ?? {}) as Record<string, unknown>
       const current = rsvpId ? pq.rsvpOfPicket(app.db, picket.id, rsvpId) : undefined
       if (!current || current.status === 'cancelled') return reply.callNotFound()
+      if (!pq.canCheckIn(current)) return sendError(req, reply, 409, 'This RSVP is not confirmed yet: the person has not used the link we mailed them, so they cannot be checked in.')
       // An explicit wish, so a double tap on a slow phone does not undo itself; without one, a toggle.
       const wanted = body.checkedIn === '1' ? true : body.checkedIn === '0' ? false : current.checkedInAt === null
       actions.checkIn(req, picket, rsvpId, wanted)

@@ -6,7 +6,7 @@ import { InputError } from '../validation.js'
 import { sendError } from '../errors.js'
 import { parseBody, jsonSchema } from '../admin/api.js'
 import { parseId, campaignScope, picketScope } from '../admin/access.js'
-import { adminPicketJson, picketActions } from './admin-routes.js'
+import { adminPicketJson, auditRsvpRead, picketActions } from './admin-routes.js'
 import * as pq from './admin-queries.js'
 
 const FIELDS = Object.keys(picketInput.shape)
@@ -28,8 +28,12 @@ function knownFields(body: unknown): Record<string, unknown> {
 const rsvpJson = (r: pq.RsvpRow) => ({
   id: r.id,
   name: r.name,
+  // Only for people who consented to be contacted; otherwise null with emailShared false.
   email: r.email,
+  emailShared: r.email !== null,
   status: r.status,
+  // pending_confirmation: not confirmed from the mailbox yet; takes no place and cannot be checked in.
+  confirmed: r.status !== 'pending_confirmation',
   createdAt: r.createdAt.toISOString(),
   checkedInAt: r.checkedInAt?.toISOString() ?? null,
 })
@@ -108,7 +112,8 @@ export default async function picketApi(app: FastifyInstance) {
         schema: {
           tags: ['pickets'],
           summary: "A picket's RSVPs",
-          description: 'Going first (in sign-up order), then the waiting list (in queue order), then cancellations; `?status=going|waitlisted|cancelled` for one list.',
+          description:
+            'Going first (in sign-up order), then the waiting list (in queue order), then RSVPs not confirmed yet (`pending_confirmation`, `confirmed: false`: they take no place), then cancellations; `?status=…` for one list. `email` is filled only for people who consented to be contacted (`emailShared`); otherwise it is null. Each read is recorded in the audit log.',
           params: idParams,
           querystring: { type: 'object', properties: { status: { type: 'string', enum: [...rsvpStatuses] } } },
         },
@@ -117,6 +122,7 @@ export default async function picketApi(app: FastifyInstance) {
         const parsed = rsvpQuery.safeParse(req.query ?? {})
         if (!parsed.success) throw new InputError(parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })))
         const rows = pq.rsvpsOf(app.db, req.picket!.id, parsed.data.status ? [parsed.data.status] : undefined)
+        auditRsvpRead(req, req.picket!, { via: 'api', rows: rows.length, ...(parsed.data.status ? { status: parsed.data.status } : {}) })
         return { rsvps: rows.map(rsvpJson) }
       },
     )
@@ -131,6 +137,7 @@ export default async function picketApi(app: FastifyInstance) {
         const current = rsvpId ? pq.rsvpOfPicket(app.db, picket.id, rsvpId) : undefined
         if (!current || current.status === 'cancelled') return reply.callNotFound()
         if (picket.status === 'cancelled') return sendError(req, reply, 409, 'This picket was cancelled: there is nobody to check in.')
+        if (!pq.canCheckIn(current)) return sendError(req, reply, 409, 'This RSVP is not confirmed yet: it cannot be checked in.')
         actions.checkIn(req, picket, rsvpId, checkedIn)
         return { rsvp: rsvpJson(pq.rsvpOfPicket(app.db, picket.id, rsvpId)!) }
       },

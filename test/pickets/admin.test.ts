@@ -42,6 +42,8 @@ const json = {
 async function setup(t: { teardown(fn: () => unknown): void }) {
   const clock = new TestClock(new Date('2026-12-01T10:00:00Z'))
   const app = await build(t, { clock: clock.now })
+  // RSVPs count at once here; the ones waiting for confirmation are tested on their own below.
+  app.db.update(campaigns).set({ confirmRsvps: false }).run()
   return { app, clock }
 }
 
@@ -56,10 +58,11 @@ async function organizer(app: App, email: string, campaignIds: number[]) {
   return { user, browser: await signIn(app, email), call: api(app, createApiToken(app.db, user.id, 'test', app.clock()).token) }
 }
 
-function rsvp(app: App, picketId: number, email: string, name = `Supporter ${email.split('@')[0]}`) {
-  const result = app.pickets.rsvp(picketId, { name, email, consent: false })
+function rsvp(app: App, picketId: number, email: string, name = `Supporter ${email.split('@')[0]}`, consent = false) {
+  const result = app.pickets.rsvp(picketId, { name, email, consent })
   if (result.kind !== 'accepted') throw new Error(`RSVP refused: ${result.kind}`)
-  return result
+  // The stored RSVP's own id, as the back office knows it (the public answer's id is a random string).
+  return { ...result, rsvp: { ...result.rsvp, id: result.rsvpId } }
 }
 
 const audits = (app: App, action: string) => app.db.select().from(auditLog).where(eq(auditLog.action, action)).all()
@@ -280,13 +283,13 @@ t.test('cancel: a confirmation step, then everyone is told; the API answers with
   t.match(audits(app, 'picket.cancel').at(-1), { subject: `picket:${other.id}`, userEmail: 'org@example.org' })
 })
 
-t.test('the RSVP list: going, waiting and cancelled with counts, names and emails', async (t) => {
+t.test('the RSVP list: going, waiting and cancelled with counts, names, and emails of those who consented', async (t) => {
   const { app } = await setup(t)
   const { browser, call } = await organizer(app, 'org@example.org', [1])
   const { picket } = (await call('POST', '/api/admin/campaigns/1/pickets', { ...json, capacity: 1 })).json()
-  rsvp(app, picket.id, 'ann@example.com', 'Ann Going')
+  rsvp(app, picket.id, 'ann@example.com', 'Ann Going', true)
   rsvp(app, picket.id, 'bob@example.com', 'Bob Waiting')
-  const leaving = rsvp(app, picket.id, 'cem@example.com', 'Cem Leaving')
+  const leaving = rsvp(app, picket.id, 'cem@example.com', 'Cem Leaving', true)
   rsvp(app, picket.id, 'dan@example.com', 'Dan Waiting')
   app.pickets.cancelRsvp(leaving.token)
 
@@ -304,13 +307,19 @@ t.test('the RSVP list: going, waiting and cancelled with counts, names and email
   t.ok(waiting.indexOf('Bob Waiting') > 0 && waiting.indexOf('Bob Waiting') < waiting.indexOf('Dan Waiting'), 'the waiting list in queue order')
   t.match(cancelled, 'Cem Leaving')
   t.match(cancelled, 'cem@example.com')
+  t.notMatch(page.body, 'bob@example.com', 'no address of someone who did not consent')
+  t.notMatch(page.body, 'dan@example.com')
+  t.match(waiting, /Bob Waiting<\/td>\s*<td><small><em>not shared<\/em><\/small><\/td>/, 'said plainly instead')
 
   const res = await call('GET', `/api/admin/pickets/${picket.id}/rsvps`)
   t.equal(res.statusCode, 200)
   const list = res.json().rsvps
   t.same(list.map((r: { name: string; status: string }) => `${r.name}:${r.status}`), ['Ann Going:going', 'Bob Waiting:waitlisted', 'Dan Waiting:waitlisted', 'Cem Leaving:cancelled'])
-  t.same(Object.keys(list[0]).sort(), ['checkedInAt', 'createdAt', 'email', 'id', 'name', 'status'])
-  t.match(list[0], { email: 'ann@example.com', createdAt: '2026-12-01T10:00:00.000Z', checkedInAt: null })
+  t.same(Object.keys(list[0]).sort(), ['checkedInAt', 'confirmed', 'createdAt', 'email', 'emailShared', 'id', 'name', 'status'])
+  t.match(list[0], { email: 'ann@example.com', emailShared: true, confirmed: true, createdAt: '2026-12-01T10:00:00.000Z', checkedInAt: null })
+  t.match(list[1], { name: 'Bob Waiting', email: null, emailShared: false })
+  t.notMatch(res.body, 'bob@example.com')
+  t.notMatch(res.body, 'dan@example.com')
   const waitingOnly = (await call('GET', `/api/admin/pickets/${picket.id}/rsvps?status=waitlisted`)).json().rsvps
   t.same(waitingOnly.map((r: { name: string }) => r.name), ['Bob Waiting', 'Dan Waiting'])
   const bad = await call('GET', `/api/admin/pickets/${picket.id}/rsvps?status=maybe`)
@@ -465,4 +474,106 @@ t.test('the API is described in the OpenAPI document', async (t) => {
   const doc = (await app.inject('/api/docs/json')).json()
   for (const path of ['/api/admin/campaigns/{id}/pickets', '/api/admin/pickets/{id}', '/api/admin/pickets/{id}/cancel', '/api/admin/pickets/{id}/rsvps']) t.ok(doc.paths[path], path)
   t.ok(doc.paths['/api/admin/campaigns/{id}/pickets'].post.requestBody.content['application/json'].schema.properties.startsLocal, 'the body is described')
+})
+
+t.test("addresses of people who did not consent are hidden everywhere in the back office, from admins too", async (t) => {
+  const { app, clock } = await setup(t)
+  const { call } = await organizer(app, 'org@example.org', [1])
+  const admin = await addUser(app, 'admin@example.org', 'admin')
+  const adminCall = api(app, createApiToken(app.db, admin.id, 'test', app.clock()).token)
+  const { picket } = (await call('POST', '/api/admin/campaigns/1/pickets', json)).json()
+  rsvp(app, picket.id, 'shared@example.com', 'Ann Shares', true)
+  const quiet = rsvp(app, picket.id, 'quiet@example.com', 'Bob Quiet')
+  clock.current = new Date('2026-12-16T12:05:00Z') // on the day
+  const browser = await signIn(app, 'org@example.org')
+  const adminBrowser = await signIn(app, 'admin@example.org')
+
+  for (const who of [browser, adminBrowser]) {
+    const page = await who.get(`/admin/pickets/${picket.id}/rsvps`)
+    t.match(page.body, 'shared@example.com')
+    t.notMatch(page.body, 'quiet@example.com')
+    t.match(page.body, 'not shared')
+    const checkIn = await who.get(`/admin/pickets/${picket.id}/check-in`)
+    t.match(checkIn.body, 'Bob Quiet')
+    t.notMatch(checkIn.body, 'quiet@example.com')
+    // The search finds an address only where it is shown: it cannot tell whether an address RSVPed.
+    const byHiddenAddress = await who.get(`/admin/pickets/${picket.id}/check-in?q=quiet%40example.com`)
+    t.notMatch(byHiddenAddress.body, 'Bob Quiet', 'no match on a hidden address')
+    t.match(byHiddenAddress.body, 'Nobody going matches')
+    t.match((await who.get(`/admin/pickets/${picket.id}/check-in?q=shared%40example.com`)).body, 'Ann Shares', 'a shared address is found')
+    t.match((await who.get(`/admin/pickets/${picket.id}/check-in?q=bob`)).body, 'Bob Quiet', 'names are found')
+  }
+  for (const c of [call, adminCall]) {
+    const listed = await c('GET', `/api/admin/pickets/${picket.id}/rsvps`)
+    t.notMatch(listed.body, 'quiet@example.com')
+    t.match(listed.json().rsvps, [{ email: 'shared@example.com', emailShared: true }, { email: null, emailShared: false }])
+    const ticked = await c('POST', `/api/admin/pickets/${picket.id}/rsvps/${quiet.rsvp.id}/check-in`, { checkedIn: true })
+    t.equal(ticked.statusCode, 200)
+    t.notMatch(ticked.body, 'quiet@example.com', 'not in the check-in answer either')
+    for (const url of [`/api/admin/pickets/${picket.id}/exports/rsvps.csv`]) t.notMatch((await c('GET', url)).body, 'quiet@example.com', url)
+  }
+  t.notMatch((await browser.get(`/admin/pickets/${picket.id}/exports/rsvps.csv`)).body, 'quiet@example.com')
+})
+
+t.test('RSVPs not confirmed yet are shown as such, count as nobody going, and cannot be checked in', async (t) => {
+  const { app, clock } = await setup(t)
+  const { call } = await organizer(app, 'org@example.org', [1])
+  const { picket } = (await call('POST', '/api/admin/campaigns/1/pickets', { ...json, capacity: 1 })).json()
+  rsvp(app, picket.id, 'ann@example.com', 'Ann Going')
+  const pending = app.db
+    .insert(rsvps)
+    .values({ picketId: picket.id, token: 'pending-token', name: 'Pat Unconfirmed', email: 'pat@example.com', emailNormalized: 'pat@example.com', consent: true, status: 'pending_confirmation', createdAt: app.clock() })
+    .returning()
+    .get()
+  clock.current = new Date('2026-12-16T12:05:00Z') // on the day
+  const browser = await signIn(app, 'org@example.org')
+
+  const page = await browser.get(`/admin/pickets/${picket.id}/rsvps`)
+  t.match(page.body, 'Going (1)')
+  t.match(page.body, '<strong>1</strong> not confirmed yet')
+  const going = page.body.slice(page.body.indexOf('id="going"'), page.body.indexOf('id="waitlisted"'))
+  t.notMatch(going, 'Pat Unconfirmed', 'not among those going')
+  const unconfirmed = page.body.slice(page.body.indexOf('id="unconfirmed"'), page.body.indexOf('id="cancelled"'))
+  t.match(unconfirmed, 'Pat Unconfirmed')
+  t.match(unconfirmed, '<mark>unconfirmed</mark>')
+  t.match((await browser.get(`/admin/pickets/${picket.id}`)).body, '1 not confirmed yet')
+
+  const listed = (await call('GET', `/api/admin/pickets/${picket.id}/rsvps`)).json().rsvps
+  t.match(listed.find((r: { id: number }) => r.id === pending.id), { status: 'pending_confirmation', confirmed: false })
+  t.match((await call('GET', `/api/admin/pickets/${picket.id}`)).json().picket, { going: 1 })
+
+  const checkIn = await browser.get(`/admin/pickets/${picket.id}/check-in`)
+  t.notMatch(checkIn.body, 'Pat Unconfirmed', 'not on the check-in list')
+  t.match(checkIn.body, 'checked in of <strong>1</strong> going')
+  const tick = await browser.post(`/admin/pickets/${picket.id}/check-in/${pending.id}`, { checkedIn: '1' })
+  t.equal(tick.statusCode, 409)
+  t.match(tick.body, 'not confirmed yet')
+  const viaApi = await call('POST', `/api/admin/pickets/${picket.id}/rsvps/${pending.id}/check-in`, { checkedIn: true })
+  t.equal(viaApi.statusCode, 409)
+  t.match(viaApi.json(), { error: /not confirmed yet/ })
+  t.equal(app.db.select().from(rsvps).where(eq(rsvps.id, pending.id)).get()!.checkedInAt, null)
+  t.equal(audits(app, 'rsvp.check_in').length, 0)
+})
+
+t.test('every read of an RSVP list is audited, with who and which picket', async (t) => {
+  const { app } = await setup(t)
+  const { browser, call } = await organizer(app, 'org@example.org', [1])
+  const { picket } = (await call('POST', '/api/admin/campaigns/1/pickets', json)).json()
+  rsvp(app, picket.id, 'ann@example.com', 'Ann Going')
+  t.equal(audits(app, 'rsvps.read').length, 0)
+
+  t.equal((await browser.get(`/admin/pickets/${picket.id}/rsvps`)).statusCode, 200)
+  t.equal((await call('GET', `/api/admin/pickets/${picket.id}/rsvps?status=going`)).statusCode, 200)
+  t.equal((await browser.get(`/admin/pickets/${picket.id}/check-in?q=ann%40example.com`)).statusCode, 200)
+  t.equal((await browser.get(`/admin/pickets/${picket.id}/exports/rsvps.csv`)).statusCode, 200)
+  t.equal((await call('GET', `/api/admin/pickets/${picket.id}/exports/rsvps.csv`)).statusCode, 200)
+
+  const reads = audits(app, 'rsvps.read')
+  t.match(reads, [
+    { userEmail: 'org@example.org', campaignId: 1, subject: `picket:${picket.id}`, detail: { via: 'admin', rows: 1 } },
+    { userEmail: 'org@example.org', campaignId: 1, subject: `picket:${picket.id}`, detail: { via: 'api', rows: 1, status: 'going' } },
+    { userEmail: 'org@example.org', campaignId: 1, subject: `picket:${picket.id}`, detail: { via: 'check-in', rows: 1, search: true } },
+  ])
+  t.notMatch(JSON.stringify(reads), 'ann@example.com', 'the search text is not recorded')
+  t.match(audits(app, 'export.rsvps'), [{ userEmail: 'org@example.org', subject: `picket:${picket.id}`, detail: { via: 'admin' } }, { subject: `picket:${picket.id}`, detail: { via: 'api' } }])
 })
