@@ -43,11 +43,23 @@ function addEvent(cal: ICalCalendar, picket: Picket, campaign: Campaign, mail: M
   })
 }
 
+// Built once per version of a picket: mail to one RSVP then costs the same with or without a calendar
+// file, so the time an RSVP takes tells nothing (and a surge of RSVPs does not rebuild it each time).
+const icsCache = new Map<string, string>()
+const ICS_CACHE_MAX = 1000
+
 /** The .ics of one picket: PUBLISH normally, CANCEL when it is called off. */
 export function picketIcs(picket: Picket, campaign: Campaign, mail: MailSettings): string {
+  const p = picket
+  const key = JSON.stringify([p.id, p.sequence, p.status, p.updatedAt.getTime(), p.startsAt.getTime(), p.endsAt.getTime(), p.timeZone, p.title, p.venue, p.address, p.city, p.country, p.bring, p.contact, campaign.title, mail.baseUrl, mail.domain, mail.from, mail.fromName])
+  const held = icsCache.get(key)
+  if (held !== undefined) return held
   const cal = calendar(picket.title, picket.status === 'cancelled' ? 'CANCEL' : 'PUBLISH')
   addEvent(cal, picket, campaign, mail)
-  return cal.toString()
+  const text = cal.toString()
+  if (icsCache.size >= ICS_CACHE_MAX) icsCache.clear()
+  icsCache.set(key, text)
+  return text
 }
 
 /** A feed a calendar app can subscribe to: every recent picket of the campaign. */

@@ -287,7 +287,8 @@ export function createPicketService(deps: {
           status: confirming ? 'pending_confirmation' : 'waitlisted',
           waitlistedAt: confirming ? null : now,
         })
-        const existing = created ?? q.rsvpByEmail(tx, picketId, emailNormalized)!
+        // Read back either way, so a new RSVP and a repeat do the same work.
+        const existing = q.rsvpByEmail(tx, picketId, emailNormalized)!
         if (!created && existing.status !== 'cancelled') {
           // Already signed up (or waiting to confirm): nothing changes; the address is mailed its own link.
           mailAnonymously(tx, existing.status === 'pending_confirmation' ? 'rsvp_confirm' : 'rsvp_link', campaign, picket, existing, emailNormalized, now)
