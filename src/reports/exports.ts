@@ -106,7 +106,7 @@ export function* rsvpPages(db: Db, picketId: number, batch = EXPORT_BATCH): Gene
   let after = 0
   for (;;) {
     const page = rsvpExportPage(db, picketId, after, batch)
-    yield page.map((r) => [r.name ?? '', r.consent ? (r.email ?? '') : '', r.status, csvTime(r.createdAt), csvTime(r.checkedInAt)])
+    yield page.map((r) => [r.name ?? '', r.email ?? '', r.status, csvTime(r.createdAt), csvTime(r.checkedInAt)])
     if (page.length < batch) return
     after = page[page.length - 1]!.id
   }
@@ -210,7 +210,7 @@ export async function exportRoutes(app: FastifyInstance, opts: { docs?: boolean 
     scoped.addHook('preHandler', picketScope)
     scoped.get(
       '/pickets/:id/exports/rsvps.csv',
-      schema("A picket's RSVPs as CSV", `Columns: ${RSVP_COLUMNS.join(', ')}. The email is filled only for people who consented to be contacted. Times are UTC.`),
+      schema("A picket's RSVPs as CSV", `Columns: ${RSVP_COLUMNS.join(', ')}. The email is filled only for people who consented to be contacted. RSVPs not confirmed from the mailbox yet have the status pending_confirmation (they take no place). Each export is recorded in the audit log. Times are UTC.`),
       sendRsvpsCsv,
     )
   })

@@ -257,10 +257,20 @@ export function letterCount(db: DbOrTx, campaignId: number): number {
   return db.select({ n: count() }).from(letters).where(eq(letters.campaignId, campaignId)).get()!.n
 }
 
-/** One page of a picket's RSVPs in id order (sign-up order), after the cursor. */
+/**
+ * One page of a picket's RSVPs in id order (sign-up order), after the cursor. The email only for people
+ * who agreed to be contacted: the others' never leaves the database here.
+ */
 export function rsvpExportPage(db: DbOrTx, picketId: number, afterId: number, limit = EXPORT_BATCH) {
   return db
-    .select({ id: rsvps.id, name: rsvps.name, email: rsvps.email, consent: rsvps.consent, status: rsvps.status, createdAt: rsvps.createdAt, checkedInAt: rsvps.checkedInAt })
+    .select({
+      id: rsvps.id,
+      name: rsvps.name,
+      email: sql<string | null>`case when ${rsvps.consent} then ${rsvps.email} end`,
+      status: rsvps.status,
+      createdAt: rsvps.createdAt,
+      checkedInAt: rsvps.checkedInAt,
+    })
     .from(rsvps)
     .where(and(eq(rsvps.picketId, picketId), gt(rsvps.id, afterId)))
     .orderBy(asc(rsvps.id))

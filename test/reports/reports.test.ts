@@ -219,6 +219,7 @@ t.test('rsvps.csv: the picket RSVP list, emails only with consent, check-ins', a
   add.run(picket.id, 't1', 'Олена Коваль', 'olena@example.org', 'olena@example.org', 1, 'going', at, at + 3_600_000)
   add.run(picket.id, 't2', '@mention, "quoted"', 'quiet@example.org', 'quiet@example.org', 0, 'waitlisted', at + 1000, null)
   add.run(picket.id, 't3', 'Sam', 'sam@example.org', 'sam@example.org', 1, 'cancelled', at + 2000, null)
+  add.run(picket.id, 't4', 'Pat', 'pat@example.org', 'pat@example.org', 0, 'pending_confirmation', at + 3000, null)
 
   const browser = await signIn(s.app, 'org@example.org')
   const res = await browser.get(`/admin/pickets/${picket.id}/exports/rsvps.csv`)
@@ -229,11 +230,13 @@ t.test('rsvps.csv: the picket RSVP list, emails only with consent, check-ins', a
     { name: 'Олена Коваль', email: 'olena@example.org', status: 'going', created: '2026-11-25 10:00:00', 'checked in': '2026-11-25 11:00:00' },
     { name: `'@mention, "quoted"`, email: '', status: 'waitlisted', created: '2026-11-25 10:00:01', 'checked in': '' },
     { name: 'Sam', email: 'sam@example.org', status: 'cancelled', created: '2026-11-25 10:00:02', 'checked in': '' },
+    { name: 'Pat', email: '', status: 'pending_confirmation', created: '2026-11-25 10:00:03', 'checked in': '' },
   ])
   t.notMatch(res.body, 'quiet@example.org')
+  t.notMatch(res.body, 'pat@example.org', 'nor of someone unconfirmed who did not consent')
   const audit = s.sqlite.prepare(`select subject, detail from audit_log where action = 'export.rsvps'`).get() as { subject: string; detail: string }
   t.equal(audit.subject, `picket:${picket.id}`)
-  t.match(JSON.parse(audit.detail), { rows: 3 })
+  t.match(JSON.parse(audit.detail), { rows: 4 })
 })
 
 t.test('the report page: totals, online and offline apart, SVG chart without inline styles, officials, countries, pickets', async (t) => {
