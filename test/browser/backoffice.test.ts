@@ -182,7 +182,7 @@ async function main() {
     t.equal(pub?.status(), 200, 'the public page loads')
     t.equal(await page.getByRole('heading', { level: 1 }).innerText(), TITLE)
     t.equal(await page.locator('[data-tally]').first().innerText(), '0', 'no letters yet')
-    await page.locator(`input[type=radio][name=target]`).first().check()
+    await page.locator(`input[type=checkbox][name=target]`).first().check()
     await page.locator('input[name=name]').fill(supporter.name)
     await page.locator('input[name=email]').fill(supporter.email)
     await page.locator('input[name=city]').fill(supporter.city)

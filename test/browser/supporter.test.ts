@@ -17,7 +17,8 @@ if (hasChromium()) await main()
 else t.fail(`no chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`)
 
 async function main() {
-  const app = await build(t, { startDispatcher: true, dispatcher: { pollMs: 50 } })
+  // As a real campaign: letters count once confirmed from the mailbox.
+  const app = await build(t, { startDispatcher: true, dispatcher: { pollMs: 50 }, confirmLetters: true })
   const base = await listen(app)
 
   const { openPage } = await launchChromium(t)
@@ -42,7 +43,7 @@ async function main() {
     t.ok(icon, 'the layout links an icon')
     if (icon) t.equal((await page.request.get(new URL(icon, page.url()).href)).status(), 200, 'the icon is served')
 
-    const firstOfficial = page.locator('input[type=radio][name=target]').first()
+    const firstOfficial = page.locator('input[type=checkbox][name=target]').first()
     await firstOfficial.check()
     const targetId = await firstOfficial.getAttribute('value')
     await page.locator('input[name=name]').fill(supporter.name)
@@ -77,22 +78,39 @@ async function main() {
       page.getByRole('button', { name: 'Send my letter' }).click(),
     ])
     t.equal(new URL(page.url()).pathname, `/campaigns/${SLUG}/thanks`, 'lands on the thank-you page')
-    await t.resolves(page.getByRole('heading', { name: /Thank you/ }).waitFor(), 'thanks heading shown')
-    t.equal(await tally(page), before + 1, 'the tally is exactly one higher')
+    await t.resolves(page.getByRole('heading', { name: /check your inbox/ }).waitFor(), 'asked to confirm from the mailbox')
+    t.equal(await tally(page), before, 'nothing counts before the confirmation')
     await page.screenshot({ path: path.join(screenshots, 'thanks.png'), fullPage: true })
 
-    // The dispatcher sends asynchronously: poll the mailbox for the letter to the official.
-    const row = page.locator('tbody tr', { hasText: OFFICIAL_EMAIL }).filter({ has: page.getByRole('link', { name: SUBJECT, exact: true }) })
-    const deadline = Date.now() + 5000
-    for (;;) {
-      await page.goto(`${base}/dev/mailbox`)
-      if ((await row.count()) > 0) break
-      if (Date.now() > deadline) {
-        t.fail('the letter to the official did not reach the mailbox within 5 s', { mailbox: await page.locator('tbody').innerText() })
-        return
+    // The dispatcher sends asynchronously: poll the mailbox for a message matching `row`.
+    async function waitInMailbox(row: ReturnType<Page['locator']>, what: string): Promise<boolean> {
+      const deadline = Date.now() + 5000
+      for (;;) {
+        await page.goto(`${base}/dev/mailbox`)
+        if ((await row.count()) > 0) return true
+        if (Date.now() > deadline) {
+          t.fail(`${what} did not reach the mailbox within 5 s`, { mailbox: await page.locator('tbody').innerText() })
+          return false
+        }
+        await page.waitForTimeout(200)
       }
-      await page.waitForTimeout(200)
     }
+    const confirmRow = page.locator('tbody tr', { hasText: supporter.email }).filter({ hasText: 'Please confirm' })
+    if (!(await waitInMailbox(confirmRow, 'the confirmation'))) return
+    await Promise.all([page.waitForURL(/\/dev\/mailbox\/\d+$/), confirmRow.getByRole('link').first().click()])
+    const confirmText = await page.locator('pre.letter-body').innerText()
+    t.notMatch(confirmText, note, 'the confirmation carries none of the text they typed')
+    const link = /https?:\/\/\S+\/letters\/confirm\/[\w-]+/.exec(confirmText)?.[0]
+    t.ok(link, 'the confirmation carries its link')
+    await page.goto(`${base}${new URL(link!).pathname}`)
+    await Promise.all([
+      page.waitForURL((url) => url.pathname === `/campaigns/${SLUG}/thanks`, { waitUntil: 'load' }),
+      page.getByRole('button', { name: 'Confirm and send my letter' }).click(),
+    ])
+    t.equal(await tally(page), before + 1, 'the tally is exactly one higher once confirmed')
+
+    const row = page.locator('tbody tr', { hasText: OFFICIAL_EMAIL }).filter({ has: page.getByRole('link', { name: SUBJECT, exact: true }) })
+    if (!(await waitInMailbox(row, 'the letter to the official'))) return
     t.equal(await row.count(), 1, 'exactly one letter to the official')
     await Promise.all([page.waitForURL(/\/dev\/mailbox\/\d+$/), row.getByRole('link', { name: SUBJECT, exact: true }).click()])
     const text = await page.locator('pre.letter-body').innerText()
@@ -100,7 +118,8 @@ async function main() {
     t.match(text, supporter.name, 'the mail is signed by the supporter')
     const headers = await page.locator('table.headers').innerText()
     t.match(headers, OFFICIAL_EMAIL, 'addressed to the official')
-    t.match(headers, supporter.email, 'replies go to the supporter')
+    t.notMatch(headers, supporter.email, 'the supporter did not choose to share their address: it is not in the letter')
+    t.match(headers, 'reply-to', 'replies go to the campaign')
 
     t.same(problems, [], 'no console errors, page errors or CSP violations')
   })
@@ -126,7 +145,7 @@ async function main() {
     t.match(await body.innerText(), name)
 
     // Choosing the second official re-addresses the letter.
-    await page.locator('input[type=radio][name=target]').nth(1).check()
+    await page.locator('input[type=checkbox][name=target]').nth(1).check()
     await t.resolves(
       page.waitForFunction(() => document.querySelector('[data-preview-body]')?.textContent?.includes('Dear Askhat Daulbayev')),
       'preview follows the chosen official',

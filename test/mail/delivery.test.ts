@@ -1,5 +1,5 @@
 import t from 'tap'
-import { build, supporter, tableCount, tempDir, TestClock } from '../helper.js'
+import { build, formSession, postForm, supporter, tableCount, tempDir, TestClock } from '../helper.js'
 import { TestSmtp } from '../smtp.js'
 import { isServerDown } from '../../src/mail/dispatcher.js'
 
@@ -18,12 +18,17 @@ const write = (app: App, extra: Record<string, unknown> = {}) =>
 const outboxRow = (app: App, kind: string) =>
   app.db.$client.prepare(`select * from outbox where kind = ?`).get(kind) as { status: string; attempts: number; last_error: string | null; next_attempt_at: number; sent_at: number | null }
 
-t.test('the official receives the letter with the right headers; the supporter a copy', async (t) => {
+t.test('the supporter confirms from the mailbox; the official receives the letter with the right headers; the supporter a copy', async (t) => {
   const server = await smtp(t)
-  const app = await build(t, { env: { SMTP_URL: server.url } })
-  const res = await write(app, { copy: true, note: 'Free them now.' })
+  const app = await build(t, { env: { SMTP_URL: server.url }, confirmLetters: true })
+  const res = await write(app, { copy: true, note: 'Free them now.', replyDirect: true })
   t.equal(res.statusCode, 201)
   const publicId = res.json().letter.id
+  t.equal(await app.dispatcher.drain(), 1, 'only the confirmation goes before the supporter confirms')
+  const link = /http:\/\/outcry\.test(\/letters\/confirm\/[\w-]+)/.exec(server.to('roza@example.com')[0]!.parsed.text ?? '')![1]!
+  const session = await formSession(app, link)
+  t.equal((await postForm(app, link, {}, session)).statusCode, 303)
+  server.received.length = 0
   t.equal(await app.dispatcher.drain(), 2)
 
   const [letter] = server.to('president@akorda.example.org')
@@ -31,7 +36,7 @@ t.test('the official receives the letter with the right headers; the supporter a
   const m = letter!.parsed
   t.same(m.from?.value, [{ name: 'Roza T. via Outcry', address: 'outcry@outcry.test' }])
   t.equal(letter!.envelopeFrom, 'outcry@outcry.test', 'sent from MAIL_FROM, not the supporter (SPF/DMARC)')
-  t.same(m.replyTo?.value, [{ name: 'Roza T.', address: 'roza@example.com' }])
+  t.same(m.replyTo?.value, [{ name: 'Roza T.', address: 'roza@example.com' }], 'the supporter chose to share their address')
   t.same((m.to as { value: unknown }).value, [{ name: 'Nursultan Nazarbayev', address: 'president@akorda.example.org' }])
   t.equal(m.subject, 'Free the Zhanaozen oil workers')
   t.equal(m.messageId, `<letter.${publicId}@outcry.test>`)
@@ -47,7 +52,7 @@ t.test('the official receives the letter with the right headers; the supporter a
   t.match(copy!.parsed.text, 'http://outcry.test/campaigns/zhanaozen')
 
   t.equal(tableCount(app, 'letters', "status = 'sent'"), 1, 'the letter is marked sent')
-  t.equal(tableCount(app, 'outbox', "status = 'sent'"), 2)
+  t.equal(tableCount(app, 'outbox', "status = 'sent'"), 3)
   t.equal(await app.dispatcher.drain(), 0, 'nothing is sent twice')
   t.equal(server.received.length, 2)
 })
