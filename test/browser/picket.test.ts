@@ -1,7 +1,8 @@
 // A supporter's picket path in a real browser (Debian's chromium driven by playwright-core):
-// campaign page → the London picket → RSVP → the manage page ("You're going") with one place
-// fewer left → the confirmation mail with its calendar file in the development mailbox →
-// cancel on the manage page → the place is free again. No page may log a console error,
+// campaign page → the London picket → RSVP → "check your mailbox" (no place taken yet) → the
+// mail with the RSVP's own link in the development mailbox → "Confirm my place" → the manage
+// page ("You're going") with one place fewer left → the calendar file by mail → cancel on the
+// manage page → the place is free again. No page may log a console error,
 // throw, answer with an HTTP error or trip the Content Security Policy.
 import path from 'node:path'
 import t from 'tap'
@@ -71,14 +72,46 @@ async function main() {
     t.match(icsText, /BEGIN:VEVENT/, 'with an event in it')
     t.match(icsText, /DTSTART;TZID=Europe\/London:\d{8}T120000/, 'starting at noon, London time')
 
-    // RSVP: a plain form POST, 303 to the manage page.
+    /** Waits for a mail to the attendee with this subject in the development mailbox, and opens it. */
+    async function openMail(subject: string): Promise<boolean> {
+      const row = page.locator('tbody tr', { hasText: attendee.email }).filter({ has: page.getByRole('link', { name: subject, exact: true }) })
+      const from = Date.now()
+      for (;;) {
+        await page.goto(`${base}/dev/mailbox`)
+        if ((await row.count()) > 0) break
+        if (Date.now() > from + 5000) {
+          t.fail(`"${subject}" did not reach the mailbox within 5 s`, { mailbox: await page.locator('tbody').innerText() })
+          return false
+        }
+        await page.waitForTimeout(200)
+      }
+      t.comment(`"${subject}" was in the mailbox ${Date.now() - from} ms after the check began`)
+      t.equal(await row.count(), 1, `exactly one "${subject}" to the attendee`)
+      await Promise.all([page.waitForURL(/\/dev\/mailbox\/\d+$/, { waitUntil: 'load' }), row.getByRole('link', { name: subject, exact: true }).click()])
+      t.match(await page.locator('table.headers').innerText(), attendee.email, 'addressed to the attendee')
+      return true
+    }
+
+    // RSVP: a plain form POST, 303 to "check your mailbox"; the link goes only to the mailbox.
     const form = page.locator('section#rsvp form')
     await form.locator('input[name=name]').fill(attendee.name)
     await form.locator('input[name=email]').fill(attendee.email)
     await form.locator('input[name=consent]').check()
-    await Promise.all([page.waitForURL(/\/rsvps\/[^/]+$/, { waitUntil: 'load' }), form.getByRole('button', { name: 'RSVP', exact: true }).click()])
-    const managePath = new URL(page.url()).pathname
-    t.match(managePath, /^\/rsvps\/[A-Za-z0-9_-]{16,}$/, 'lands on the manage page, addressed by a token')
+    await Promise.all([page.waitForURL(/\/check-your-mailbox$/, { waitUntil: 'load' }), form.getByRole('button', { name: 'RSVP', exact: true }).click()])
+    t.equal(new URL(page.url()).pathname, `${picketPath}/check-your-mailbox`, 'lands on "check your mailbox", with no token in the address')
+    await t.resolves(page.getByRole('heading', { level: 1, name: 'Check your mailbox' }).waitFor(), '"Check your mailbox" shown')
+    t.match(await apiPicket(page, picketId), { capacity: 40, going: 0, waitlisted: 0 }, 'no place taken before confirming')
+
+    // The mail carries the RSVP's own link; opening it shows a button and confirms nothing.
+    if (!(await openMail(`Confirm your place: ${PICKET}`))) return
+    const managePath = /http:\/\/outcry\.test(\/rsvps\/[A-Za-z0-9_-]{16,})/.exec(await page.locator('pre.letter-body').innerText())?.[1]
+    t.ok(managePath, 'the mail links the RSVP on BASE_URL')
+    if (!managePath) return
+    await page.goto(`${base}${managePath}`)
+    await t.resolves(page.getByRole('heading', { level: 1, name: 'Confirm your place' }).waitFor(), '"Confirm your place" shown')
+    t.match(await apiPicket(page, picketId), { going: 0 }, 'opening the link confirms nothing')
+    await page.screenshot({ path: path.join(screenshots, 'rsvp-confirm.png'), fullPage: true })
+    await Promise.all([page.waitForURL((url) => url.pathname === managePath, { waitUntil: 'load' }), page.getByRole('button', { name: 'Confirm my place' }).click()])
     await t.resolves(page.getByRole('heading', { level: 1, name: "You're going" }).waitFor(), '"You\'re going" shown')
     t.match(await page.locator('article').first().innerText(), PICKET, 'the manage page names the picket')
     t.match(await page.locator('dl.picket-details').innerText(), /Europe\/London/, 'and its local time zone')
@@ -90,24 +123,8 @@ async function main() {
     await page.goto(`${base}${picketPath}`)
     t.same(await places(page), { left: 39, of: 40, going: 1 }, 'the picket page shows one place fewer')
 
-    // The dispatcher sends asynchronously: poll the mailbox for the confirmation.
-    const subject = `You're going: ${PICKET}`
-    const row = page.locator('tbody tr', { hasText: attendee.email }).filter({ has: page.getByRole('link', { name: subject, exact: true }) })
-    const rsvpAt = Date.now()
-    const deadline = rsvpAt + 5000
-    for (;;) {
-      await page.goto(`${base}/dev/mailbox`)
-      if ((await row.count()) > 0) break
-      if (Date.now() > deadline) {
-        t.fail('the confirmation did not reach the mailbox within 5 s', { mailbox: await page.locator('tbody').innerText() })
-        return
-      }
-      await page.waitForTimeout(200)
-    }
-    t.comment(`the confirmation was in the mailbox ${Date.now() - rsvpAt} ms after the check began`)
-    t.equal(await row.count(), 1, 'exactly one confirmation to the attendee')
-    await Promise.all([page.waitForURL(/\/dev\/mailbox\/\d+$/, { waitUntil: 'load' }), row.getByRole('link', { name: subject, exact: true }).click()])
-    t.match(await page.locator('table.headers').innerText(), attendee.email, 'addressed to the attendee')
+    // The dispatcher sends asynchronously: poll the mailbox for "You're going" with its calendar file.
+    if (!(await openMail(`You're going: ${PICKET}`))) return
     const body = await page.locator('pre.letter-body').innerText()
     t.match(body, `http://outcry.test${managePath}`, 'the mail links the manage page on BASE_URL')
     const attachments = page.locator('h2:text-is("Attachments") + ul > li')
