@@ -189,9 +189,22 @@ async function main() {
     await page.locator('select[name=country]').selectOption(supporter.country)
     await page.locator('textarea[name=note]').fill('From the Leeds branch: free them.')
     await submit(page, page.getByRole('button', { name: 'Send my letter' }), (u) => u.pathname === `/campaigns/${SLUG}/thanks`)
+    // A new campaign confirms letters: the supporter confirms from their (captured) mailbox.
+    await t.resolves(page.getByRole('heading', { name: /check your inbox/ }).waitFor(), 'asked to confirm')
+    t.equal(await page.locator('[data-tally]').first().innerText(), '0', 'nothing counts before the confirmation')
+    const confirmRow = page.locator('tbody tr', { hasText: supporter.email }).filter({ hasText: 'Please confirm' })
+    for (let tries = 0; (await confirmRow.count()) === 0 && tries < 50; tries++) {
+      await page.waitForTimeout(100)
+      await page.goto(`${base}/dev/mailbox`)
+    }
+    await submit(page, confirmRow.getByRole('link').first(), (u) => /\/dev\/mailbox\/\d+$/.test(u.pathname))
+    const link = /https?:\/\/\S+(\/letters\/confirm\/[\w-]+)/.exec(await page.locator('pre.letter-body').innerText())?.[1]
+    t.ok(link, 'the confirmation mail carries its link')
+    await page.goto(`${base}${link}`)
+    await submit(page, page.getByRole('button', { name: 'Confirm and send my letter' }), (u) => u.pathname === `/campaigns/${SLUG}/thanks`)
     await t.resolves(page.getByRole('heading', { name: /Thank you/ }).waitFor(), 'the thank-you page')
     t.equal(await page.locator('[data-tally]').first().innerText(), '1', 'the tally is 1')
-    step('supporter writes')
+    step('supporter writes and confirms')
 
     // ---------------------------------------------------------------- the report and the tally CSV
     const report = await page.goto(`${base}${admin}/report`)
