@@ -178,14 +178,20 @@ export function createPicketService(deps: {
       if (!campaign || !isPublicCampaign(campaign)) return null
       return { picket: forPublic(picket, campaign), campaign }
     },
-    /** The campaign's upcoming pickets as the public sees them (none for a draft). */
-    upcoming(campaignId: number): Picket[] {
+    /**
+     * The campaign's upcoming pickets as the public sees them: none for a draft, unless for an
+     * organizer's preview (signed in), which also sees the live counts.
+     */
+    upcoming(campaignId: number, opts: { preview?: boolean } = {}): Picket[] {
       const campaign = campaigns.byId(campaignId)
-      if (!campaign || !isPublicCampaign(campaign)) return []
-      return q.upcomingPickets(db, campaignId, clock()).map((p) => forPublic(p, campaign))
+      if (!campaign) return []
+      const pickets = q.upcomingPickets(db, campaignId, clock())
+      if (opts.preview) return pickets
+      if (!isPublicCampaign(campaign)) return []
+      return pickets.map((p) => forPublic(p, campaign))
     },
     /** Upcoming pickets grouped by country, then city, as the campaign and pickets pages list them. */
-    upcomingByPlace: (campaignId: number) => groupPickets(service.upcoming(campaignId)),
+    upcomingByPlace: (campaignId: number, opts: { preview?: boolean } = {}) => groupPickets(service.upcoming(campaignId, opts)),
     /** The calendar feed's pickets (none for a draft). */
     feed(campaignId: number): Picket[] {
       const campaign = campaigns.byId(campaignId)

@@ -210,6 +210,7 @@ t.test("a draft campaign's pickets, lists, feeds, .ics files and RSVP endpoints 
   t.same({ rsvps: tableCount(app, 'rsvps'), outbox: tableCount(app, 'outbox') }, before, 'nothing stored or mailed')
   t.equal(statusOf(app, ann), 'going')
   t.same(app.pickets.upcomingByPlace(campaignId), [], 'nor listed for the campaign page')
+  t.ok(app.pickets.upcomingByPlace(campaignId, { preview: true }).length > 0, "but an organizer's preview lists them")
 
   app.db.$client.prepare("update campaigns set status = 'closed' where id = ?").run(campaignId)
   t.equal((await app.inject(`/pickets/${picket.id}`)).statusCode, 200, 'a closed campaign stays public')
