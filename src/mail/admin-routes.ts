@@ -8,6 +8,19 @@ import { audit } from '../admin/audit.js'
 
 const FAILED_SHOWN = 200
 
+/** Mail to officials (letters) and organizers (invitations): their addresses are no secret here. */
+const NOT_TO_SUPPORTERS = new Set(['letter', 'invitation'])
+
+/**
+ * A supporter's address shows only its first letter and its domain (enough to see that one provider
+ * refuses us): admins reach the whole address only through the audited supporter-data screen.
+ */
+export function maskedRecipient(kind: string, recipient: string): string {
+  if (NOT_TO_SUPPORTERS.has(kind)) return recipient
+  const at = recipient.lastIndexOf('@')
+  return at > 0 ? `${recipient[0]}…${recipient.slice(at)}` : '…'
+}
+
 // ---- queries (the outbox is src/mail's table; these are the back office's views of it) ----
 
 function failedMail(db: DbOrTx, limit = FAILED_SHOWN) {
@@ -18,7 +31,7 @@ function failedMail(db: DbOrTx, limit = FAILED_SHOWN) {
     .orderBy(desc(outbox.id))
     .limit(limit)
     .all()
-    .map((r) => ({ ...r, subject: r.subject.subject }))
+    .map((r) => ({ ...r, recipient: maskedRecipient(r.kind, r.recipient), subject: r.subject.subject }))
 }
 
 /** Failed mail goes back to the queue as if new: due now, with its attempts counted afresh. */

@@ -120,3 +120,15 @@ t.test('the outbox screen says when delivery is paused because the mail server i
   t.equal(await app.dispatcher.drain(), 1)
   t.notMatch((await admin.get('/admin/mail')).body, 'delivery-paused', 'gone once the server takes mail again')
 })
+
+t.test('a supporter\'s address is not shown whole on the outbox screen: the audited supporter-data screen is the way to it', async (t) => {
+  const app = await build(t)
+  await addUser(app, 'admin@example.org', 'admin')
+  const admin = await signIn(app, 'admin@example.org')
+  addMail(app, 'failed', { kind: 'confirm_letter', to: 'roza.supporter@example.com', attempts: 2, lastError: '550 no such user' })
+  addMail(app, 'failed', { kind: 'letter', to: 'president@akorda.example.org', attempts: 2, lastError: '550 no such user' })
+  const page = await admin.get('/admin/mail')
+  t.notMatch(page.body, 'roza.supporter@example.com')
+  t.match(page.body, 'r…@example.com')
+  t.match(page.body, 'president@akorda.example.org', 'an official\'s address is shown, to fix it')
+})
