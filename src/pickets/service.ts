@@ -40,9 +40,6 @@ export type ConfirmResult =
 /** Campaigns the public may see: a draft (and its pickets, feeds, RSVPs) answers 404. */
 export const isPublicCampaign = (campaign: Campaign) => campaign.status === 'live' || campaign.status === 'closed'
 
-/** The config default of PUBLIC_COUNT_DELAY, for a composition root that does not pass its own. */
-const DEFAULT_PUBLIC_COUNT_DELAY = 300
-
 const newToken = () => crypto.randomBytes(32).toString('base64url')
 /** The public id of an RSVP answer: random, never stored, the same draw for a new and a repeat RSVP. */
 const answerId = () => crypto.randomBytes(12).toString('base64url')
@@ -59,11 +56,9 @@ export function createPicketService(deps: {
   db: Db
   clock: Clock
   mail: MailSettings
-  /** No longer used (the stand-in links it signed are gone); kept so the composition root need not change at once. */
-  secret?: string
   campaigns: CampaignService
   /** PUBLIC_COUNT_DELAY in seconds (config.publicCountDelay). */
-  publicCountDelay?: number
+  publicCountDelay: number
   onMailQueued?: () => void
 }) {
   const { db, clock, mail } = deps
@@ -71,7 +66,7 @@ export function createPicketService(deps: {
   const mailQueued = () => deps.onMailQueued?.()
   // While a campaign counts RSVPs at once (confirmation off), the public sees each picket's counts as
   // they were at most PUBLIC_COUNT_DELAY ago: a watcher who RSVPs an address cannot see the count move.
-  const publicCounts = new DelayedValues<number, Pick<Picket, 'goingCount' | 'waitlistedCount'>>((deps.publicCountDelay ?? DEFAULT_PUBLIC_COUNT_DELAY) * 1000, clock)
+  const publicCounts = new DelayedValues<number, Pick<Picket, 'goingCount' | 'waitlistedCount'>>(deps.publicCountDelay * 1000, clock)
 
   /** The picket as the public may see it: counts delayed unless only confirmed RSVPs move them. */
   function forPublic(picket: Picket, campaign: Campaign): Picket {

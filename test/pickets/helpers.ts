@@ -22,7 +22,8 @@ export async function picketApp(t: { teardown(fn: () => unknown): void }, now = 
   await smtp.start()
   t.teardown(() => smtp.stop())
   const clock = new TestClock(new Date(now))
-  const app = await build(t, { env: { SMTP_URL: smtp.url }, clock: clock.now })
+  // The default PUBLIC_COUNT_DELAY, as in production: only campaigns without confirmation feel it.
+  const app = await build(t, { env: { SMTP_URL: smtp.url, PUBLIC_COUNT_DELAY: '300' }, clock: clock.now })
   const campaignId = (await app.db.query.campaigns.findFirst())!.id
   setConfirmRsvps(app, campaignId, opts.confirmRsvps ?? true)
   return { app, smtp, clock, campaignId }
