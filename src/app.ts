@@ -56,7 +56,33 @@ const picoDir = path.join(path.dirname(require.resolve('@picocss/pico/package.js
 /** The composition root: wires plugins and features. It never listens; src/server.ts does. */
 export async function buildApp(config: Config, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? { level: config.logLevel },
+    // Logged URLs and messages carry no token (letter confirmation, RSVP, invitation) and no email
+    // address: those parts become "…". Applied to a logger handed in as options too (tests).
+    logger:
+      opts.logger === false
+        ? false
+        : (() => {
+            const hide = (text: string) =>
+              text
+                .replace(/(\/(?:letters\/confirm|rsvps|admin\/invitations)\/)[^/?#\s]+/g, '$1…')
+                .replace(/[^\s/?#&=:;,"'<>]+(?:@|%40)[^\s/?#&;,"'<>]+/gi, '…')
+                .replace(/([?&](?:token|email)=)[^&#\s]*/gi, '$1…')
+            return {
+              level: config.logLevel,
+              ...(typeof opts.logger === 'object' ? opts.logger : {}),
+              serializers: {
+                req: (req: { method: string; url: string; host: string; ip: string; socket?: { remotePort?: number } }) => ({ method: req.method, url: hide(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }),
+              },
+              hooks: {
+                logMethod(this: unknown, args: unknown[], method: (...a: unknown[]) => void) {
+                  // The message, and the text fields beside it (a URL, a mail server's answer naming the recipient).
+                  const clean = (a: unknown) =>
+                    typeof a === 'string' ? hide(a) : a && typeof a === 'object' && !(a instanceof Error) ? Object.fromEntries(Object.entries(a).map(([k, v]) => [k, typeof v === 'string' ? hide(v) : v])) : a
+                  method.apply(this, args.map(clean))
+                },
+              },
+            }
+          })(),
     trustProxy: config.trustProxy,
     // Slow or idle clients must not hold sockets forever.
     connectionTimeout: 30_000,
@@ -112,7 +138,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
   const campaigns = createCampaignService(app.db, { now: clock, publicCountDelayMs: config.publicCountDelay * 1000 })
   app.decorate('campaigns', campaigns)
   app.decorate('letters', createLetterService({ db: app.db, clock, mail, campaigns, onMailQueued }))
-  app.decorate('pickets', createPicketService({ db: app.db, clock, mail, secret: config.sessionSecret, campaigns, onMailQueued }))
+  app.decorate('pickets', createPicketService({ db: app.db, clock, mail, campaigns, publicCountDelay: config.publicCountDelay, onMailQueued }))
   app.dispatcher.addProducer((now) => app.pickets.queueDueReminders(now))
 
   // Every route, for the access test that walks them all.

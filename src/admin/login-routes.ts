@@ -49,7 +49,8 @@ export default async function loginRoutes(app: FastifyInstance) {
     if (!ok) {
       perPair.fail(pairKey)
       perAddress.fail(addressKey)
-      req.log.warn({ email: normalize(email), ip: req.ip }, 'failed sign-in')
+      // Not the address typed: logs keep no email address.
+      req.log.warn({ ip: req.ip, knownAccount: Boolean(user) }, 'failed sign-in')
       // One message whichever was wrong: it must not tell which addresses have accounts.
       return reply.code(401).view('admin/login', { title: 'Sign in', next: safeNext(next), email, error: 'The email or password is not right.', csrfToken: reply.generateCsrf() })
     }

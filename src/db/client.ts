@@ -42,6 +42,9 @@ export function openDatabase(file: string): Database_ {
     sqlite.pragma('synchronous = NORMAL')
     sqlite.pragma('busy_timeout = 5000')
     sqlite.pragma('foreign_keys = ON')
+    // Deleted and overwritten content is zeroed, not left in free space: an erased supporter must
+    // not stay readable in the file (checkpoint() below clears the WAL's older copies).
+    sqlite.pragma('secure_delete = ON')
     db = drizzle(sqlite, { schema }) as Db
     migrate(db, { migrationsFolder })
     // A file SQLite could only open read-only (a volume mounted read-only, say) fails here, at
@@ -63,6 +66,16 @@ export function openDatabase(file: string): Database_ {
       if (sqlite.open) sqlite.close()
     },
   }
+}
+
+/**
+ * Copies the WAL into the database file and empties it (TRUNCATE), so older versions of changed
+ * rows (an erased supporter's, say) are no longer on disk. Run outside any transaction; returns false
+ * when a reader kept it from finishing.
+ */
+export function checkpoint(db: Db): boolean {
+  const [result] = db.$client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[]
+  return !result || result.busy === 0
 }
 
 const preparedCache = new WeakMap<object, Map<string, unknown>>()

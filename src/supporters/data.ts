@@ -12,8 +12,16 @@ import { normalizeEmail } from '../validation.js'
 export const ERASED = 'erased'
 const ERASED_TEXT = '[erased]'
 
-/** What the audit log keeps instead of the address itself. */
-export const emailDigest = (email: string) => crypto.createHash('sha256').update(normalizeEmail(email)).digest('hex')
+/**
+ * What the audit log keeps instead of the address itself: an HMAC-SHA256 keyed with a secret derived
+ * from SESSION_SECRET, so someone who reads the log (or a copy of the database) cannot test guessed
+ * addresses against it, as they could a plain hash. The same address gives the same value, so the
+ * requests about one person can still be told apart from the others.
+ */
+export function emailDigest(sessionSecret: string, email: string): string {
+  const key = crypto.createHmac('sha256', sessionSecret).update('outcry audit: supporter email pseudonym v1').digest()
+  return crypto.createHmac('sha256', key).update(normalizeEmail(email)).digest('hex')
+}
 
 /** The outbox rows about this supporter: addressed to them, or carrying one of their letters. */
 function outboxWhere(email: string, letterIds: number[]) {

@@ -252,8 +252,8 @@ t.test('organizers (and anyone not an admin) get 404 on every admin-only screen'
     ['POST', '/admin/mail/retry-failed'],
     ['GET', '/admin/audit'],
     ['GET', '/admin/supporters'],
-    ['GET', '/admin/supporters?email=roza%40example.com'],
-    ['GET', '/admin/supporters/export?email=roza%40example.com'],
+    ['POST', '/admin/supporters', { email: 'roza@example.com' }],
+    ['POST', '/admin/supporters/export', { email: 'roza@example.com' }],
     ['POST', '/admin/supporters/erase', { email: 'roza@example.com', confirm: 'on' }],
   ]
   for (const [method, url, fields] of screens) {
