@@ -3,7 +3,7 @@ import type { Feature } from '../feature.js'
 import mailboxRoutes from './mailbox-routes.js'
 import adminRoutes from './admin-routes.js'
 
-/** The development mailbox exists only while mail is captured, and never in production. */
+/** The development mailbox exists only while mail is captured, never in production, and answers only loopback clients (mailbox-routes.ts). */
 async function mailboxWhileCapturing(app: FastifyInstance) {
   if (app.mailer.captures && app.config.env !== 'production') await app.register(mailboxRoutes)
 }

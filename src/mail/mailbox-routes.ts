@@ -2,8 +2,25 @@ import type { FastifyInstance } from 'fastify'
 import { simpleParser } from 'mailparser'
 import { getCaptured, listCaptured } from './outbox.js'
 
-/** The development mailbox: what officials and supporters would have received. Never in production. */
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4) || address === '::1'
+}
+
+/**
+ * The development mailbox: what officials and supporters would have received. Never in production,
+ * and only to a browser on this machine: the socket's own address decides (X-Forwarded-For is anyone's
+ * to write), and a request that came through a proxy (one that adds Forwarded or X-Forwarded-For) is
+ * refused even from the loopback, since the proxy may be serving the world. Others get a plain 404.
+ */
 export default async function mailboxRoutes(app: FastifyInstance) {
+  app.addHook('onRequest', async (req, reply) => {
+    const proxied = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined
+    if (proxied || !isLoopback(req.socket.remoteAddress)) return reply.callNotFound()
+  })
+
   app.get('/dev/mailbox', async (_req, reply) => {
     return reply.view('mail/mailbox', { title: 'Captured mail', messages: listCaptured(app.db) })
   })
