@@ -1,0 +1,74 @@
+// The pages people meet, checked as a person with a phone or a screen reader would meet them:
+// axe-core (serious and critical findings fail), and no sideways scrolling at 390 px.
+import fs from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import t from 'tap'
+import type { Page } from 'playwright-core'
+import { build, supporter } from '../helper.js'
+import { addUser, PASSWORD } from '../admin/helper.js'
+import { hasChromium, launchChromium, listen, screenshots } from './chromium.js'
+
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: { target: string[] }[]
+}
+
+/** Runs axe in the page; `evaluate` goes through the devtools protocol, so the page's CSP does not block it. */
+async function axe(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(axeSource)
+  const result = await page.evaluate(() => (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe.run())
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+}
+
+t.test('public and back-office pages pass axe and fit a 390 px phone', { skip: hasChromium() ? false : 'no chromium' }, async (t) => {
+  const app = await build(t, { confirmLetters: true })
+  await addUser(app, 'admin@example.org', 'admin')
+  const base = await listen(app)
+  const { openPage } = await launchChromium(t)
+
+  // A pending letter gives a real confirmation page.
+  await app.inject({ method: 'POST', url: '/api/campaigns/zhanaozen/letters', headers: { 'content-type': 'application/json' }, payload: { ...supporter, targetIds: [1, 2] } })
+  const message = JSON.parse((app.db.$client.prepare(`select message from outbox where kind = 'confirm_letter'`).get() as { message: string }).message) as { text: string }
+  const confirmPath = /\/letters\/confirm\/[\w-]+/.exec(message.text)![0]
+
+  const publicPages = ['/', '/campaigns/zhanaozen', '/campaigns/zhanaozen/thanks', confirmPath, '/campaigns/zhanaozen/pickets', '/pickets/1', '/pickets/1/check-your-mailbox', '/admin/login']
+  const adminPages = ['/admin', '/admin/campaigns/1', '/admin/campaigns/1/targets', '/admin/email-changes', '/admin/tokens', '/admin/supporters', '/admin/campaigns/1/preview']
+
+  for (const width of [390, 1280]) {
+    const { page } = await openPage()
+    await page.setViewportSize({ width, height: 900 })
+    const check = async (url: string) => {
+      const res = await page.goto(`${base}${url}`)
+      t.equal(res?.status(), 200, `${url} at ${width} px loads`)
+      const violations = await axe(page)
+      t.same(
+        violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+        [],
+        `${url} at ${width} px: no serious or critical axe findings`,
+      )
+      // The back office's phone layout is issue 15's; public pages must fit now.
+      if (width === 390 && !url.startsWith('/admin')) {
+        const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth)
+        t.ok(scrollWidth <= width, `${url} fits ${width} px (scrollWidth ${scrollWidth})`)
+      }
+      if (width === 390) {
+        await page.screenshot({ path: path.join(screenshots, `a11y-${url.replace(/(\/letters\/confirm)\/.*/, '$1').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'home'}-${width}.png`), fullPage: true })
+      }
+    }
+    for (const url of publicPages) await check(url)
+    await page.goto(`${base}/admin/login`)
+    // The browser profile keeps the session from the first round.
+    if ((await page.locator('input[name=password]').count()) > 0) {
+      await page.locator('input[name=email]').fill('admin@example.org')
+      await page.locator('input[name=password]').fill(PASSWORD)
+      await Promise.all([page.waitForURL((u) => u.pathname === '/admin'), page.locator('form button[type=submit]').click()])
+    }
+    for (const url of adminPages) await check(url)
+    await page.close()
+  }
+})
