@@ -1,3 +1,5 @@
+import crypto from 'node:crypto'
+import fs from 'node:fs'
 import net from 'node:net'
 import { z } from 'zod'
 
@@ -54,6 +56,28 @@ const trustProxy = z
     return entries
   })
 
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i
+const SELECTOR = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i
+const DKIM_VARS = ['DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY'] as const
+
+/** The DKIM key file: readable, and a private RSA key; otherwise why not, in a line. */
+function readDkimKey(file: string): { pem: string } | { error: string } {
+  let pem: string
+  try {
+    pem = fs.readFileSync(file, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    return { error: `DKIM_PRIVATE_KEY: cannot read ${file} (${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? String(err))}); make one with npm run dkim:keygen` }
+  }
+  try {
+    const key = crypto.createPrivateKey(pem)
+    if (key.asymmetricKeyType !== 'rsa') return { error: `DKIM_PRIVATE_KEY: ${file} holds a ${key.asymmetricKeyType} key; DKIM signing here takes an RSA key (npm run dkim:keygen makes one)` }
+  } catch {
+    return { error: `DKIM_PRIVATE_KEY: ${file} is not a PEM private key` }
+  }
+  return { pem }
+}
+
 const DEV_SECRET = 'outcry-development-only-secret-do-not-use-in-production'
 
 export const configSchema = z
@@ -79,6 +103,10 @@ export const configSchema = z
     // Seconds between refreshes of a campaign's public counts while confirmation is off.
     PUBLIC_COUNT_DELAY: z.coerce.number().int().min(0).max(86_400).default(300),
     DISPATCHER: boolish.default(true),
+    // DKIM: all three or none. The key file is read once, at start.
+    DKIM_DOMAIN: z.string().regex(DOMAIN, 'DKIM_DOMAIN must be a domain name such as example.org').optional(),
+    DKIM_SELECTOR: z.string().regex(SELECTOR, 'DKIM_SELECTOR must be a DNS label such as outcry or mail2026').optional(),
+    DKIM_PRIVATE_KEY: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -111,6 +139,8 @@ export interface Config {
   publicCountDelay: number
   dispatcher: boolean
   logLevel: Env['LOG_LEVEL']
+  /** Every mail is signed with this key when set. */
+  dkim?: { domain: string; selector: string; privateKey: string }
 }
 
 export class ConfigError extends Error {}
@@ -120,10 +150,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   // Empty strings count as unset, as in most .env loaders.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''))
   const parsed = configSchema.safeParse(cleaned)
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`)
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  // The key file is read here, once, and a bad one is listed with the other bad variables.
+  const dkimKey = cleaned.DKIM_PRIVATE_KEY ? readDkimKey(cleaned.DKIM_PRIVATE_KEY) : undefined
+  const lines = parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`)
+  if (dkimKey && 'error' in dkimKey) lines.push(`  ${dkimKey.error}`)
+  const dkimSet = DKIM_VARS.filter((name) => cleaned[name] !== undefined)
+  if (dkimSet.length > 0 && dkimSet.length < DKIM_VARS.length) {
+    const missing = DKIM_VARS.filter((name) => cleaned[name] === undefined)
+    lines.push(`  ${missing[0]}: DKIM needs DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY together; ${dkimSet.join(' and ')} set without ${missing.join(' and ')}`)
   }
+  if (!parsed.success || lines.length) throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
   const env = parsed.data
   return {
     env: env.NODE_ENV,
@@ -143,5 +179,26 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     publicCountDelay: env.PUBLIC_COUNT_DELAY,
     dispatcher: env.DISPATCHER,
     logLevel: env.LOG_LEVEL,
+    dkim:
+      env.DKIM_DOMAIN && env.DKIM_SELECTOR && dkimKey && 'pem' in dkimKey
+        ? { domain: env.DKIM_DOMAIN.toLowerCase(), selector: env.DKIM_SELECTOR.toLowerCase(), privateKey: dkimKey.pem }
+        : undefined,
   }
+}
+
+/**
+ * Whether MAIL_FROM's domain aligns with DKIM_DOMAIN (DMARC's relaxed alignment: the same domain, or one
+ * inside the other); if not, a warning with what to do. Null when aligned or when nothing is signed.
+ */
+export function dkimAlignmentWarning(config: Pick<Config, 'mailFrom' | 'dkim'>): string | null {
+  if (!config.dkim) return null
+  const from = config.mailFrom.split('@').pop()!.toLowerCase()
+  const d = config.dkim.domain
+  if (from === d || from.endsWith(`.${d}`) || d.endsWith(`.${from}`)) return null
+  return (
+    `MAIL_FROM's domain ${from} is not DKIM_DOMAIN ${d} nor inside it: receivers check DMARC against the From domain, ` +
+    `so a signature by ${d} does not vouch for mail from ${from}. Send from an address at ${d} (or at a subdomain of it), ` +
+    `or set DKIM_DOMAIN=${from} and publish its key (npm run dkim:keygen); make sure SPF for ${from} lists the server behind SMTP_URL, ` +
+    `and publish a DMARC record (_dmarc.${from}) once both pass.`
+  )
 }

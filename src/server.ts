@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
-import { loadConfig, ConfigError } from './config.js'
+import { loadConfig, ConfigError, dkimAlignmentWarning } from './config.js'
 import { DatabaseOpenError } from './db/client.js'
 
 /** Says why and exits; written synchronously, as process.exit would drop what a pipe has not taken yet. */
@@ -36,6 +36,9 @@ try {
   await app.listen({ port: config.port, host: config.host })
   app.log.info(`Outcry is running: open ${config.baseUrl}/`)
   if (!config.smtpUrl && config.env !== 'production') app.log.info(`mail is captured, read it at ${config.baseUrl}/dev/mailbox`)
+  const misaligned = dkimAlignmentWarning(config)
+  if (misaligned) app.log.warn(misaligned)
+  else if (config.dkim) app.log.info(`mail is DKIM-signed as ${config.dkim.selector}._domainkey.${config.dkim.domain}`)
 } catch (err) {
   app.log.error(err)
   process.exit(1)

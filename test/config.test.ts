@@ -1,5 +1,11 @@
+import { spawn, spawnSync } from 'node:child_process'
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { loadConfig, ConfigError } from '../src/config.js'
+import { loadConfig, ConfigError, dkimAlignmentWarning } from '../src/config.js'
 
 t.test('defaults are the embedded ones', async (t) => {
   const c = loadConfig({})
@@ -72,4 +78,116 @@ t.test('a trusted proxy sets the client address; a client that is not one cannot
   }
   t.equal(await twoHops('10.1.2.3'), '198.51.100.7', 'two hops: the address the second proxy saw, not the one a client wrote first')
   t.equal(await ipOf(loadConfig({}).trustProxy, '10.1.2.3'), '10.1.2.3', 'off')
+})
+
+/** A PEM key file in a folder removed after the test. */
+function keyFile(t: { teardown(fn: () => unknown): void }, type: 'rsa' | 'ed25519' = 'rsa', content?: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outcry-dkim-'))
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const file = path.join(dir, 'dkim.pem')
+  const pem =
+    content ??
+    (type === 'rsa'
+      ? crypto.generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey
+      : crypto.generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey)
+  fs.writeFileSync(file, pem)
+  return file
+}
+
+t.test('DKIM: the three settings together; the key is read at start', async (t) => {
+  t.equal(loadConfig({}).dkim, undefined, 'off by default')
+  const file = keyFile(t)
+  const c = loadConfig({ DKIM_DOMAIN: 'Example.ORG', DKIM_SELECTOR: 'Outcry', DKIM_PRIVATE_KEY: file })
+  t.equal(c.dkim?.domain, 'example.org')
+  t.equal(c.dkim?.selector, 'outcry')
+  t.equal(c.dkim?.privateKey, fs.readFileSync(file, 'utf8'), 'the key itself, not its path')
+})
+
+t.test('DKIM: only some of the three, a missing or unreadable file, or not a key: listed with the other bad variables', async (t) => {
+  const file = keyFile(t)
+  const some = t.throws(() => loadConfig({ DKIM_DOMAIN: 'example.org', PORT: 'eighty' })) as Error
+  t.type(some, ConfigError)
+  t.match(some.message, 'DKIM needs DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY together; DKIM_DOMAIN set without DKIM_SELECTOR and DKIM_PRIVATE_KEY')
+  t.match(some.message, 'PORT', 'with the other errors')
+  t.throws(() => loadConfig({ DKIM_SELECTOR: 'outcry', DKIM_PRIVATE_KEY: file }), /DKIM_DOMAIN: DKIM needs .* DKIM_SELECTOR and DKIM_PRIVATE_KEY set without DKIM_DOMAIN/)
+
+  const missing = path.join(path.dirname(file), 'nope.pem')
+  const err = t.throws(() => loadConfig({ DKIM_DOMAIN: 'example.org', DKIM_SELECTOR: 'outcry', DKIM_PRIVATE_KEY: missing, MAIL_FROM: 'nobody' })) as Error
+  t.type(err, ConfigError)
+  t.match(err.message, `DKIM_PRIVATE_KEY: cannot read ${missing} (no such file); make one with npm run dkim:keygen`)
+  t.match(err.message, 'MAIL_FROM', 'with the other errors')
+  t.throws(() => loadConfig({ DKIM_DOMAIN: 'example.org', DKIM_SELECTOR: 'outcry', DKIM_PRIVATE_KEY: path.dirname(file) }), /DKIM_PRIVATE_KEY: cannot read .* \(EISDIR\)/, 'a folder')
+  if (process.getuid?.() !== 0) {
+    const locked = keyFile(t)
+    fs.chmodSync(locked, 0o000)
+    t.throws(() => loadConfig({ DKIM_DOMAIN: 'example.org', DKIM_SELECTOR: 'outcry', DKIM_PRIVATE_KEY: locked }), /permission denied/)
+  }
+  t.throws(() => loadConfig({ DKIM_DOMAIN: 'example.org', DKIM_SELECTOR: 'outcry', DKIM_PRIVATE_KEY: keyFile(t, 'rsa', 'v=DKIM1; k=rsa; p=MIIB') }), /DKIM_PRIVATE_KEY: .* is not a PEM private key/)
+  t.throws(() => loadConfig({ DKIM_DOMAIN: 'example.org', DKIM_SELECTOR: 'outcry', DKIM_PRIVATE_KEY: keyFile(t, 'ed25519') }), /holds a ed25519 key; DKIM signing here takes an RSA key/)
+  t.throws(() => loadConfig({ DKIM_DOMAIN: 'not a domain', DKIM_SELECTOR: 'out cry', DKIM_PRIVATE_KEY: file }), /DKIM_DOMAIN must be a domain name[\s\S]*DKIM_SELECTOR must be a DNS label/)
+})
+
+t.test('DKIM: a MAIL_FROM outside DKIM_DOMAIN is a warning with advice', async (t) => {
+  const dkim = { domain: 'example.org', selector: 'outcry', privateKey: '' }
+  t.equal(dkimAlignmentWarning({ mailFrom: 'outcry@example.org' }), null, 'nothing signed, nothing to align')
+  t.equal(dkimAlignmentWarning({ mailFrom: 'outcry@example.org', dkim }), null)
+  t.equal(dkimAlignmentWarning({ mailFrom: 'outcry@Campaigns.Example.org', dkim }), null, 'a subdomain aligns (relaxed)')
+  t.equal(dkimAlignmentWarning({ mailFrom: 'outcry@example.org', dkim: { ...dkim, domain: 'mail.example.org' } }), null, 'and the other way round')
+  const warning = dkimAlignmentWarning({ mailFrom: 'outcry@union.example', dkim })
+  t.match(warning, "MAIL_FROM's domain union.example is not DKIM_DOMAIN example.org")
+  t.match(warning, /DMARC/)
+  t.match(warning, /SPF for union\.example/)
+  t.match(warning, 'DKIM_DOMAIN=union.example')
+  t.notMatch(warning, '@', 'no address in the log line')
+  t.not(dkimAlignmentWarning({ mailFrom: 'outcry@notexample.org', dkim }), null, 'a longer name is not a subdomain')
+})
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const serverEnv = (extra: Record<string, string>) => ({ ...process.env, NODE_ENV: 'test', PORT: '0', DISPATCHER: 'off', LOG_LEVEL: 'info', ...extra })
+
+t.test('start-up: a missing DKIM key stops the server with a plain message', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outcry-dkim-'))
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    env: serverEnv({ DATABASE_PATH: path.join(dir, 'outcry.db'), DKIM_DOMAIN: 'example.org', DKIM_SELECTOR: 'outcry', DKIM_PRIVATE_KEY: path.join(dir, 'missing.pem') }),
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+  t.equal(run.status, 1)
+  t.match(run.stderr, 'Invalid configuration:')
+  t.match(run.stderr, `DKIM_PRIVATE_KEY: cannot read ${path.join(dir, 'missing.pem')} (no such file)`)
+  t.notMatch(run.stderr, /^\s+at /m, 'no stack trace')
+})
+
+t.test('start-up: a MAIL_FROM that does not align with DKIM_DOMAIN is logged as a warning', async (t) => {
+  const file = keyFile(t)
+  const dir = path.dirname(file)
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    env: serverEnv({ DATABASE_PATH: path.join(dir, 'outcry.db'), DKIM_DOMAIN: 'example.org', DKIM_SELECTOR: 'outcry', DKIM_PRIVATE_KEY: file, MAIL_FROM: 'outcry@union.example' }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  const warned = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 60_000)
+    const look = (chunk: Buffer) => {
+      out += chunk.toString('utf8')
+      if (/is not DKIM_DOMAIN/.test(out)) {
+        clearTimeout(timer)
+        resolve(true)
+      }
+    }
+    child.stdout.on('data', look)
+    child.stderr.on('data', look)
+    child.on('exit', () => resolve(/is not DKIM_DOMAIN/.test(out)))
+  })
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  if (child.exitCode === null) child.kill('SIGTERM')
+  await exited.catch(() => {})
+  t.ok(warned, 'warned')
+  const line = out.split('\n').find((l) => l.includes('is not DKIM_DOMAIN'))!
+  t.equal(JSON.parse(line).level, 40, 'at warn level')
+  t.match(line, /SPF/)
+  t.match(line, /DMARC/)
 })

@@ -119,7 +119,8 @@ export class Dispatcher {
       return
     }
     try {
-      const result = await this.mailer.send(row.message)
+      // The kind decides the headers of automatic mail (Auto-Submitted); the letter to an official has none.
+      const result = await this.mailer.send(row.message, { kind: row.kind })
       this.serverAnswered()
       markSent(this.db, row, this.clock(), result.raw)
     } catch (err) {

@@ -11,7 +11,7 @@ declare module 'fastify' {
 
 export default fp(
   async (app, opts: { mailer?: Mailer; start: boolean; dispatcher?: DispatcherOptions }) => {
-    const mailer = opts.mailer ?? (app.config.smtpUrl ? smtpMailer(app.config.smtpUrl) : captureMailer())
+    const mailer = opts.mailer ?? (app.config.smtpUrl ? smtpMailer(app.config.smtpUrl, { dkim: app.config.dkim }) : captureMailer({ dkim: app.config.dkim }))
     const dispatcher = new Dispatcher(app.db, mailer, app.clock, app.log.child({ component: 'dispatcher' }), opts.dispatcher)
     app.decorate('mailer', mailer)
     app.decorate('dispatcher', dispatcher)

@@ -1,15 +1,55 @@
 import nodemailer, { type SendMailOptions, type TransportOptions } from 'nodemailer'
 import type { OutboxMessage } from '../db/schema/index.js'
 
+/** What signs our mail: DKIM_DOMAIN, DKIM_SELECTOR and the key read from DKIM_PRIVATE_KEY. */
+export interface DkimKey {
+  domain: string
+  selector: string
+  /** PEM */
+  privateKey: string
+}
+
+/** Which mail it is: the outbox row's kind. Only the letter to an official is written by a person. */
+export interface SendContext {
+  kind: string
+}
+
 /** What the dispatcher needs from a mail server: send one message, or throw. */
 export interface Mailer {
   /** Returns the raw RFC 822 text when the mailer keeps a copy (capture mode). */
-  send(message: OutboxMessage): Promise<{ raw?: string }>
+  send(message: OutboxMessage, context?: SendContext): Promise<{ raw?: string }>
   close(): void
   readonly captures: boolean
 }
 
-function toNodemailer(message: OutboxMessage): SendMailOptions {
+export interface MailerOptions {
+  /** Sign every message (DKIM_*). */
+  dkim?: DkimKey
+}
+
+/** Mail written by a person: the letter, sent on the supporter's behalf. Everything else is automatic. */
+const PERSONAL_KINDS = new Set(['letter'])
+
+/**
+ * The headers a DKIM signature covers: RFC 6376's list, the one-click unsubscribe pair (RFC 8058 only
+ * honours List-Unsubscribe-Post when the signature covers it beside List-Unsubscribe) and Auto-Submitted.
+ * A header absent from a message is left out of its signature.
+ */
+export const DKIM_SIGNED_HEADERS = [
+  'From', 'Sender', 'Reply-To', 'Subject', 'Date', 'Message-ID', 'To', 'Cc', 'MIME-Version', 'Content-Type',
+  'Content-Transfer-Encoding', 'Content-ID', 'Content-Description', 'In-Reply-To', 'References',
+  'List-Id', 'List-Help', 'List-Unsubscribe', 'List-Unsubscribe-Post', 'List-Subscribe', 'List-Post', 'List-Owner', 'List-Archive',
+  'Auto-Submitted',
+]
+
+function dkimOptions(key: DkimKey) {
+  return { domainName: key.domain, keySelector: key.selector, privateKey: key.privateKey, headerFieldNames: DKIM_SIGNED_HEADERS.join(':') }
+}
+
+/** The nodemailer message for an outbox message: automatic mail says so (RFC 3834), so nobody auto-replies to it. */
+export function toNodemailer(message: OutboxMessage, context?: SendContext): SendMailOptions {
+  const automatic = context !== undefined && !PERSONAL_KINDS.has(context.kind)
+  const headers = automatic ? { ...message.headers, 'Auto-Submitted': 'auto-generated' } : message.headers
   return {
     from: message.from,
     to: message.to.name ? { name: message.to.name, address: message.to.address } : message.to.address,
@@ -18,7 +58,7 @@ function toNodemailer(message: OutboxMessage): SendMailOptions {
     text: message.text,
     html: message.html,
     messageId: message.messageId,
-    headers: message.headers,
+    headers,
     attachments: message.attachments,
     // Never let a value from the database become extra headers.
     disableFileAccess: true,
@@ -27,7 +67,7 @@ function toNodemailer(message: OutboxMessage): SendMailOptions {
 }
 
 /** Pooled SMTP to a real server. */
-export function smtpMailer(url: string, opts: { maxConnections?: number } = {}): Mailer {
+export function smtpMailer(url: string, opts: { maxConnections?: number } & MailerOptions = {}): Mailer {
   const transporter = nodemailer.createTransport({
     url,
     pool: true,
@@ -36,11 +76,12 @@ export function smtpMailer(url: string, opts: { maxConnections?: number } = {}):
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
+    ...(opts.dkim ? { dkim: dkimOptions(opts.dkim) } : {}),
   } as TransportOptions)
   return {
     captures: false,
-    async send(message) {
-      await transporter.sendMail(toNodemailer(message))
+    async send(message, context) {
+      await transporter.sendMail(toNodemailer(message, context))
       return {}
     },
     close: () => transporter.close(),
@@ -48,12 +89,12 @@ export function smtpMailer(url: string, opts: { maxConnections?: number } = {}):
 }
 
 /** No SMTP server configured: build the exact message and hand it back to be kept locally. */
-export function captureMailer(): Mailer {
-  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
+export function captureMailer(opts: MailerOptions = {}): Mailer {
+  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix', ...(opts.dkim ? { dkim: dkimOptions(opts.dkim) } : {}) })
   return {
     captures: true,
-    async send(message) {
-      const info = await transporter.sendMail(toNodemailer(message))
+    async send(message, context) {
+      const info = await transporter.sendMail(toNodemailer(message, context))
       return { raw: (info.message as Buffer).toString('utf8') }
     },
     close: () => transporter.close(),
