@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { stringify } from 'csv-stringify/sync'
 import { countryName } from '../countries.js'
+import { csvText, csvTime } from '../csv.js'
 import { sendError } from '../errors.js'
 import { actorOf, campaignScope, picketScope } from '../admin/access.js'
 import { audit } from '../admin/audit.js'
@@ -38,9 +38,6 @@ export const TALLY_COLUMNS: Record<TallyGrouping, string[]> = {
 /** The official column of the row that carries paper letters: they are not addressed per official in the tally. */
 export const OFFLINE_ROW_LABEL = 'Posted on paper (all officials)'
 
-/** UTC, to the second, in a form spreadsheets read as a date. */
-export const csvTime = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 19).replace('T', ' ') : '')
-
 /**
  * Rows per string handed to the socket: a long tally is cut like a page of letters, so no string
  * grows large (one over ~128 KB would go straight to V8's old generation).
@@ -53,7 +50,7 @@ const CHUNK_ROWS = EXPORT_BATCH
  * client has taken the previous one, so one page is in memory whatever the size of the export.
  * (csv-stringify's own Transform pushes every record as a separate chunk, which is slower at a
  * million rows: see the two floors in bench/export.ts.)
- * escape_formulas puts an apostrophe before cells starting with = + - @ tab or CR (spreadsheet formula injection).
+ * csvText (src/csv.ts) puts an apostrophe before cells starting with = + - @ tab or CR (spreadsheet formula injection).
  */
 export function csvStream(columns: string[], pages: Iterator<unknown[][]>, opts: { bom: boolean }): Readable {
   let first = true
@@ -69,7 +66,7 @@ export function csvStream(columns: string[], pages: Iterator<unknown[][]>, opts:
           if (rows.length === 0 && !first) continue
           // The first chunk carries the header (and the BOM), even when there are no rows.
           for (let i = 0; i < rows.length || first; i += CHUNK_ROWS) {
-            this.push(stringify(rows.slice(i, i + CHUNK_ROWS), { header: first, columns, bom: first && opts.bom, escape_formulas: true }))
+            this.push(csvText(rows.slice(i, i + CHUNK_ROWS), { header: first, columns, bom: first && opts.bom }))
             first = false
           }
           return
