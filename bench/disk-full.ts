@@ -169,7 +169,7 @@ console.log(`database on an 8 MB tmpfs at ${mnt}`)
 
 const sink = await startSink()
 const env = outcryEnv(await freePort(), databasePath, sink.url, { LOG_LEVEL: 'error' })
-await runToEnd('seed', 'src/cli/seed-demo.ts', { ...env, DEMO_CONFIRM: 'off' })
+await runToEnd('seed', 'src/cli/seed-demo.ts', { ...env, DEMO_CONFIRM: 'off', DEMO_PACE: 'off' })
 const { child: server, base } = await startOutcry(env)
 // Log lines are checked, not shown: keep the child quiet on our stderr.
 server.proc.stderr!.removeAllListeners('data')

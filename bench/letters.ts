@@ -395,7 +395,7 @@ async function main(): Promise<number> {
   const port = await freePort()
   const databasePath = path.join(tmp, 'outcry.db')
   const env = outcryEnv(port, databasePath, sink.url)
-  await runToEnd('seed', 'src/cli/seed-demo.ts', { ...env, DEMO_CONFIRM: 'off' })
+  await runToEnd('seed', 'src/cli/seed-demo.ts', { ...env, DEMO_CONFIRM: 'off', DEMO_PACE: 'off' })
 
   let outcry = await startOutcry(env)
   const lettersRun = await measure({

@@ -109,7 +109,7 @@ const config = loadConfig({
 })
 const app = await buildApp(config, { logger: { level: 'warn', stream: logSink }, dispatcher: RETRY })
 await app.ready()
-seedDemo(app.db, new Date(), { confirm: false })
+seedDemo(app.db, new Date(), { confirm: false, paced: false })
 await app.listen({ port: 0, host: '127.0.0.1' })
 const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
 const sqlite = app.db.$client

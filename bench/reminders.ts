@@ -17,7 +17,7 @@ const tmp = tempDir('outcry-bench-reminders-')
 /** A database with the demo campaign and one picket whose 2-hour reminder is due now, owed to RSVPS people. */
 function prepare(name: string): { dbPath: string; picketId: number } {
   const dbPath = path.join(tmp, `${name}.db`)
-  execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/seed-demo.ts'], { cwd: root, env: { ...process.env, NODE_ENV: 'test', DATABASE_PATH: dbPath, DEMO_CONFIRM: 'off' }, stdio: 'ignore' })
+  execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/seed-demo.ts'], { cwd: root, env: { ...process.env, NODE_ENV: 'test', DATABASE_PATH: dbPath, DEMO_CONFIRM: 'off', DEMO_PACE: 'off' }, stdio: 'ignore' })
   const db = new Database(dbPath)
   const now = Date.now()
   const startsAt = now + 90 * 60_000

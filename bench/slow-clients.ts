@@ -11,7 +11,7 @@ const tmp = tempDir('outcry-slow-')
 const port = await freePort()
 // No SMTP_URL: nothing here sends mail (unset, mail would be captured locally).
 const env = outcryEnv(port, path.join(tmp, 'o.db'), '')
-await runToEnd('seed', 'src/cli/seed-demo.ts', { ...env, DEMO_CONFIRM: 'off' })
+await runToEnd('seed', 'src/cli/seed-demo.ts', { ...env, DEMO_CONFIRM: 'off', DEMO_PACE: 'off' })
 const { base } = await startOutcry(env)
 
 async function timed(url: string): Promise<number> {

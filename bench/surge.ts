@@ -156,7 +156,7 @@ async function main(): Promise<number> {
   const databasePath = path.join(tmp, 'outcry.db')
   const sink = await startSink()
   const env = outcryEnv(await freePort(), databasePath, sink.url)
-  await runToEnd('seed', 'src/cli/seed-demo.ts', { ...env, DEMO_CONFIRM: 'off' })
+  await runToEnd('seed', 'src/cli/seed-demo.ts', { ...env, DEMO_CONFIRM: 'off', DEMO_PACE: 'off' })
   let server: { child: Child; base: string } = await startOutcry(env)
 
   const waves: Wave[] = []

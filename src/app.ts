@@ -21,6 +21,7 @@ import { campaignsFeature } from './campaigns/feature.js'
 import { createCampaignService } from './campaigns/service.js'
 import { lettersFeature } from './letters/feature.js'
 import { createLetterService } from './letters/service.js'
+import { createLetterDelivery } from './letters/delivery.js'
 import { picketsFeature } from './pickets/feature.js'
 import { reportsFeature } from './reports/feature.js'
 import { supportersFeature } from './supporters/feature.js'
@@ -140,6 +141,10 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
   app.decorate('letters', createLetterService({ db: app.db, clock, mail, campaigns, onMailQueued }))
   app.decorate('pickets', createPicketService({ db: app.db, clock, mail, campaigns, publicCountDelay: config.publicCountDelay, onMailQueued }))
   app.dispatcher.addProducer((now) => app.pickets.queueDueReminders(now))
+  // Letters reach their officials paced, in digests or by hand (src/letters/delivery.ts).
+  const delivery = createLetterDelivery({ db: app.db, mail })
+  for (const [kind, handler] of Object.entries(delivery.kinds)) app.dispatcher.addKind(kind, handler)
+  app.dispatcher.addProducer((now) => delivery.produce(now))
 
   // Every route, for the access test that walks them all.
   const routes: { method: string; url: string }[] = []

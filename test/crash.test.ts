@@ -22,7 +22,7 @@ t.test('SIGKILL mid-surge, restart on the same database: nothing answered is los
   const env = outcryEnv(await freePort(), file, smtp.url, { LOG_LEVEL: 'silent' })
 
   const seeded = openDatabase(file)
-  seedDemo(seeded.db, new Date(), { confirm: false })
+  seedDemo(seeded.db, new Date(), { confirm: false, paced: false })
   seeded.close()
 
   let server = await startOutcry(env, 'outcry')

@@ -51,6 +51,11 @@ export interface BuildOptions extends AppOptions {
    * happens to a letter that counts, so they get the demo with confirmation off unless they say true.
    */
   confirmLetters?: boolean
+  /**
+   * The demo's officials take mail paced (30 an hour, 08–18 their time), as every official does. Most
+   * tests are about what happens to mail, so they get officials that take it at once unless they say true.
+   */
+  pacedOfficials?: boolean
 }
 
 /** Builds the app on a temporary database and closes it when the test ends. */
@@ -62,6 +67,7 @@ export async function build(t: Teardownable, opts: BuildOptions = {}): Promise<F
   await app.ready()
   if (opts.seed !== false) seedDemo(app.db)
   if (opts.seed !== false && opts.confirmLetters !== true) app.db.$client.prepare(`update campaigns set confirm_letters = 0`).run()
+  if (opts.seed !== false && opts.pacedOfficials !== true) app.db.$client.prepare(`update targets set max_per_hour = 1000000, send_hours_from = 0, send_hours_to = 24`).run()
   return app
 }
 

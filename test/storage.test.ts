@@ -80,7 +80,7 @@ t.test('a full disk: 503 and a log line, nothing half-written, and writes resume
   sqlite.pragma('max_page_count = 1073741823')
   t.equal((await letter(app)).statusCode, 201, 'writes work again once there is room')
   const after = state(app)
-  t.same(after, { letters: before.letters + 1, outbox: before.outbox + 1, tally: before.tally + 1 })
+  t.same(after, { letters: before.letters + 1, outbox: before.outbox, tally: before.tally + 1 }, 'the letter and its count; its mail is made later, when its official takes it')
   t.equal(after.tally, after.letters, 'the tally still counts every letter')
   t.equal(sqlite.pragma('integrity_check', { simple: true }), 'ok')
 })
@@ -103,7 +103,7 @@ t.test('a read-only database: 503 and a log line, reads go on, and writes resume
 
   sqlite.pragma('query_only = 0')
   t.equal((await letter(app)).statusCode, 201, 'writes work again')
-  t.same(state(app), { letters: before.letters + 1, outbox: before.outbox + 1, tally: before.tally + 1 })
+  t.same(state(app), { letters: before.letters + 1, outbox: before.outbox, tally: before.tally + 1 })
 })
 
 t.test('a database that cannot be opened stops start-up with a plain message, not a stack trace', async (t) => {

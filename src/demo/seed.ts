@@ -83,10 +83,11 @@ function seedPickets(tx: Tx, campaignId: number, now: Date) {
 
 /** Loads the demo campaign once; a second run changes nothing. */
 /**
- * Loads the demo campaign once. `confirm: false` is for benchmarks and fault scripts, which measure
- * letters that count at once; the demo itself confirms, as every new campaign does.
+ * Loads the demo campaign once. `confirm: false` and `paced: false` are for benchmarks and fault
+ * scripts, which measure letters that count at once and mail that goes as fast as it can; the demo
+ * itself confirms and paces, as every new campaign does.
  */
-export function seedDemo(db: Db, now = new Date(), opts: { confirm?: boolean } = {}): { created: boolean; campaignId: number } {
+export function seedDemo(db: Db, now = new Date(), opts: { confirm?: boolean; paced?: boolean } = {}): { created: boolean; campaignId: number } {
   return db.transaction((tx) => {
     const existing = tx.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.slug, DEMO_SLUG)).get()
     if (existing) {
@@ -138,6 +139,8 @@ export function seedDemo(db: Db, now = new Date(), opts: { confirm?: boolean } =
         },
       ])
       .run()
+    // Unpaced: as fast as the hourly cap allows, at any hour (benchmarks and fault scripts only).
+    const unpaced = opts.paced === false ? { maxPerHour: 1_000_000, sendHoursFrom: 0, sendHoursTo: 24 } : {}
     tx.insert(targets)
       .values([
         {
@@ -147,6 +150,7 @@ export function seedDemo(db: Db, now = new Date(), opts: { confirm?: boolean } =
           organisation: 'Presidential Administration (Akorda)',
           country: 'KZ',
           email: 'president@akorda.example.org',
+          ...unpaced,
           postalAddress: 'Akorda, Astana 010000, Kazakhstan',
           language: 'ru',
           position: 1,
@@ -160,6 +164,7 @@ export function seedDemo(db: Db, now = new Date(), opts: { confirm?: boolean } =
           organisation: "Prosecutor General's Office",
           country: 'KZ',
           email: 'prosecutor-general@prokuror.example.org',
+          ...unpaced,
           postalAddress: '14 Republic Avenue, Astana 010000, Kazakhstan',
           language: 'ru',
           position: 2,

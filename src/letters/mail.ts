@@ -1,4 +1,7 @@
-import type { Campaign, Letter, OutboxMessage, Target } from '../db/schema/index.js'
+import type { Campaign, Digest, Letter, OutboxMessage, Target } from '../db/schema/index.js'
+import { countsByCountry, digestCsv, digestNotes, type DeliveryLetter } from './digest-files.js'
+import { buildDossier, dossierFileName } from './dossier.js'
+import { officialZone } from './zone.js'
 import { renderEmail } from '../mail/render.js'
 import type { MailSettings } from '../mail/settings.js'
 
@@ -59,5 +62,59 @@ export function confirmLetters(mail: MailSettings, campaign: Campaign, officials
     text,
     html,
     messageId: `<confirm.${attemptId}@${mail.domain}>`,
+  }
+}
+
+const asDelivered = (l: Letter): DeliveryLetter => ({
+  subject: l.subject,
+  body: l.body,
+  supporterName: l.supporterName,
+  city: l.city,
+  country: l.country,
+  organisation: l.organisation,
+  createdAt: l.countedAt ?? l.createdAt,
+  language: l.language,
+  note: l.note,
+})
+
+/**
+ * One mail for a period's letters: the count, the count by country, a selection of supporters' own
+ * words, and every letter attached as a table (CSV) and to print (PDF, one letter a page).
+ */
+export async function digestToOfficial(mail: MailSettings, campaign: Campaign, target: Target, digest: Digest, included: Letter[], now: Date): Promise<OutboxMessage> {
+  const delivered = included.map(asDelivered)
+  const period = { from: digest.periodStart, to: digest.periodEnd }
+  const timeZone = officialZone(target)
+  const pdfName = dossierFileName(target.name, period)
+  const csvName = pdfName.replace(/\.pdf$/, '.csv')
+  const pdf = await buildDossier({ campaign, official: target, period, letters: delivered, generatedAt: now, timeZone })
+  const since = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone }).format(digest.periodStart)
+  const data = {
+    campaign,
+    target,
+    count: included.length,
+    countText: included.length.toLocaleString('en'),
+    several: included.length > 1,
+    since,
+    countries: countsByCountry(delivered),
+    notes: digestNotes(delivered),
+    csvName,
+    pdfName,
+    campaignUrl: `${mail.baseUrl}/campaigns/${campaign.slug}`,
+  }
+  const subject = `${included.length.toLocaleString('en')} ${included.length === 1 ? 'letter' : 'letters'} to you: ${campaign.title}`
+  const { text, html } = renderEmail('digest', data, { title: subject })
+  return {
+    from: { name: mail.fromName, address: mail.from },
+    to: { name: target.name, address: target.email },
+    replyTo: { name: mail.fromName, address: mail.replyTo },
+    subject,
+    text,
+    html,
+    messageId: `<digest.${digest.id}.${digest.periodEnd.getTime()}@${mail.domain}>`,
+    attachments: [
+      { filename: csvName, content: digestCsv(delivered), contentType: 'text/csv; charset=utf-8' },
+      { filename: pdfName, content: pdf.toString('base64'), contentType: 'application/pdf', encoding: 'base64' },
+    ],
   }
 }

@@ -198,8 +198,11 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
     },
   }
 
+  /**
+   * A letter that counts waits as `queued` for its official's delivery (delivery.ts turns it into mail
+   * when its slot, digest or hand delivery comes); only the supporter's copy is queued now.
+   */
   function queueLetterMail(tx: DbOrTx, campaign: Campaign, target: Target, letter: Letter, now: Date) {
-    enqueueMail(tx, { kind: 'letter', letterId: letter.id, message: mails.letterToOfficial(mail, campaign, target, letter) }, now)
     // The copy goes only once the address is proven theirs (see write()).
     if (letter.wantsCopy) {
       enqueueMail(tx, { kind: 'letter_copy', letterId: letter.id, message: mails.letterCopy(mail, campaign, target, letter) }, now)

@@ -31,7 +31,7 @@ function failedMail(db: DbOrTx, limit = FAILED_SHOWN) {
     .orderBy(desc(outbox.id))
     .limit(limit)
     .all()
-    .map((r) => ({ ...r, recipient: maskedRecipient(r.kind, r.recipient), subject: r.subject.subject }))
+    .map((r) => ({ ...r, recipient: maskedRecipient(r.kind, r.recipient), subject: r.subject?.subject ?? `(${r.kind})` }))
 }
 
 /** Failed mail goes back to the queue as if new: due now, with its attempts counted afresh. */

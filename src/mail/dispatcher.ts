@@ -1,9 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { Db } from '../db/client.js'
+import type { Db, DbOrTx } from '../db/client.js'
 import type { Clock } from '../clock.js'
 import type { Mailer } from './transport.js'
 import { claimDue, markSent, markRetry, markWaiting, markFailed, markExpired, nextDueAt, releaseClaims } from './outbox.js'
-import type { OutboxRow } from '../db/schema/index.js'
+import type { OutboxMessage, OutboxRow } from '../db/schema/index.js'
 
 export interface DispatcherOptions {
   batchSize?: number
@@ -38,8 +38,27 @@ export function isServerDown(err: unknown): boolean {
 /** Work run before each pass that may queue mail (due reminders, say); returns how many it queued. */
 export type Producer = (now: Date) => number
 
+/**
+ * What a feature tells the dispatcher about one kind of mail, so the mail infrastructure never
+ * imports a feature. All optional; a kind with none behaves as before.
+ */
+export interface MailKind {
+  /**
+   * Composes mail queued without its message (a letter from its row, a digest from its letters).
+   * Null means it is no longer to go (its official's delivery changed): the row is withdrawn.
+   */
+  compose?(row: OutboxRow, now: Date): OutboxMessage | null | Promise<OutboxMessage | null>
+  /** In the transaction that withdraws a row compose refused (put what it carried back to wait). */
+  withdrawn?(tx: DbOrTx, row: OutboxRow, now: Date): void
+  /** In the transaction that marks the row sent. */
+  sent?(tx: DbOrTx, row: OutboxRow, now: Date): void
+  /** In the transaction that fails the row for good: `permanent` when the server refused it (5xx). */
+  failed?(tx: DbOrTx, row: OutboxRow, error: string, permanent: boolean, now: Date): void
+}
+
 export class Dispatcher {
   private producers: Producer[] = []
+  private kinds = new Map<string, MailKind>()
   private running = false
   private loop: Promise<void> | null = null
   private wake: (() => void) | null = null
@@ -119,10 +138,18 @@ export class Dispatcher {
       return
     }
     try {
+      const kind = this.kinds.get(row.kind)
+      // A row without its message is composed now, from the rows it refers to.
+      const message = row.message ?? (await kind?.compose?.(row, this.clock())) ?? null
+      if (!message) {
+        markExpired(this.db, row.id, (tx) => kind?.withdrawn?.(tx, row, this.clock()))
+        this.log.info({ outboxId: row.id, kind: row.kind }, 'mail withdrawn: nothing to send any more')
+        return
+      }
       // The kind decides the headers of automatic mail (Auto-Submitted); the letter to an official has none.
-      const result = await this.mailer.send(row.message, { kind: row.kind })
+      const result = await this.mailer.send(message, { kind: row.kind })
       this.serverAnswered()
-      markSent(this.db, row, this.clock(), result.raw)
+      markSent(this.db, row, this.clock(), { raw: result.raw, subject: message.subject, then: kind?.sent })
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
       if (isServerDown(err)) {
@@ -141,7 +168,8 @@ export class Dispatcher {
       }
       this.serverAnswered()
       if (isPermanent(err) || row.attempts >= this.opts.maxAttempts) {
-        markFailed(this.db, row.id, message)
+        const kind = this.kinds.get(row.kind)
+        markFailed(this.db, row.id, message, (tx) => kind?.failed?.(tx, row, message, isPermanent(err), this.clock()))
         this.log.error({ outboxId: row.id, kind: row.kind, attempts: row.attempts, err: message }, 'mail failed for good')
       } else {
         const retryAt = new Date(this.clock().getTime() + this.backoff(row.attempts))
@@ -149,6 +177,11 @@ export class Dispatcher {
         this.log.warn({ outboxId: row.id, kind: row.kind, attempts: row.attempts, retryAt, err: message }, 'mail failed, will retry')
       }
     }
+  }
+
+  /** Registers what a feature does for one kind of mail (see MailKind). */
+  addKind(name: string, kind: MailKind): void {
+    this.kinds.set(name, kind)
   }
 
   /** Tells a sleeping dispatcher that mail was queued. */

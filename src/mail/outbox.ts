@@ -1,6 +1,6 @@
 import { and, eq, inArray, lte, or, sql, desc, count } from 'drizzle-orm'
 import { prepared, rawPlaceholder, type DbOrTx, type Db } from '../db/client.js'
-import { outbox, letters, capturedMail, type OutboxMessage, type OutboxRow } from '../db/schema/index.js'
+import { outbox, capturedMail, type OutboxMessage, type OutboxRow } from '../db/schema/index.js'
 
 export interface NewMail {
   kind: string
@@ -61,8 +61,11 @@ export function claimDue(db: Db, now: Date, limit: number, leaseMs: number): Out
     .all()
 }
 
-/** Records delivery (and the captured copy, if any) in one transaction, so neither can happen twice. */
-export function markSent(db: Db, row: OutboxRow, now: Date, captured?: string): void {
+/**
+ * Records delivery (and the captured copy, if any) in one transaction with what the mail's kind
+ * records of it (`then`: a letter marked sent), so none of it can happen twice.
+ */
+export function markSent(db: Db, row: OutboxRow, now: Date, opts: { raw?: string; subject: string; then?: (tx: DbOrTx, row: OutboxRow, now: Date) => void }): void {
   const sent = prepared(db, 'outbox.sent', (d) =>
     d
       .update(outbox)
@@ -70,19 +73,12 @@ export function markSent(db: Db, row: OutboxRow, now: Date, captured?: string): 
       .where(eq(outbox.id, sql.placeholder('id')))
       .prepare(),
   )
-  const letterSent = prepared(db, 'letters.sent', (d) =>
-    d
-      .update(letters)
-      .set({ status: 'sent', sentAt: rawPlaceholder('now') })
-      .where(eq(letters.id, sql.placeholder('id')))
-      .prepare(),
-  )
-  db.transaction(() => {
-    if (captured !== undefined) {
-      db.insert(capturedMail).values({ outboxId: row.id, recipient: row.recipient, subject: row.message.subject, raw: captured, createdAt: now }).run()
+  db.transaction((tx) => {
+    if (opts.raw !== undefined) {
+      tx.insert(capturedMail).values({ outboxId: row.id, recipient: row.recipient, subject: opts.subject, raw: opts.raw, createdAt: now }).run()
     }
     sent.run({ id: row.id, now: now.getTime() })
-    if (row.letterId !== null && row.kind === 'letter') letterSent.run({ id: row.letterId, now: now.getTime() })
+    opts.then?.(tx, row, now)
   })
 }
 
@@ -103,8 +99,11 @@ export function withdrawQueued(tx: DbOrTx, topic: string): number {
   return tx.update(outbox).set({ status: 'expired' }).where(and(eq(outbox.topic, topic), eq(outbox.status, 'queued'))).run().changes
 }
 
-export function markExpired(db: Db, id: number): void {
-  db.update(outbox).set({ status: 'expired', lockedUntil: null }).where(eq(outbox.id, id)).run()
+export function markExpired(db: Db, id: number, then?: (tx: DbOrTx) => void): void {
+  db.transaction((tx) => {
+    tx.update(outbox).set({ status: 'expired', lockedUntil: null }).where(eq(outbox.id, id)).run()
+    then?.(tx)
+  })
 }
 
 /** Rows claimed by a dispatcher that is gone (the process was killed) go back to the queue. */
@@ -112,8 +111,11 @@ export function releaseClaims(db: Db): number {
   return db.update(outbox).set({ status: 'queued', lockedUntil: null }).where(eq(outbox.status, 'sending')).run().changes
 }
 
-export function markFailed(db: Db, id: number, error: string): void {
-  db.update(outbox).set({ status: 'failed', lockedUntil: null, lastError: error }).where(eq(outbox.id, id)).run()
+export function markFailed(db: Db, id: number, error: string, then?: (tx: DbOrTx) => void): void {
+  db.transaction((tx) => {
+    tx.update(outbox).set({ status: 'failed', lockedUntil: null, lastError: error }).where(eq(outbox.id, id)).run()
+    then?.(tx)
+  })
 }
 
 export function outboxCounts(db: Db): Record<string, number> {

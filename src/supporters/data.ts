@@ -135,7 +135,8 @@ export function exportSupporter(db: DbOrTx, email: string, now: Date) {
       kind: m.kind,
       status: m.status,
       to: m.recipient,
-      subject: m.message.subject,
+      // Mail composed when sent (letters, digests) keeps no copy of its own.
+      subject: m.message?.subject ?? null,
       createdAt: m.createdAt.toISOString(),
       sentAt: m.sentAt?.toISOString() ?? null,
     })),
@@ -183,6 +184,8 @@ export function eraseSupporter(tx: DbOrTx, email: string, now: Date): ErasureRes
         note: null,
         subject: scrub(l.subject, words),
         body: scrub(l.body, words),
+        // A letter not yet delivered is not sent scrubbed: it is withdrawn, and still counts.
+        ...(l.status === 'queued' || l.status === 'outgoing' ? { status: 'withdrawn' as const } : {}),
       })
       .where(eq(letters.id, l.id))
       .run()
@@ -214,6 +217,11 @@ export function eraseSupporter(tx: DbOrTx, email: string, now: Date): ErasureRes
   let mailBlanked = 0
   for (const row of tx.select().from(outbox).where(and(where, notInArray(outbox.status, ['queued', 'failed']))).all()) {
     const toThem = normalizeEmail(row.recipient) === key
+    // Mail composed when sent holds nothing of its own: the letter row, scrubbed above, was its source.
+    if (!row.message) {
+      if (toThem) tx.update(outbox).set({ recipient: ERASED, lastError: null }).where(eq(outbox.id, row.id)).run()
+      continue
+    }
     const message: OutboxMessage = {
       // A letter to an official went out under the supporter's name.
       from: { name: '', address: row.message.from.address },

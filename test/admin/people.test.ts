@@ -19,7 +19,7 @@ function invitationLink(app: FastifyInstance, email: string): string {
   const rows = app.db.select().from(outbox).where(eq(outbox.recipient, email)).all().filter((r) => r.kind === 'invitation')
   const row = rows[rows.length - 1]
   if (!row) throw new Error(`no invitation mail to ${email}`)
-  const link = /http:\/\/outcry\.test\/admin\/invitations\/[A-Za-z0-9_-]{43}/.exec(row.message.text)?.[0]
+  const link = /http:\/\/outcry\.test\/admin\/invitations\/[A-Za-z0-9_-]{43}/.exec(row.message!.text)?.[0]
   if (!link) throw new Error('no link in the invitation mail')
   return link
 }
@@ -75,14 +75,14 @@ t.test('invite → mail with a link → set a password → signed in, seeing onl
   const mails = app.db.select().from(outbox).where(eq(outbox.kind, 'invitation')).all()
   t.equal(mails.length, 1)
   t.equal(mails[0]!.recipient, 'new.organizer@example.org')
-  t.match(mails[0]!.message.text, 'Free the Zhanaozen oil workers')
-  t.notMatch(mails[0]!.message.text, 'The second campaign')
+  t.match(mails[0]!.message!.text, 'Free the Zhanaozen oil workers')
+  t.notMatch(mails[0]!.message!.text, 'The second campaign')
   const link = invitationLink(app, 'new.organizer@example.org')
   const token = link.split('/').pop()!
   const invitation = app.db.select().from(invitations).where(eq(invitations.userId, user.id)).get()!
   t.equal(invitation.tokenHash, crypto.createHash('sha256').update(token).digest('hex'))
   t.equal(invitation.expiresAt.getTime() - clock.now().getTime(), 7 * 86_400_000)
-  t.match(mails[0]!.message.html, link)
+  t.match(mails[0]!.message!.html, link)
 
   // The dispatcher sends it (captured: no SMTP server in tests).
   await app.dispatcher.drain()
@@ -152,7 +152,7 @@ t.test('an admin invites another admin; campaigns do not matter for them', async
   const res = await admin.post('/admin/users/invite', { email: 'second.admin@example.org', role: 'admin' })
   t.equal(res.statusCode, 303)
   const mail = app.db.select().from(outbox).get()!
-  t.match(mail.message.text, 'as an admin')
+  t.match(mail.message!.text, 'as an admin')
   t.match(userByEmail(app.db, 'second.admin@example.org'), { role: 'admin' })
 })
 

@@ -25,6 +25,7 @@ async function letterGoesTo(app: FastifyInstance, targetId: number, email: strin
   app.db.$client.prepare('update campaigns set confirm_letters = 0 where id = 1').run()
   const res = await app.inject({ method: 'POST', url: '/api/campaigns/zhanaozen/letters', headers: { 'content-type': 'application/json' }, payload: { name: 'Ann Supporter', email, country: 'GB', city: 'Leeds', targetId } })
   if (res.statusCode !== 201) throw new Error(`letter refused: ${res.statusCode} ${res.body}`)
+  app.dispatcher.produce()
   const row = app.db.$client.prepare(`select recipient from outbox where kind = 'letter' order by id desc limit 1`).get() as { recipient: string }
   return row.recipient
 }

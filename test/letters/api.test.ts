@@ -17,12 +17,15 @@ t.test('a letter is written, counted and queued for the official', async (t) => 
   const tally = (await app.inject(`/api/campaigns/zhanaozen/tally`)).json()
   t.match(tally, { goal: 11000, letters: 1, byTarget: [{ targetId: 1, letters: 1 }, { targetId: 2, letters: 0 }] })
   t.ok(Date.parse(tally.updatedAt))
-  t.equal(tableCount(app, 'outbox', "kind = 'letter'"), 1)
+  // The letter waits for its official's delivery; the dispatcher's producer turns it into mail.
+  t.equal(tableCount(app, 'letters', "status = 'queued'"), 1)
+  app.dispatcher.produce()
+  t.equal(tableCount(app, 'outbox', "kind = 'letter' and message is null"), 1, 'queued for the official, composed when sent')
   // Without confirmation nobody proved the address is theirs: no copy of text they typed goes to it.
   t.equal(tableCount(app, 'outbox', "kind = 'letter_copy'"), 0, 'no copy without confirmation')
   t.equal(tableCount(app, 'outbox', "recipient = 'roza@example.com'"), 0, 'nothing at all to an unconfirmed address for a first letter')
   const letter = app.db.query.letters.findFirst()
-  t.match(await letter, { status: 'queued', language: 'en', supporterEmail: 'roza@example.com', country: 'GB', wantsCopy: false, consent: false })
+  t.match(await letter, { status: 'outgoing', language: 'en', supporterEmail: 'roza@example.com', country: 'GB', wantsCopy: false, consent: false })
 })
 
 t.test('the campaign and its officials', async (t) => {
@@ -129,6 +132,7 @@ t.test('one letter per supporter per official; a repeat looks like success and c
   t.equal(again.json().letter.status, 'queued')
   t.equal(tableCount(app, 'letters'), 1)
   t.equal((await app.inject('/api/campaigns/zhanaozen/tally')).json().letters, 1)
+  app.dispatcher.produce()
   t.equal(tableCount(app, 'outbox', "kind = 'letter'"), 1, 'the official gets one letter')
   t.equal(tableCount(app, 'outbox', "kind = 'already_written'"), 1, 'the address is told instead')
 

@@ -63,6 +63,7 @@ t.test('a server that refuses for a while: retried with backoff, delivered once'
   const app = await build(t, { env: { SMTP_URL: server.url }, clock: clock.now })
   server.refuse = { code: 451, message: 'Try again later' }
   await write(app)
+  app.dispatcher.produce() // the letter becomes mail when its official's delivery takes it
 
   t.equal(await app.dispatcher.runOnce(), 1)
   let row = outboxRow(app, 'letter')
@@ -94,6 +95,7 @@ t.test('a permanent refusal fails the row at once and keeps the error', async (t
   const app = await build(t, { env: { SMTP_URL: server.url } })
   server.refuse = { code: 550, message: 'No such mailbox' }
   await write(app)
+  app.dispatcher.produce() // the letter becomes mail when its official's delivery takes it
   await app.dispatcher.drain()
   const row = outboxRow(app, 'letter')
   t.equal(row.status, 'failed')
@@ -107,6 +109,7 @@ t.test('after too many attempts a row fails for good', async (t) => {
   const app = await build(t, { env: { SMTP_URL: server.url }, clock: clock.now, dispatcher: { maxAttempts: 3 } })
   server.refuse = { code: 451, message: 'Mailbox busy' }
   await write(app)
+  app.dispatcher.produce() // the letter becomes mail when its official's delivery takes it
   for (let i = 0; i < 5; i++) {
     await app.dispatcher.drain()
     clock.advance(3_600_000)
@@ -123,6 +126,7 @@ t.test('a mail server that is down pauses the queue, probes with one message, an
   const app = await build(t, { env: { SMTP_URL: server.url }, clock: clock.now, dispatcher: { maxAttempts: 3 } })
   server.down = true
   for (let i = 0; i < 5; i++) await write(app, { email: `down-${i}@example.com` })
+  app.dispatcher.produce() // the letter becomes mail when its official's delivery takes it
   const rows = () =>
     app.db.$client.prepare("select status, attempts, next_attempt_at as next, last_error as error from outbox where kind = 'letter' order by id").all() as {
       status: string
@@ -192,6 +196,7 @@ t.test('a row claimed by a process that died is sent after its lease, once', asy
   const clock = new TestClock()
   const app = await build(t, { env: { SMTP_URL: server.url }, clock: clock.now })
   await write(app)
+  app.dispatcher.produce() // the letter becomes mail when its official's delivery takes it
   // Simulate a crash between claim and send: the row is 'sending' with a lease.
   app.db.$client.prepare(`update outbox set status = 'sending', attempts = 1, locked_until = ?`).run(clock.current.getTime() + 300_000)
   t.equal(await app.dispatcher.drain(), 0, 'the lease still holds')
@@ -204,6 +209,7 @@ t.test('two dispatch passes at once never claim the same row', async (t) => {
   const server = await smtp(t)
   const app = await build(t, { env: { SMTP_URL: server.url }, dispatcher: { batchSize: 7 } })
   for (let i = 0; i < 30; i++) await write(app, { email: `p${i}@example.com` })
+  app.dispatcher.produce() // the letter becomes mail when its official's delivery takes it
   const counts = await Promise.all([app.dispatcher.drain(), app.dispatcher.drain(), app.dispatcher.drain()])
   t.equal(counts.reduce((a, b) => a + b, 0), 30)
   t.equal(server.received.length, 30)
@@ -227,6 +233,7 @@ t.test('a request never waits on SMTP: the started dispatcher delivers in the ba
 t.test('without SMTP_URL mail is captured and readable in the local mailbox', async (t) => {
   const app = await build(t)
   await write(app, { name: 'Ann <b>Bold</b>' })
+  app.dispatcher.produce() // the letter becomes mail when its official's delivery takes it
   await app.dispatcher.drain()
   const list = await app.inject('/dev/mailbox')
   t.equal(list.statusCode, 200)

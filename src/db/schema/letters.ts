@@ -4,7 +4,12 @@ import { timestamp } from './columns.js'
 import { campaigns } from './campaigns.js'
 import { targets } from './targets.js'
 
-export const letterStatuses = ['pending_confirmation', 'queued', 'sent'] as const
+// queued: counted, waiting for its official's delivery (paced mail, a digest, or hand delivery);
+// outgoing: its mail is in the outbox; sent: delivered by mail, digest or hand (deliveredVia);
+// withdrawn: its writer's data was erased before delivery (it still counts).
+export const letterStatuses = ['pending_confirmation', 'queued', 'outgoing', 'sent', 'withdrawn'] as const
+// How a sent letter reached its official.
+export const deliveryRoutes = ['mail', 'digest', 'hand'] as const
 export type LetterStatus = (typeof letterStatuses)[number]
 
 export const letters = sqliteTable(
@@ -39,6 +44,8 @@ export const letters = sqliteTable(
     createdAt: timestamp('created_at').notNull(),
     countedAt: timestamp('counted_at'),
     sentAt: timestamp('sent_at'),
+    deliveredVia: text('delivered_via', { enum: deliveryRoutes }),
+    digestId: integer('digest_id'),
   },
   (t) => [
     uniqueIndex('letters_public_id_unique').on(t.publicId),
@@ -46,6 +53,8 @@ export const letters = sqliteTable(
     // Partial: only pending letters are looked up by supporter, when a confirmation link is used.
     index('letters_pending_idx').on(t.campaignId, t.emailNormalized).where(sql`${t.status} = 'pending_confirmation'`),
     index('letters_campaign_created_idx').on(t.campaignId, t.createdAt),
+    // Partial: the letters still waiting for their official, in the order they go.
+    index('letters_waiting_idx').on(t.targetId, t.id).where(sql`${t.status} = 'queued'`),
   ],
 )
 
@@ -72,3 +81,25 @@ export const letterConfirmations = sqliteTable(
 )
 
 export type LetterConfirmation = InferSelectModel<typeof letterConfirmations>
+
+/** One digest mail to an official: the letters of a period, counted, summarised and attached. */
+export const digests = sqliteTable(
+  'digests',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    campaignId: integer('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    targetId: integer('target_id')
+      .notNull()
+      .references(() => targets.id, { onDelete: 'cascade' }),
+    periodStart: timestamp('period_start').notNull(),
+    periodEnd: timestamp('period_end').notNull(),
+    letterCount: integer('letter_count').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+    sentAt: timestamp('sent_at'),
+  },
+  (t) => [index('digests_target_idx').on(t.targetId, t.periodEnd)],
+)
+
+export type Digest = InferSelectModel<typeof digests>

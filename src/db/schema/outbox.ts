@@ -15,7 +15,7 @@ export interface OutboxMessage {
   html: string
   messageId: string
   headers?: Record<string, string>
-  attachments?: { filename: string; content: string; contentType: string }[]
+  attachments?: { filename: string; content: string; contentType: string; encoding?: 'base64' }[]
 }
 
 /** The one road to SMTP: written in the transaction of the change that causes the mail. */
@@ -28,8 +28,11 @@ export const outbox = sqliteTable(
     letterId: integer('letter_id'),
     // What the mail is about (e.g. "picket:12:reminder"), so a change can withdraw mail not yet sent.
     topic: text('topic'),
+    // A digest mail: composed from its digest row when sent.
+    digestId: integer('digest_id'),
     recipient: text('recipient').notNull(),
-    message: text('message', { mode: 'json' }).$type<OutboxMessage>().notNull(),
+    // Null for mail composed when it is sent (a letter from its row, a digest): the row stays small.
+    message: text('message', { mode: 'json' }).$type<OutboxMessage>(),
     status: text('status', { enum: outboxStatuses }).notNull().default('queued'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at').notNull(),
@@ -41,7 +44,10 @@ export const outbox = sqliteTable(
     createdAt: timestamp('created_at').notNull(),
     sentAt: timestamp('sent_at'),
   },
-  (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt), index('outbox_letter_idx').on(t.letterId), index('outbox_topic_idx').on(t.topic, t.status).where(sql`${t.topic} is not null`)],
+  (t) => [index('outbox_due_idx').on(t.status, t.nextAttemptAt), index('outbox_letter_idx').on(t.letterId), index('outbox_topic_idx').on(t.topic, t.status).where(sql`${t.topic} is not null`),
+    // Pacing mail to an official reads what went to that address lately; partial: only mail to officials.
+    index('outbox_official_idx').on(t.recipient, t.createdAt).where(sql`${t.kind} in ('letter', 'digest')`),
+  ],
 )
 
 /** Mail kept locally when no SMTP server is configured, for the development mailbox. */
@@ -71,3 +77,13 @@ export const mailQuota = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.addressKey, t.day] })],
 )
+
+/**
+ * Supporters' addresses that bounced for good: no more campaign mail goes to them. Keyed by a keyed
+ * hash of the normalised address, like the anonymous-mail cap.
+ */
+export const bouncedAddresses = sqliteTable('bounced_addresses', {
+  addressKey: text('address_key').primaryKey(),
+  reason: text('reason').notNull(),
+  createdAt: timestamp('created_at').notNull(),
+})
