@@ -3,7 +3,7 @@ import { countryName } from '../countries.js'
 import { campaignScope } from '../admin/access.js'
 import { exportRoutes } from './exports.js'
 import { lettersPerDaySvg } from './chart.js'
-import { campaignTotals, countryRows, dayRows, freshCampaign, letterStats, offlineByCountry, offlineByDay, picketsTally, targetsTally } from './queries.js'
+import { campaignTotals, countryRows, dayRows, deliveryReport, freshCampaign, letterStats, offlineByCountry, offlineByDay, picketsTally, targetsTally } from './queries.js'
 
 export const CHART_DAYS = 60
 
@@ -37,6 +37,7 @@ export default async function reportRoutes(app: FastifyInstance) {
         from,
         to,
         byTarget,
+        delivery: deliveryReport(app.db, campaign.id).map((d) => ({ ...d, bouncing: d.deliveryState === 'bouncing', lastDelivery: d.lastDelivery?.replace('T', ' ').slice(0, 16) })),
         byCountry,
         pickets,
       })

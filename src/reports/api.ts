@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { campaignScope } from '../admin/access.js'
 import { exportRoutes } from './exports.js'
-import { campaignTotals, countryRows, dayRows, letterStats, offlineByCountry, offlineByDay, targetsTally } from './queries.js'
+import { campaignTotals, countryRows, dayRows, deliveryReport, letterStats, offlineByCountry, offlineByDay, targetsTally } from './queries.js'
 
 /** The tally as JSON for one campaign: the same figures the report page shows. */
 export async function campaignTally(app: FastifyInstance, campaignId: number) {
@@ -47,6 +47,45 @@ export default async function reportApi(app: FastifyInstance) {
         },
       },
       async (req) => campaignTally(app, req.campaign!.id),
+    )
+    scoped.get(
+      '/campaigns/:id/delivery',
+      {
+        schema: {
+          tags: ['tallies'],
+          summary: 'How letters reached each official',
+          description:
+            'Per official: written (letters that count), sent (one by one by mail), inDigests, handDelivered, waiting (for the next paced slot, digest or hand delivery, or on their way), held (waiting because the address bounces), lastDelivery; with the delivery mode and deliveryState.',
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                officials: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      targetId: { type: 'integer' },
+                      name: { type: 'string' },
+                      delivery: { type: 'string', enum: ['each', 'digest', 'hand'] },
+                      deliveryState: { type: 'string', enum: ['ok', 'bouncing'] },
+                      bounceReason: { type: ['string', 'null'] },
+                      written: counts,
+                      sent: counts,
+                      inDigests: counts,
+                      handDelivered: counts,
+                      waiting: counts,
+                      held: counts,
+                      lastDelivery: { type: ['string', 'null'], format: 'date-time' },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      async (req) => ({ officials: deliveryReport(app.db, req.campaign!.id) }),
     )
   })
   await app.register(exportRoutes, { docs: true })

@@ -36,6 +36,56 @@ export function targetsTally(db: DbOrTx, campaignId: number): TargetRow[] {
     .all()
 }
 
+/** How the letters reached each official (or wait): the delivery report. */
+export interface DeliveryRow {
+  targetId: number
+  name: string
+  delivery: 'each' | 'digest' | 'hand'
+  deliveryState: 'ok' | 'bouncing'
+  bounceReason: string | null
+  /** Counted letters written to them. */
+  written: number
+  /** Delivered one by one by mail. */
+  sent: number
+  /** Delivered in a digest. */
+  inDigests: number
+  handDelivered: number
+  /** Waiting for their delivery (the next paced slot, digest or hand delivery), or on their way. */
+  waiting: number
+  /** Waiting because their address bounces. */
+  held: number
+  lastDelivery: string | null
+}
+
+/** One grouped pass over the campaign's letters that count, by official, status and route. */
+export function deliveryReport(db: DbOrTx, campaignId: number): DeliveryRow[] {
+  const officials = db.select().from(targets).where(eq(targets.campaignId, campaignId)).orderBy(asc(targets.position), asc(targets.id)).all()
+  const groups = db
+    .select({ targetId: letters.targetId, status: letters.status, via: letters.deliveredVia, n: count(), last: sql<number | null>`max(${letters.sentAt})` })
+    .from(letters)
+    .where(and(eq(letters.campaignId, campaignId), sql`${letters.status} <> 'pending_confirmation'`))
+    .groupBy(letters.targetId, letters.status, letters.deliveredVia)
+    .all()
+  return officials.map((t) => {
+    const row: DeliveryRow = { targetId: t.id, name: t.name, delivery: t.delivery, deliveryState: t.deliveryState, bounceReason: t.bounceReason, written: 0, sent: 0, inDigests: 0, handDelivered: 0, waiting: 0, held: 0, lastDelivery: null }
+    let last = 0
+    for (const g of groups.filter((g) => g.targetId === t.id)) {
+      row.written += g.n
+      if (g.status === 'sent') {
+        if (g.via === 'digest') row.inDigests += g.n
+        else if (g.via === 'hand') row.handDelivered += g.n
+        else row.sent += g.n
+        last = Math.max(last, g.last ?? 0)
+      } else if (g.status === 'queued' || g.status === 'outgoing') {
+        if (t.deliveryState === 'bouncing') row.held += g.n
+        else row.waiting += g.n
+      }
+    }
+    row.lastDelivery = last ? new Date(last).toISOString() : null
+    return row
+  })
+}
+
 // ---- Per country and per day: one pass over the campaign's letters, in slices. ----
 // There is no index that answers "counted letters by country/day" (status lives in the row), so the
 // pass reads every letter. It walks the (campaign_id, created_at) index SLICE letters at a time and lets

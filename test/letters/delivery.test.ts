@@ -189,3 +189,26 @@ t.test('a 550 for an official\'s address: bouncing, nothing more sent, letters h
   await app.dispatcher.drain()
   t.equal(server.to('president@akorda.example.com').length, 3, 'the held letters go out')
 })
+
+t.test('the delivery report per official, on the report screen and in the API', async (t) => {
+  const { addUser, signIn } = await import('../admin/helper.js')
+  const { createApiToken } = await import('../../src/admin/api.js')
+  const server = await smtp(t)
+  const clock = new TestClock(new Date('2026-12-01T06:00:00Z'))
+  const app = await build(t, { env: { SMTP_URL: server.url }, clock: clock.now })
+  const admin = await addUser(app, 'admin@example.org', 'admin')
+  waitingLetters(app, 4, clock.now())
+  waitingLetters(app, 3, clock.now(), 2)
+  app.db.$client.prepare(`update targets set delivery = 'hand' where id = 2`).run()
+  await app.dispatcher.drain()
+  // Two of the Prosecutor General's letters were handed over at a picket.
+  app.db.$client.prepare(`update letters set status = 'sent', delivered_via = 'hand', sent_at = ? where target_id = 2 and id in (select id from letters where target_id = 2 order by id limit 2)`).run(clock.current.getTime())
+  const token = createApiToken(app.db, admin.id, 'report', clock.now()).token
+  const res = await app.inject({ url: '/api/admin/campaigns/1/delivery', headers: { authorization: `Bearer ${token}` } })
+  t.equal(res.statusCode, 200)
+  const [president, prosecutor] = res.json().officials
+  t.match(president, { targetId: 1, delivery: 'each', deliveryState: 'ok', written: 4, sent: 4, inDigests: 0, handDelivered: 0, waiting: 0, held: 0, lastDelivery: clock.current.toISOString() })
+  t.match(prosecutor, { targetId: 2, delivery: 'hand', written: 3, sent: 0, handDelivered: 2, waiting: 1, held: 0 })
+  const page = await (await signIn(app, 'admin@example.org')).get('/admin/campaigns/1/report')
+  t.match(page.body, /<tr data-delivery="2"><td>Askhat Daulbayev<\/td><td>hand<\/td><td>3<\/td><td>0<\/td><td>0<\/td><td>2<\/td><td>1<\/td><td>0<\/td>/)
+})
