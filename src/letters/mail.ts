@@ -65,7 +65,8 @@ export function confirmLetters(mail: MailSettings, campaign: Campaign, officials
   }
 }
 
-const asDelivered = (l: Letter): DeliveryLetter => ({
+/** A letter row as the digest and the dossier read it (its snapshot; the date it counted). */
+export const asDelivered = (l: Letter): DeliveryLetter => ({
   subject: l.subject,
   body: l.body,
   supporterName: l.supporterName,
@@ -113,7 +114,9 @@ export async function digestToOfficial(mail: MailSettings, campaign: Campaign, t
     html,
     messageId: `<digest.${digest.id}.${digest.periodEnd.getTime()}@${mail.domain}>`,
     attachments: [
-      { filename: csvName, content: digestCsv(delivered), contentType: 'text/csv; charset=utf-8' },
+      // Not text/csv: filters read text/* parts as the body, and a table of names and cities reads as a form
+      // asking for personal data (SpamAssassin FILL_THIS_FORM_LONG, +2). Excel, what officials open it with, takes this type.
+      { filename: csvName, content: digestCsv(delivered), contentType: 'application/vnd.ms-excel' },
       { filename: pdfName, content: pdf.toString('base64'), contentType: 'application/pdf', encoding: 'base64' },
     ],
   }

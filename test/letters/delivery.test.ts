@@ -127,7 +127,7 @@ t.test('a digest: one mail a day with the count, countries, notes, and every let
   t.match(mail.text, /United Kingdom: 4/)
   t.match(mail.text, 'Личная записка 0', 'a supporter\'s own words')
   t.equal(mail.headers.get('auto-submitted'), 'auto-generated')
-  const csv = mail.attachments.find((a) => a.contentType.startsWith('text/csv'))!
+  const csv = mail.attachments.find((a) => a.filename?.endsWith('.csv'))!
   const pdf = mail.attachments.find((a) => a.contentType === 'application/pdf')!
   t.ok(csv && pdf, 'a table and a printable file')
   const rows = parseCsv(csv.content.toString('utf8').replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[]

@@ -96,5 +96,12 @@ export async function sendEveryKind(t: Teardownable): Promise<{ mails: SentMail[
   const admin = await signIn(app, 'admin@outcry.test')
   await step('back office', () => admin.post('/admin/users/invite', { email: 'nina.organizer@gmail.com', name: 'Nina Organizer', role: 'organizer', campaigns: [String(campaignId)] }))
 
+  // A digest: the Prosecutor General takes one mail a day with every letter attached.
+  app.db.$client.prepare("update targets set delivery = 'digest', digest_every = 'day', digest_hour = 9, time_zone = 'UTC' where id = 2").run()
+  await letter('gmail.com, en, for the digest', 'maria.garcia@gmail.com', { name: 'Maria Garcia', city: 'Madrid', country: 'ES', organisation: 'CCOO', targetId: 2, note: 'Libertad para los trabajadores de Zhanaozen.' })
+  await step('digest', () => {
+    clock.current = new Date(Date.UTC(clock.current.getUTCFullYear(), clock.current.getUTCMonth(), clock.current.getUTCDate() + 1, 9, 1))
+  })
+
   return { mails, txt: key.txt }
 }
