@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { z } from 'zod'
-import type { Campaign } from '../db/schema/index.js'
-import { campaignStatuses } from '../db/schema/index.js'
+import type { Campaign, Target } from '../db/schema/index.js'
+import { campaignStatuses, digestPeriods } from '../db/schema/index.js'
 import { countryName, countryOptions } from '../countries.js'
 import { fieldErrors, InputError, issuesOf, type FieldIssue } from '../validation.js'
 import { actorOf, campaignScope, parseId, requireAdmin } from '../admin/access.js'
@@ -10,14 +10,19 @@ import {
   addPerson,
   addTarget,
   APPEAL_PLACEHOLDERS,
+  bounceWarning,
   campaignForm,
   campaignWarnings,
   confirmationWarnings,
   createCampaign,
   CSV_COLUMNS,
+  CSV_DELIVERY_COLUMNS,
+  DELIVERY_DEFAULTS,
   deletePerson,
   importTargets,
   languageIssue,
+  lettersWaiting,
+  MAX_PER_HOUR,
   peopleOf,
   personById,
   personForm,
@@ -34,6 +39,7 @@ import {
   updateCampaign,
   updatePerson,
   updateTarget,
+  zoneUsed,
 } from './service.js'
 import { emailChangeScreens } from './email-changes.js'
 
@@ -69,6 +75,58 @@ const LANGUAGE_PARAM = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/
 const CAMPAIGN_KEYS = ['title', 'slug', 'summary', 'story', 'goal', 'status', 'confirmLetters', 'confirmRsvps', 'languages'] as const
 const PERSON_KEYS = ['name', 'status', 'detail', 'statusChangedOn'] as const
 const TARGET_KEYS = ['name', 'title', 'organisation', 'country', 'email', 'postalAddress', 'language'] as const
+const DELIVERY_KEYS = ['delivery', 'maxPerHour', 'sendHoursFrom', 'sendHoursTo', 'timeZone', 'digestEvery', 'digestHour', 'forCountries'] as const
+const TARGET_FORM_KEYS = [...TARGET_KEYS, ...DELIVERY_KEYS] as const
+
+/**
+ * The official's form as targetInput reads it: the two hour fields become sendHours, and an emptied
+ * number field means its default. A form without the delivery fields leaves them as they are.
+ */
+function targetFormInput(body: unknown): Record<string, unknown> {
+  const b = { ...((body && typeof body === 'object' ? body : {}) as Body) }
+  const orDefault = (key: string, fallback: number) => (typeof b[key] === 'string' && (b[key] as string).trim() === '' ? String(fallback) : b[key])
+  if ('maxPerHour' in b) b.maxPerHour = orDefault('maxPerHour', DELIVERY_DEFAULTS.maxPerHour)
+  if ('digestHour' in b) b.digestHour = orDefault('digestHour', DELIVERY_DEFAULTS.digestHour)
+  if ('sendHoursFrom' in b || 'sendHoursTo' in b) {
+    b.sendHours = { from: orDefault('sendHoursFrom', DELIVERY_DEFAULTS.sendHoursFrom) ?? String(DELIVERY_DEFAULTS.sendHoursFrom), to: orDefault('sendHoursTo', DELIVERY_DEFAULTS.sendHoursTo) ?? String(DELIVERY_DEFAULTS.sendHoursTo) }
+  }
+  delete b.sendHoursFrom
+  delete b.sendHoursTo
+  return b
+}
+
+const pad = (h: number) => `${String(h).padStart(2, '0')}:00`
+const TIME_ZONES: string[] = Intl.supportedValuesOf('timeZone')
+
+/** One line on how letters reach this official, for the officials list. */
+function deliverySummary(t: Target): string {
+  const zone = zoneUsed(t)
+  if (t.delivery === 'hand') return 'By hand: no mail, a printed dossier'
+  if (t.delivery === 'digest') return `One digest ${t.digestEvery === 'week' ? 'every Monday' : 'a day'} at ${pad(t.digestHour)} ${zone}`
+  return `Paced mail: up to ${t.maxPerHour.toLocaleString('en')} an hour, ${pad(t.sendHoursFrom)}–${pad(t.sendHoursTo)} ${zone}`
+}
+
+/** The delivery fields of an official as the form shows them. */
+const deliveryFormValues = (t: Target): Record<string, string> => ({
+  delivery: t.delivery,
+  maxPerHour: String(t.maxPerHour),
+  sendHoursFrom: String(t.sendHoursFrom),
+  sendHoursTo: String(t.sendHoursTo),
+  timeZone: t.timeZone ?? '',
+  digestEvery: t.digestEvery,
+  digestHour: String(t.digestHour),
+  forCountries: t.forCountries.join(', '),
+})
+const NEW_DELIVERY_VALUES: Record<string, string> = {
+  delivery: DELIVERY_DEFAULTS.delivery,
+  maxPerHour: String(DELIVERY_DEFAULTS.maxPerHour),
+  sendHoursFrom: String(DELIVERY_DEFAULTS.sendHoursFrom),
+  sendHoursTo: String(DELIVERY_DEFAULTS.sendHoursTo),
+  timeZone: '',
+  digestEvery: DELIVERY_DEFAULTS.digestEvery,
+  digestHour: String(DELIVERY_DEFAULTS.digestHour),
+  forCountries: '',
+}
 
 /** /admin/campaigns/…: campaigns, the people they are for, officials and letter templates. */
 export default async function campaignRoutes(app: FastifyInstance) {
@@ -237,14 +295,30 @@ export default async function campaignRoutes(app: FastifyInstance) {
         held: "Saved. The new email address waits for an admin's approval: letters keep going to the current address until then.",
         approved: 'The new email address is approved: letters go there from now on.',
         rejected: 'The change of email address was rejected: letters keep going to the current address.',
+        resumed: 'Saved. The address no longer counts as bouncing: the letters held for it go out now (or wait for hand delivery).',
       }
       const notice = imported ?? Object.entries(notices).find(([k]) => k in req.query)?.[1]
       const isAdmin = req.user!.role === 'admin'
+      const all = targetsOf(app.db, campaign.id)
+      const waiting = lettersWaiting(app.db, all.map((t) => t.id))
+      const rows = all.map((t) => {
+        const held = waiting.get(t.id) ?? 0
+        return {
+          ...t,
+          countryName: countryName(t.country),
+          deliverySummary: deliverySummary(t),
+          isHand: t.delivery === 'hand',
+          bouncing: t.deliveryState === 'bouncing',
+          waiting: held,
+          bounceWarning: t.deliveryState === 'bouncing' ? bounceWarning(t, held) : undefined,
+        }
+      })
       return reply.view('campaigns/target-list', {
         title: `Officials: ${campaign.title}`,
         campaign,
-        targets: targetsOf(app.db, campaign.id).map((t) => ({ ...t, countryName: countryName(t.country) })),
-        pendingCount: targetsOf(app.db, campaign.id).filter((t) => t.pendingEmail).length,
+        targets: rows,
+        bouncing: rows.filter((t) => t.bouncing),
+        pendingCount: all.filter((t) => t.pendingEmail).length,
         notice,
         isAdmin,
         csrfToken: isAdmin ? reply.generateCsrf() : undefined,
@@ -255,12 +329,15 @@ export default async function campaignRoutes(app: FastifyInstance) {
     function targetPage(
       reply: FastifyReply,
       campaign: Campaign,
-      state: { targetId?: number; values: Record<string, string>; errors?: Record<string, string>; pending?: { email: string; at: Date | null } },
+      state: { targetId?: number; values: Record<string, string>; errors?: Record<string, string>; pending?: { email: string; at: Date | null }; current?: Target },
       status = 200,
     ) {
       const errors = state.errors ?? {}
       const country = (state.values.country ?? '').trim().toUpperCase()
       const isAdmin = reply.request.user?.role === 'admin'
+      const delivery = state.values.delivery || DELIVERY_DEFAULTS.delivery
+      const current = state.current
+      const held = current ? (lettersWaiting(app.db, [current.id]).get(current.id) ?? 0) : 0
       return reply.code(status).view('campaigns/target-form', {
         title: state.targetId ? `Edit official: ${state.values.name ?? ''}` : 'New official',
         campaign,
@@ -274,6 +351,17 @@ export default async function campaignRoutes(app: FastifyInstance) {
         emailHeld: Boolean(state.targetId) && !isAdmin,
         countries: countryOptions().map((c) => ({ ...c, selected: c.code === country })),
         defaultLanguage: campaign.languages[0],
+        modes: {
+          each: delivery === 'each',
+          digest: delivery === 'digest',
+          hand: delivery === 'hand',
+        },
+        digestPeriods: digestPeriods.map((p) => ({ value: p, label: p === 'day' ? 'Every day' : 'Every week (on Mondays)', selected: p === (state.values.digestEvery || 'day') })),
+        maxPerHourLimit: MAX_PER_HOUR,
+        countryZone: country ? zoneUsed({ timeZone: null, country }) : undefined,
+        timeZones: TIME_ZONES,
+        bounce: current?.deliveryState === 'bouncing' ? bounceWarning(current, held) : undefined,
+        handDelivery: current ? { waiting: held, href: `/admin/campaigns/${campaign.id}/targets/${current.id}/hand-delivery`, isHand: current.delivery === 'hand' } : undefined,
         errors,
         hasErrors: Object.keys(errors).length > 0,
         csrfToken: reply.generateCsrf(),
@@ -283,12 +371,12 @@ export default async function campaignRoutes(app: FastifyInstance) {
     const pendingOf = (t: { pendingEmail: string | null; pendingEmailAt: Date | null } | undefined) => (t?.pendingEmail ? { email: t.pendingEmail, at: t.pendingEmailAt } : undefined)
     const editor = (req: FastifyRequest) => ({ canApproveEmail: req.user!.role === 'admin' })
 
-    scoped.get<IdParams>('/campaigns/:id/targets/new', async (req, reply) => targetPage(reply, req.campaign!, { values: { language: req.campaign!.languages[0] ?? '' } }))
+    scoped.get<IdParams>('/campaigns/:id/targets/new', async (req, reply) => targetPage(reply, req.campaign!, { values: { language: req.campaign!.languages[0] ?? '', ...NEW_DELIVERY_VALUES } }))
 
     scoped.post<IdParams & { Body: Body }>('/campaigns/:id/targets', { preHandler: app.csrfProtection }, async (req, reply) => {
       const campaign = req.campaign!
-      const values = strings(req.body, TARGET_KEYS)
-      const form = parseForm(targetInput, req.body)
+      const values = strings(req.body, TARGET_FORM_KEYS)
+      const form = parseForm(targetInput, targetFormInput(req.body))
       if (!form.ok) return targetPage(reply, campaign, { values, errors: fieldErrors(form.issues) }, 422)
       try {
         addTarget(app.db, campaign, form.data, actorOf(req), app.clock())
@@ -305,6 +393,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
         campaign,
         csv,
         columns: CSV_COLUMNS.join(','),
+        deliveryColumns: CSV_DELIVERY_COLUMNS.join(', '),
         errors: errors.map((e) => `line ${e.line}: ${e.message}`),
         defaultLanguage: campaign.languages[0],
         emailHeld: reply.request.user?.role !== 'admin',
@@ -326,8 +415,8 @@ export default async function campaignRoutes(app: FastifyInstance) {
       const campaign = req.campaign!
       const target = targetById(app.db, campaign.id, parseId(req.params.targetId))
       if (!target) return reply.callNotFound()
-      const values = Object.fromEntries(TARGET_KEYS.map((k) => [k, String(target[k] ?? '')]))
-      return targetPage(reply, campaign, { targetId: target.id, values, pending: pendingOf(target) })
+      const values = { ...Object.fromEntries(TARGET_KEYS.map((k) => [k, String(target[k] ?? '')])), ...deliveryFormValues(target) }
+      return targetPage(reply, campaign, { targetId: target.id, values, pending: pendingOf(target), current: target })
     })
 
     scoped.post<TargetParams & { Body: Body }>('/campaigns/:id/targets/:targetId', { preHandler: app.csrfProtection }, async (req, reply) => {
@@ -335,19 +424,21 @@ export default async function campaignRoutes(app: FastifyInstance) {
       const targetId = parseId(req.params.targetId)
       const current = targetById(app.db, campaign.id, targetId)
       if (!current) return reply.callNotFound()
-      const values = strings(req.body, TARGET_KEYS)
-      const form = parseForm(targetInput, req.body)
-      if (!form.ok) return targetPage(reply, campaign, { targetId, values, errors: fieldErrors(form.issues), pending: pendingOf(current) }, 422)
+      const values = strings(req.body, TARGET_FORM_KEYS)
+      const form = parseForm(targetInput, targetFormInput(req.body))
+      if (!form.ok) return targetPage(reply, campaign, { targetId, values, errors: fieldErrors(form.issues), pending: pendingOf(current), current }, 422)
       let held = false
+      let resumed = false
       try {
         const result = updateTarget(app.db, campaign, targetId, form.data, editor(req), actorOf(req), app.clock())
         if (!result) return reply.callNotFound()
         held = result.held
+        resumed = current.deliveryState === 'bouncing' && result.target.deliveryState === 'ok'
       } catch (err) {
-        if (err instanceof InputError) return targetPage(reply, campaign, { targetId, values, errors: fieldErrors(err.issues), pending: pendingOf(current) }, 422)
+        if (err instanceof InputError) return targetPage(reply, campaign, { targetId, values, errors: fieldErrors(err.issues), pending: pendingOf(current), current }, 422)
         throw err
       }
-      return reply.redirect(`/admin/campaigns/${campaign.id}/targets?${held ? 'held' : 'saved'}=1`, 303)
+      return reply.redirect(`/admin/campaigns/${campaign.id}/targets?${held ? 'held' : resumed ? 'resumed' : 'saved'}=1`, 303)
     })
 
     // ---------------------------------------------------------- letter templates

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
+import type { Target } from '../db/schema/index.js'
 import { InputError } from '../validation.js'
 import { actorOf, campaignScope, parseId, requireAdmin } from '../admin/access.js'
 import { jsonSchema, parseBody } from '../admin/api.js'
@@ -12,6 +13,7 @@ import {
   campaignsFor,
   createCampaign,
   importTargets,
+  lettersWaiting,
   peopleOf,
   saveTemplate,
   targetById,
@@ -32,6 +34,16 @@ const targetParams = { type: 'object', properties: { id: { type: 'string' }, tar
 const languageParams = { type: 'object', properties: { id: { type: 'string' }, language: { type: 'string', examples: ['en'] } }, required: ['id', 'language'] }
 /** Only an admin's change of an official's email applies at once; an organizer's waits for one. */
 const editor = (req: FastifyRequest) => ({ canApproveEmail: req.user!.role === 'admin' })
+/** An official as the API answers: targetJson, and the letters still waiting for them. */
+function targetsWithWaiting(app: FastifyInstance, list: Target[]) {
+  const waiting = lettersWaiting(app.db, list.map((t) => t.id))
+  return list.map((t) => ({ ...targetJson(t), lettersWaiting: waiting.get(t.id) ?? 0 }))
+}
+
+const DELIVERY_DOC =
+  'Delivery (all optional; absent, a new official gets the default and an existing one keeps its own): `delivery` each (default: one mail per letter, paced) | digest (one mail a day or week with every letter attached) | hand (no mail: organizers print the dossier and mark letters hand-delivered); `maxPerHour` 1–100000 (30); `sendHours` {"from": 0–23, "to": 1–24} (8 to 18; 24 is midnight, from > to runs overnight), in `timeZone`; `timeZone` an IANA name such as "Europe/London", or null/"" for the zone of the official\'s country (the answer\'s `timeZoneUsed`); `digestEvery` day | week (Mondays); `digestHour` 0–23 (9); `forCountries` ISO codes such as ["GB", "IE"]: supporters from there are offered this official first. ' +
+  'Answers carry `deliveryState` (ok | bouncing), `bounceReason` (the mail server\'s answer) and `bouncedAt`: a bouncing address gets no mail and its letters wait (`lettersWaiting`) until the email is changed and applied or `delivery` is set to hand, which sets it back to ok. 422 names each wrong field by its path (e.g. ["sendHours","to"]).'
+
 const csvImport = z.object({ csv: z.string({ error: 'csv must be the text of a CSV file' }).max(250_000, 'csv must be at most 250,000 characters') })
 
 /** /api/admin/campaigns…: campaigns, officials and letter templates for organizers' own tools. */
@@ -79,17 +91,19 @@ export default async function campaignApi(app: FastifyInstance) {
       },
     )
 
-    scoped.get('/campaigns/:id/targets', { schema: { tags: ['targets'], summary: 'The campaign’s officials, with the letters each received', params: idParams } }, async (req) => ({
-      targets: targetsOf(app.db, req.campaign!.id).map(targetJson),
-    }))
+    scoped.get(
+      '/campaigns/:id/targets',
+      { schema: { tags: ['targets'], summary: 'The campaign’s officials, with the letters each received, how they take them and how many wait', description: DELIVERY_DOC, params: idParams } },
+      async (req) => ({ targets: targetsWithWaiting(app, targetsOf(app.db, req.campaign!.id)) }),
+    )
 
     scoped.post(
       '/campaigns/:id/targets',
-      { schema: { tags: ['targets'], summary: 'Add an official. 201 {"target":{"id":…}}', params: idParams, body: jsonSchema(targetInput) } },
+      { schema: { tags: ['targets'], summary: 'Add an official. 201 {"target":{"id":…}}', description: DELIVERY_DOC, params: idParams, body: jsonSchema(targetInput) } },
       async (req, reply) => {
         const input = parseBody(req, targetInput)
         const target = addTarget(app.db, req.campaign!, input, actorOf(req), app.clock())
-        return reply.code(201).send({ target: targetJson(target) })
+        return reply.code(201).send({ target: targetsWithWaiting(app, [target])[0] })
       },
     )
 
@@ -98,7 +112,8 @@ export default async function campaignApi(app: FastifyInstance) {
       {
         schema: {
           tags: ['targets'],
-          summary: 'Import officials from CSV text (header name,title,organisation,country,email,postal_address,language, optional id): all lines or none; a known email or id is updated',
+          summary:
+            'Import officials from CSV text (header name,title,organisation,country,email,postal_address,language; optional id, delivery, max_per_hour, send_hours_from, send_hours_to, time_zone, digest_every, digest_hour, for_countries): all lines or none; a known email or id is updated',
           description:
             'Answers 200 {"created":…,"updated":…,"pendingEmails":[]}. A line with an `id` updates that official; a new email on it is applied for an admin, but held for an admin\'s approval for an organizer: the answer is then 202 and `pendingEmails` lists them ({"id","name","email" (still used),"pendingEmail"}).',
           params: idParams,
@@ -117,7 +132,7 @@ export default async function campaignApi(app: FastifyInstance) {
     scoped.get('/campaigns/:id/targets/:targetId', { schema: { tags: ['targets'], summary: 'One official', params: targetParams } }, async (req, reply) => {
       const target = targetById(app.db, req.campaign!.id, parseId((req.params as { targetId: string }).targetId))
       if (!target) return reply.callNotFound()
-      return { target: targetJson(target) }
+      return { target: targetsWithWaiting(app, [target])[0] }
     })
 
     scoped.put(
@@ -127,7 +142,8 @@ export default async function campaignApi(app: FastifyInstance) {
           tags: ['targets'],
           summary: 'Replace an official’s details. 200 {"target":{…}}; 202 {"target":{…},"pendingEmail":"…"} when an organizer changes the email',
           description:
-            'A new email from an organizer is held until an admin approves it (POST …/email/approve): the answer is 202, `target.email` is still where letters go and `pendingEmail` is the address waiting. An admin’s change applies at once.',
+            'A new email from an organizer is held until an admin approves it (POST …/email/approve): the answer is 202, `target.email` is still where letters go and `pendingEmail` is the address waiting. An admin’s change applies at once. ' +
+            DELIVERY_DOC,
           params: targetParams,
           body: jsonSchema(targetInput),
         },
@@ -138,8 +154,9 @@ export default async function campaignApi(app: FastifyInstance) {
         const input = parseBody(req, targetInput)
         const result = updateTarget(app.db, req.campaign!, targetId, input, editor(req), actorOf(req), app.clock())
         if (!result) return reply.callNotFound()
-        if (result.held) return reply.code(202).send({ target: targetJson(result.target), pendingEmail: result.target.pendingEmail })
-        return { target: targetJson(result.target) }
+        const target = targetsWithWaiting(app, [result.target])[0]
+        if (result.held) return reply.code(202).send({ target, pendingEmail: result.target.pendingEmail })
+        return { target }
       },
     )
 

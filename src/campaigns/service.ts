@@ -1,9 +1,24 @@
-import { and, asc, eq, isNotNull, ne, sql } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm'
 import { parse as parseCsv } from 'csv-parse/sync'
+import { IANAZone } from 'luxon'
 import { z } from 'zod'
 import type { Db, DbOrTx } from '../db/client.js'
-import { campaigns, campaignPeople, campaignStatuses, letterTemplates, targets, users, type Campaign, type CampaignPerson, type LetterTemplate, type Target } from '../db/schema/index.js'
-import { countryName, isCountryCode } from '../countries.js'
+import {
+  campaigns,
+  campaignPeople,
+  campaignStatuses,
+  deliveryModes,
+  digestPeriods,
+  letters,
+  letterTemplates,
+  targets,
+  users,
+  type Campaign,
+  type CampaignPerson,
+  type LetterTemplate,
+  type Target,
+} from '../db/schema/index.js'
+import { countryName, isCountryCode, zoneOfCountry } from '../countries.js'
 import { checkbox, InputError, multiLine, singleLine, type FieldIssue } from '../validation.js'
 import { APPEAL_PLACEHOLDERS, compileAppeal, letterDate, renderAppeal, sampleContext, targetContext, validateAppeal, type AppealContext } from './appeal.js'
 import { audit, type Actor } from '../admin/audit.js'
@@ -188,7 +203,93 @@ const targetEmail = z
   .pipe(z.email('Email is not valid'))
   .transform((v) => v.toLowerCase())
 
-/** An official, from the form, the API or a CSV line. An empty language means the campaign's default. */
+// How letters reach an official (targets.delivery and the columns after it). Every one is optional on
+// input: absent, a new official gets the default and an existing one keeps what it has.
+
+export const MAX_PER_HOUR = 100_000
+/** What an official gets when nothing is said: paced mail, 30 an hour, 08–18 in their country's zone. */
+export const DELIVERY_DEFAULTS = { delivery: 'each', maxPerHour: 30, sendHoursFrom: 8, sendHoursTo: 18, digestEvery: 'day', digestHour: 9 } as const
+
+/** "30" from a form or a CSV cell is 30; an empty one is not given; anything else goes to the check as it is. */
+const numberFrom = (v: unknown) => {
+  if (typeof v !== 'string') return v
+  const s = v.trim()
+  if (s === '') return undefined
+  return /^[+-]?[0-9]{1,12}$/.test(s) ? Number(s) : v
+}
+const wholeNumber = (message: string, min: number, max: number) => z.preprocess(numberFrom, z.number({ error: message }).int(message).min(min, message).max(max, message))
+
+const maxPerHour = wholeNumber(`Mails an hour must be a whole number from 1 to ${MAX_PER_HOUR.toLocaleString('en')}`, 1, MAX_PER_HOUR)
+/**
+ * The hours mail may go out, in the official's zone: from `from` (0–23) up to `to` (1–24, exclusive; 24
+ * is midnight). A window such as 22 to 6 runs overnight.
+ */
+const sendHours = z
+  .object(
+    {
+      from: wholeNumber('Sending hours: the start must be an hour from 0 to 23', 0, 23),
+      to: wholeNumber('Sending hours: the end must be an hour from 1 to 24 (24 is midnight)', 1, 24),
+    },
+    { error: 'sendHours must be an object such as {"from": 8, "to": 18}' },
+  )
+  .refine((h) => h.from !== h.to, { message: 'Sending hours: the end must differ from the start (0 to 24 is the whole day)', path: ['to'] })
+
+/** The IANA name of a zone as Intl spells it, or null when Intl or luxon does not know it. */
+export function canonicalZone(name: string): string | null {
+  // Names only (Europe/London, UTC, Etc/GMT+5): no offsets such as +03:00, which ignore summer time.
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/.test(name)) return null
+  try {
+    const zone = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone
+    return IANAZone.isValidZone(zone) ? zone : null
+  } catch {
+    return null
+  }
+}
+
+const ZONE_MESSAGE = "Time zone must be a zone name such as Europe/London or Asia/Almaty (leave it empty for the official's country's zone)"
+/** An IANA zone; empty or null: the zone of the official's country. */
+const timeZone = z.preprocess(
+  (v) => (v === null ? '' : v),
+  z
+    .string({ error: ZONE_MESSAGE })
+    .trim()
+    .max(64, ZONE_MESSAGE)
+    .transform((v, ctx) => {
+      if (v === '') return null
+      const zone = canonicalZone(v)
+      if (!zone) ctx.addIssue({ code: 'custom', message: ZONE_MESSAGE })
+      return zone
+    }),
+)
+
+const FOR_COUNTRIES_MESSAGE = 'Countries served must be two-letter country codes such as GB, IE (on the API a list: ["GB", "IE"])'
+/** Supporters from these countries are offered the official first: a list, or "GB, IE" from a form or CSV cell. */
+const forCountries = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(/[\s,;]+/).filter(Boolean) : v),
+  z
+    .array(z.string({ error: FOR_COUNTRIES_MESSAGE }).max(10, FOR_COUNTRIES_MESSAGE), { error: FOR_COUNTRIES_MESSAGE })
+    .max(300, 'At most 300 countries served')
+    .transform((list) => [...new Set(list.map((c) => c.trim().toUpperCase()).filter(Boolean))])
+    .superRefine((list, ctx) => {
+      const bad = list.filter((c) => !isCountryCode(c))
+      if (bad.length) ctx.addIssue({ code: 'custom', message: `Not a two-letter country code: ${bad.slice(0, 5).join(', ')} (use codes such as GB, IE)` })
+    }),
+)
+
+const deliveryFields = {
+  delivery: z.enum(deliveryModes, { error: 'Delivery must be each (paced mail), digest or hand' }).optional(),
+  maxPerHour: maxPerHour.optional(),
+  sendHours: sendHours.optional(),
+  timeZone: timeZone.optional(),
+  digestEvery: z.enum(digestPeriods, { error: 'A digest goes out every day or every week' }).optional(),
+  digestHour: wholeNumber('The digest hour must be a whole hour from 0 to 23', 0, 23).optional(),
+  forCountries: forCountries.optional(),
+}
+
+/**
+ * An official, from the form, the API or a CSV line. An empty language means the campaign's default.
+ * The delivery settings are optional: a new official gets DELIVERY_DEFAULTS, an existing one keeps its own.
+ */
 export const targetInput = z.object({
   name: required('Name', 150),
   title: optionalText('Title', 200),
@@ -206,6 +307,7 @@ export const targetInput = z.object({
     .refine((v) => v === '' || LANGUAGE.test(v), 'Language must be a code such as en or ru')
     .optional()
     .transform((v) => v || undefined),
+  ...deliveryFields,
 })
 export type TargetInput = z.infer<typeof targetInput>
 
@@ -303,14 +405,39 @@ export function updateCampaign(db: Db, campaignId: number, patch: Partial<Campai
   }
 }
 
-/** What stops supporters from writing, shown on the campaign screen. */
-export function campaignWarnings(db: DbOrTx, campaign: Campaign): string[] {
-  const warnings: string[] = []
-  const count = db.select({ n: sql<number>`count(*)` }).from(targets).where(eq(targets.campaignId, campaign.id)).get()?.n ?? 0
-  if (count === 0) warnings.push('There are no officials yet: supporters have nobody to write to.')
+export interface Warning {
+  text: string
+  /** Where to fix it, if there is one place. */
+  href?: string
+  linkText?: string
+}
+
+/** Officials whose address refuses our mail, with how many of their letters are held meanwhile. */
+export function bouncingTargets(db: DbOrTx, campaignId: number): { target: Target; held: number }[] {
+  const bouncing = db.select().from(targets).where(and(eq(targets.campaignId, campaignId), eq(targets.deliveryState, 'bouncing'))).orderBy(asc(targets.position), asc(targets.id)).all()
+  const waiting = lettersWaiting(db, bouncing.map((t) => t.id))
+  return bouncing.map((target) => ({ target, held: waiting.get(target.id) ?? 0 }))
+}
+
+const lettersText = (n: number) => `${n.toLocaleString('en')} ${n === 1 ? 'letter' : 'letters'}`
+
+/** The warning for an official whose address bounces: the server's answer, the letters held, how to end it. */
+export function bounceWarning(target: Target, held: number): string {
+  const reason = target.bounceReason ? ` The mail server answered: “${target.bounceReason}”.` : ''
+  return `Letters to ${target.name} bounce: ${target.email} refused our mail${target.bouncedAt ? ` on ${target.bouncedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''}.${reason} ${lettersText(held)} ${held === 1 ? 'is' : 'are'} held and nothing more is sent there until the address is changed (by an admin, or an admin's approval of the change) or the official is switched to hand delivery.`
+}
+
+/** What stops supporters from writing, or their letters from arriving, shown on the campaign screen. */
+export function campaignWarnings(db: DbOrTx, campaign: Campaign): Warning[] {
+  const warnings: Warning[] = []
+  const n = db.select({ n: sql<number>`count(*)` }).from(targets).where(eq(targets.campaignId, campaign.id)).get()?.n ?? 0
+  if (n === 0) warnings.push({ text: 'There are no officials yet: supporters have nobody to write to.' })
   const have = new Set(templatesOf(db, campaign.id).map((t) => t.language))
   const missing = campaign.languages.filter((l) => !have.has(l))
-  if (missing.length) warnings.push(`No letter template yet for: ${missing.join(', ')}. Supporters cannot write in ${missing.length === 1 ? 'that language' : 'those languages'}.`)
+  if (missing.length) warnings.push({ text: `No letter template yet for: ${missing.join(', ')}. Supporters cannot write in ${missing.length === 1 ? 'that language' : 'those languages'}.` })
+  for (const { target, held } of bouncingTargets(db, campaign.id)) {
+    warnings.push({ text: bounceWarning(target, held), href: `/admin/campaigns/${campaign.id}/targets/${target.id}`, linkText: `Fix ${target.name}'s delivery` })
+  }
   return warnings
 }
 
@@ -424,6 +551,63 @@ function targetValues(campaign: Campaign, input: TargetInput) {
   }
 }
 
+/** The delivery columns the input sets; absent ones are left out (a default for a new official, kept otherwise). */
+function deliveryValues(input: TargetInput) {
+  const out: Partial<Pick<Target, 'delivery' | 'maxPerHour' | 'sendHoursFrom' | 'sendHoursTo' | 'timeZone' | 'digestEvery' | 'digestHour' | 'forCountries'>> = {}
+  if (input.delivery !== undefined) out.delivery = input.delivery
+  if (input.maxPerHour !== undefined) out.maxPerHour = input.maxPerHour
+  if (input.sendHours !== undefined) {
+    out.sendHoursFrom = input.sendHours.from
+    out.sendHoursTo = input.sendHours.to
+  }
+  if (input.timeZone !== undefined) out.timeZone = input.timeZone
+  if (input.digestEvery !== undefined) out.digestEvery = input.digestEvery
+  if (input.digestHour !== undefined) out.digestHour = input.digestHour
+  if (input.forCountries !== undefined) out.forCountries = input.forCountries
+  return out
+}
+
+/** The zone an official's hours are kept in: theirs if set, else their country's (as letters/zone.ts). */
+export const zoneUsed = (t: Pick<Target, 'timeZone' | 'country'>) => t.timeZone ?? zoneOfCountry(t.country)
+
+/** Letters of an official still waiting (paced, for their digest, by hand, or held while the address bounces). */
+export function lettersWaiting(db: DbOrTx, targetIds: number[]): Map<number, number> {
+  if (targetIds.length === 0) return new Map()
+  const rows = db
+    .select({ targetId: letters.targetId, n: count() })
+    .from(letters)
+    .where(and(inArray(letters.targetId, targetIds), eq(letters.status, 'queued')))
+    .groupBy(letters.targetId)
+    .all()
+  return new Map(rows.map((r) => [r.targetId, r.n]))
+}
+
+/**
+ * An address that bounced takes mail again once it is fixed: a new address applied (an admin's edit, an
+ * import, an approved change), or the official switched to hand delivery. The held letters then go out
+ * (or wait for the dossier). Audited as target.delivery_resume; returns the row as it is now.
+ */
+function resumeIfFixed(tx: DbOrTx, actor: Actor, campaignId: number, before: Target, after: Target, now: Date): Target {
+  if (after.deliveryState !== 'bouncing') return after
+  const newAddress = after.email !== before.email
+  const byHand = after.delivery === 'hand'
+  if (!newAddress && !byHand) return after
+  const held = lettersWaiting(tx, [after.id]).get(after.id) ?? 0
+  const row = tx.update(targets).set({ deliveryState: 'ok', bounceReason: null, bouncedAt: null }).where(eq(targets.id, after.id)).returning().get()
+  audit(
+    tx,
+    actor,
+    'target.delivery_resume',
+    {
+      campaignId,
+      subject: row.name,
+      detail: { id: row.id, because: newAddress ? 'new address' : 'hand delivery', bouncedAddress: before.email, email: row.email, delivery: row.delivery, bounceReason: after.bounceReason, bouncedAt: after.bouncedAt, heldLetters: held },
+    },
+    now,
+  )
+  return row
+}
+
 /**
  * Who may change where an official's mail goes. An organizer's new address is held until an admin
  * approves it (a hostile organizer could otherwise send supporters' letters to themselves); an admin's
@@ -434,9 +618,9 @@ export interface TargetEditor {
 }
 
 /** The old and new value of each field that changed, for the audit log. */
-function targetChanges(before: Target, values: ReturnType<typeof targetValues>) {
+function targetChanges(before: Target, values: Partial<Target>) {
   const out: Record<string, { from: unknown; to: unknown }> = {}
-  for (const k of Object.keys(values) as (keyof typeof values)[]) if (values[k] !== before[k]) out[k] = { from: before[k], to: values[k] }
+  for (const k of Object.keys(values) as (keyof Target)[]) if (JSON.stringify(values[k]) !== JSON.stringify(before[k])) out[k] = { from: before[k], to: values[k] }
   return out
 }
 
@@ -458,10 +642,10 @@ export function addTarget(db: Db, campaign: Campaign, input: TargetInput, actor:
       if (targetByEmail(tx, campaign.id, input.email)) throw new InputError([emailTakenIssue])
       const row = tx
         .insert(targets)
-        .values({ campaignId: campaign.id, ...targetValues(campaign, input), position: nextTargetPosition(tx, campaign.id), createdAt: now, updatedAt: now })
+        .values({ campaignId: campaign.id, ...targetValues(campaign, input), ...deliveryValues(input), position: nextTargetPosition(tx, campaign.id), createdAt: now, updatedAt: now })
         .returning()
         .get()
-      auditChange(tx, actor, 'target.create', { campaignId: campaign.id, subject: row.name, detail: { id: row.id, email: row.email } }, now)
+      auditChange(tx, actor, 'target.create', { campaignId: campaign.id, subject: row.name, detail: { id: row.id, email: row.email, delivery: row.delivery } }, now)
       return row
     })
   } catch (err) {
@@ -483,19 +667,19 @@ export function updateTarget(db: Db, campaign: Campaign, targetId: number, input
       if (!before) return undefined
       const other = targetByEmail(tx, campaign.id, input.email)
       if (other && other.id !== targetId) throw new InputError([emailTakenIssue])
-      const values = targetValues(campaign, input)
+      const values = { ...targetValues(campaign, input), ...deliveryValues(input) }
       const { set, held } = emailChange(before, values.email, editor, actor, now)
-      const row = tx
+      const updated = tx
         .update(targets)
         .set({ ...values, ...set, updatedAt: now })
         .where(eq(targets.id, targetId))
         .returning()
         .get()
       const changes = targetChanges(before, values)
-      const detail: Record<string, unknown> = { id: row.id, changed: Object.keys(changes), changes }
+      const detail: Record<string, unknown> = { id: updated.id, changed: Object.keys(changes), changes }
       if (changes.email) detail.email = { from: before.email, to: values.email, held }
-      auditChange(tx, actor, 'target.update', { campaignId: campaign.id, subject: row.name, detail }, now)
-      return { target: row, held }
+      auditChange(tx, actor, 'target.update', { campaignId: campaign.id, subject: updated.name, detail }, now)
+      return { target: resumeIfFixed(tx, actor, campaign.id, before, updated, now), held }
     })
   } catch (err) {
     if (isUniqueViolation(err)) throw new InputError([emailTakenIssue])
@@ -517,6 +701,21 @@ export function targetJson(t: Target) {
     postalAddress: t.postalAddress,
     language: t.language,
     lettersCount: t.lettersCount,
+    // How letters reach them (each: paced mail; digest: one mail a day or week; hand: a printed dossier).
+    delivery: t.delivery,
+    maxPerHour: t.maxPerHour,
+    sendHours: { from: t.sendHoursFrom, to: t.sendHoursTo },
+    // Null: their country's zone; timeZoneUsed is the zone their hours are kept in either way.
+    timeZone: t.timeZone,
+    timeZoneUsed: zoneUsed(t),
+    digestEvery: t.digestEvery,
+    digestHour: t.digestHour,
+    forCountries: t.forCountries,
+    // bouncing: the address refused our mail for good (bounceReason is the server's answer); nothing is
+    // sent to it, its letters wait, until the address is changed or the official switched to hand.
+    deliveryState: t.deliveryState,
+    bounceReason: t.bounceReason,
+    bouncedAt: t.bouncedAt,
     createdAt: t.createdAt,
     updatedAt: t.updatedAt,
   }
@@ -573,7 +772,8 @@ export function approveEmailChange(db: Db, campaign: Campaign, targetId: number,
         .get()
       const requestedBy = before.pendingEmailBy ? (tx.select({ email: users.email }).from(users).where(eq(users.id, before.pendingEmailBy)).get()?.email ?? null) : null
       auditChange(tx, actor, 'target.email_approve', { campaignId: campaign.id, subject: row.name, detail: { id: row.id, email: { from: before.email, to: pending }, requestedBy, requestedAt: before.pendingEmailAt } }, now)
-      return row
+      // A bouncing address replaced: the held letters go to the new one.
+      return resumeIfFixed(tx, actor, campaign.id, before, row, now)
     })
   } catch (err) {
     if (isUniqueViolation(err)) throw new InputError([pendingTakenIssue(pending)])
@@ -597,6 +797,12 @@ export function rejectEmailChange(db: Db, campaign: Campaign, targetId: number, 
 // ---------------------------------------------------------------- CSV import
 
 export const CSV_COLUMNS = ['name', 'title', 'organisation', 'country', 'email', 'postal_address', 'language'] as const
+/**
+ * Optional delivery columns (an empty cell keeps the official's setting, or the default for a new one):
+ * delivery (each, digest, hand), max_per_hour, send_hours_from, send_hours_to, time_zone, digest_every
+ * (day, week), digest_hour, for_countries ("GB IE").
+ */
+export const CSV_DELIVERY_COLUMNS = ['delivery', 'max_per_hour', 'send_hours_from', 'send_hours_to', 'time_zone', 'digest_every', 'digest_hour', 'for_countries'] as const
 /** Optional: the official to update, as the officials list numbers them; with it a line can change an address. */
 export const CSV_ID_COLUMN = 'id'
 const CSV_REQUIRED = ['name', 'country', 'email']
@@ -638,11 +844,11 @@ export function importTargets(db: Db, campaign: Campaign, text: string, editor: 
     return { ok: false, errors: [{ line: e.lines ?? 1, message }] }
   }
 
-  const known: readonly string[] = [CSV_ID_COLUMN, ...CSV_COLUMNS]
+  const known: readonly string[] = [CSV_ID_COLUMN, ...CSV_COLUMNS, ...CSV_DELIVERY_COLUMNS]
   const unknown = header.filter((h) => !known.includes(h))
   const missing = CSV_REQUIRED.filter((h) => !header.includes(h))
   const repeated = header.filter((h, i) => header.indexOf(h) !== i)
-  if (unknown.length) errors.push({ line: 1, message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; the columns are ${CSV_COLUMNS.join(',')} (and id, optional)` })
+  if (unknown.length) errors.push({ line: 1, message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; the columns are ${CSV_COLUMNS.join(',')} (and id, ${CSV_DELIVERY_COLUMNS.join(', ')}, optional)` })
   if (missing.length) errors.push({ line: 1, message: `the column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing; the columns are ${CSV_COLUMNS.join(',')}` })
   if (repeated.length) errors.push({ line: 1, message: `the column "${repeated[0]}" appears twice` })
   if (errors.length) return { ok: false, errors }
@@ -658,6 +864,10 @@ export function importTargets(db: Db, campaign: Campaign, text: string, editor: 
   for (const { record, info } of records) {
     // info.lines is where the record ends; quoted line breaks move its start up.
     const line = info.lines - Object.values(record).reduce((n, v) => n + (String(v).match(/\n/g)?.length ?? 0), 0)
+    // An empty delivery cell says nothing: the official keeps its setting (a new one gets the default).
+    const cell = (name: (typeof CSV_DELIVERY_COLUMNS)[number]) => (record[name] ? record[name] : undefined)
+    const from = cell('send_hours_from')
+    const to = cell('send_hours_to')
     const parsed = targetInput.safeParse({
       name: record.name ?? '',
       title: record.title ?? '',
@@ -666,6 +876,13 @@ export function importTargets(db: Db, campaign: Campaign, text: string, editor: 
       email: record.email ?? '',
       postalAddress: record.postal_address ?? '',
       language: record.language ?? '',
+      delivery: cell('delivery'),
+      maxPerHour: cell('max_per_hour'),
+      sendHours: from || to ? { from: from ?? String(DELIVERY_DEFAULTS.sendHoursFrom), to: to ?? String(DELIVERY_DEFAULTS.sendHoursTo) } : undefined,
+      timeZone: cell('time_zone'),
+      digestEvery: cell('digest_every'),
+      digestHour: cell('digest_hour'),
+      forCountries: cell('for_countries'),
     })
     const rawId = (record[CSV_ID_COLUMN] ?? '').trim()
     let named: Target | undefined
@@ -709,14 +926,17 @@ export function importTargets(db: Db, campaign: Campaign, text: string, editor: 
       const emailChanges: { id: number; from: string; to: string; held: boolean }[] = []
       let position = nextTargetPosition(tx, campaign.id)
       for (const { input, target } of rows) {
-        const values = targetValues(campaign, input)
+        const values = { ...targetValues(campaign, input), ...deliveryValues(input) }
         const current = target ? targetById(tx, campaign.id, target.id) : undefined
         if (current) {
           const change = emailChange(current, values.email, editor, actor, now)
-          tx.update(targets)
+          const after = tx
+            .update(targets)
             .set({ ...values, ...change.set, updatedAt: now })
             .where(eq(targets.id, current.id))
-            .run()
+            .returning()
+            .get()
+          resumeIfFixed(tx, actor, campaign.id, current, after, now)
           if (values.email !== current.email) emailChanges.push({ id: current.id, from: current.email, to: values.email, held: change.held })
           if (change.held) held.push({ id: current.id, name: values.name, email: current.email, pendingEmail: values.email })
           updated++
