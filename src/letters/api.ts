@@ -2,8 +2,21 @@ import type { FastifyInstance } from 'fastify'
 import { parseBody, jsonSchema } from '../admin/api.js'
 import { actorOf, parseId, campaignScope } from '../admin/access.js'
 import { addOfflineLetters, deleteOfflineLetters, offlineJson, offlineLetterInput, offlineReports, totalsOf } from './offline-service.js'
+import { countWaiting, handPeriod, handPeriodInput, markHandDelivered, sendDossier } from './admin-routes.js'
 
 const idParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] }
+const targetParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 }, targetId: { type: 'integer', minimum: 1 } }, required: ['id', 'targetId'] }
+const periodQuery = {
+  type: 'object',
+  properties: {
+    from: { type: 'string', format: 'date', description: 'First day (YYYY-MM-DD, the official’s zone), included' },
+    to: { type: 'string', format: 'date', description: 'Last day, included' },
+    until: { type: 'string', format: 'date-time', description: 'Only letters written up to this moment' },
+  },
+}
+const PERIOD_DOC =
+  'The period: `from` and `to` are days (YYYY-MM-DD) in the official’s time zone, both included; `until` (an ISO instant) leaves out letters written after it, so a mark covers exactly the dossier printed. All optional: without them, every letter still waiting (status queued). 422 names a wrong field by its path.'
+
 const reportParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 }, reportId: { type: 'integer', minimum: 1 } }, required: ['id', 'reportId'] }
 
 /** /api/admin/campaigns/:id/offline-letters: paper letters reported by groups. */
@@ -27,6 +40,69 @@ export default async function offlineApi(app: FastifyInstance) {
         const input = parseBody(req, offlineLetterInput(now))
         const { report, totals } = addOfflineLetters(app.db, req.campaign!.id, input, actorOf(req), now)
         return reply.code(201).send({ offlineLetter: offlineJson(report), totals })
+      },
+    )
+
+    // ---------------------------------------------------------- hand delivery
+
+    type TargetRoute = { Params: { id: string; targetId: string }; Querystring: Record<string, unknown> }
+    const targetOf = (req: { campaign: { id: number } | null; params: { targetId: string } }) => app.campaigns.target(req.campaign!.id, parseId(req.params.targetId))
+
+    scoped.get<TargetRoute>(
+      '/campaigns/:id/targets/:targetId/dossier.pdf',
+      {
+        schema: {
+          tags: ['hand delivery'],
+          summary: 'The delivery dossier: the official’s waiting letters of a period as a printable PDF (a cover page, then one letter a page)',
+          description: `${PERIOD_DOC} Answers application/pdf as an attachment; the header X-Letter-Count says how many letters it holds. Every download is audited.`,
+          params: targetParams,
+          querystring: periodQuery,
+        },
+      },
+      async (req, reply) => {
+        const target = targetOf(req)
+        if (!target) return reply.callNotFound()
+        return sendDossier(req, reply, req.campaign!, target, handPeriod(target, req.query))
+      },
+    )
+
+    scoped.get<TargetRoute>(
+      '/campaigns/:id/targets/:targetId/hand-delivery',
+      {
+        schema: {
+          tags: ['hand delivery'],
+          summary: 'How many letters wait for the official: {"delivery":"hand","waiting":N,"inPeriod":N}',
+          description: PERIOD_DOC,
+          params: targetParams,
+          querystring: periodQuery,
+        },
+      },
+      async (req, reply) => {
+        const target = targetOf(req)
+        if (!target) return reply.callNotFound()
+        const period = handPeriod(target, req.query)
+        return { targetId: target.id, delivery: target.delivery, waiting: countWaiting(app.db, target), inPeriod: countWaiting(app.db, target, period) }
+      },
+    )
+
+    scoped.post<TargetRoute>(
+      '/campaigns/:id/targets/:targetId/hand-delivered',
+      {
+        schema: {
+          tags: ['hand delivery'],
+          summary: 'Mark the official’s waiting letters of a period delivered by hand. 200 {"delivered":N}',
+          description: `${PERIOD_DOC} Body {"from"?, "to"?, "until"?} (an empty body or none: every letter waiting). Sets them sent, by hand, now; letters already delivered are left alone, so a repeat answers {"delivered":0}. Audited.`,
+          params: targetParams,
+          body: jsonSchema(handPeriodInput),
+        },
+      },
+      async (req, reply) => {
+        const target = targetOf(req)
+        if (!target) return reply.callNotFound()
+        const body = req.body === undefined || req.body === null ? {} : req.body
+        if (typeof body !== 'object' || Array.isArray(body)) return parseBody(req, handPeriodInput)
+        const delivered = markHandDelivered(app.db, req.campaign!, target, handPeriod(target, body), actorOf(req), app.clock())
+        return { delivered }
       },
     )
 
