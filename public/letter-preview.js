@@ -5,6 +5,57 @@
   if (!form || !window.fetch) return
   var url = form.getAttribute('data-preview-url')
   var timer = null
+  var officials = form.querySelector('[data-officials]')
+  // Officials ticked for the supporter (suggested for their country), not by them: a new country
+  // replaces them. The server marks those it ticked after a preview without JavaScript.
+  var autoTicked = {}
+  // Once the supporter ticks or unticks an official themselves, the ticks are theirs alone.
+  var byHand = false
+  eachOfficial(function (box) {
+    if (box.hasAttribute('data-auto-ticked')) autoTicked[box.value] = true
+  })
+
+  function eachOfficial(fn) {
+    var boxes = form.querySelectorAll('input[type=checkbox][name=target]')
+    for (var i = 0; i < boxes.length; i++) fn(boxes[i])
+  }
+
+  // True while the ticks are only suggestions: every ticked official was ticked for the supporter.
+  function onlyAutoTicked() {
+    if (byHand) return false
+    var only = true
+    eachOfficial(function (box) {
+      if (box.checked && !autoTicked[box.value]) only = false
+    })
+    return only
+  }
+
+  // Puts the officials in the server's order for the country, marks and (if the supporter has
+  // ticked nothing of their own) ticks the suggested ones.
+  function suggest(order, suggested) {
+    if (!officials || !order) return
+    var isSuggested = {}
+    for (var i = 0; i < (suggested || []).length; i++) isSuggested[suggested[i]] = true
+    var retick = onlyAutoTicked()
+    var anchor = officials.querySelector('legend')
+    for (var j = 0; j < order.length; j++) {
+      var label = officials.querySelector('[data-official="' + order[j] + '"]')
+      if (!label) continue
+      // Move only what is out of place, so a focused box keeps its focus.
+      var next = anchor ? anchor.nextElementSibling : officials.firstElementChild
+      if (next !== label) officials.insertBefore(label, next)
+      anchor = label
+      var mark = label.querySelector('[data-suggested-mark]')
+      if (mark) mark.hidden = !isSuggested[order[j]]
+    }
+    if (!retick) return
+    var ticked = {}
+    eachOfficial(function (box) {
+      box.checked = !!isSuggested[box.value]
+      if (box.checked) ticked[box.value] = true
+    })
+    autoTicked = ticked
+  }
 
   function ensurePanel() {
     var panel = document.getElementById('preview')
@@ -31,13 +82,20 @@
     return panel
   }
 
+  var asked = 0
+
   function refresh() {
+    var ask = ++asked
     var data = new URLSearchParams(new FormData(form))
     data.delete('_csrf')
+    // Ticks that were only suggestions follow the country: the server previews its first suggestion.
+    if (onlyAutoTicked()) data.delete('target')
     fetch(url, { method: 'POST', body: data, headers: { accept: 'application/json' } })
       .then(function (res) { return res.ok ? res.json() : null })
       .then(function (preview) {
-        if (!preview) return
+        // An answer overtaken by a later question (another country, more typing) is dropped.
+        if (!preview || ask !== asked) return
+        suggest(preview.officials, preview.suggested)
         var panel = ensurePanel()
         var to = panel.querySelector('[data-preview-to]')
         if (to) to.textContent = 'To ' + preview.target
@@ -51,5 +109,9 @@
     clearTimeout(timer)
     timer = setTimeout(refresh, 250)
   })
-  form.addEventListener('change', refresh)
+  form.addEventListener('change', function (event) {
+    // A box the supporter ticks or unticks is their choice: suggestions no longer change the ticks.
+    if (event.target && event.target.name === 'target') byHand = true
+    refresh()
+  })
 })()

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, sql, inArray } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
-import { campaigns, campaignPeople, targets, letterTemplates } from '../db/schema/index.js'
+import { campaigns, campaignPeople, targets, letterTemplates, type Target } from '../db/schema/index.js'
 
 /** Campaign reads; the hot ones are prepared once per database. */
 export function campaignQueries(db: Db) {
@@ -45,3 +45,15 @@ export function campaignQueries(db: Db) {
 }
 
 export type CampaignQueries = ReturnType<typeof campaignQueries>
+
+/**
+ * The officials for a supporter's country first: those whose `forCountries` include it (the embassy in
+ * their country), each marked `suggested`, then the others, every group in the campaign's order. Without
+ * a country the order is unchanged and nothing is suggested. The letter form and the campaign API both
+ * order by this rule.
+ */
+export function officialsForCountry<T extends Pick<Target, 'forCountries'>>(officials: T[], country?: string | null): (T & { suggested: boolean })[] {
+  const code = country?.toUpperCase()
+  const marked = officials.map((t) => ({ ...t, suggested: !!code && Array.isArray(t.forCountries) && t.forCountries.some((c) => c.toUpperCase() === code) }))
+  return [...marked.filter((t) => t.suggested), ...marked.filter((t) => !t.suggested)]
+}

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { sendError } from '../errors.js'
 import { CampaignPageCache } from './page.js'
+import { officialsForCountry } from './queries.js'
+import { countryCode, issuesOf } from '../validation.js'
 
 type SlugParams = { Params: { slug: string } }
 
@@ -38,16 +40,30 @@ export default async function campaignRoutes(app: FastifyInstance) {
     })
   })
 
-  app.get<SlugParams>('/api/campaigns/:slug', async (req, reply) => {
+  // `?country=GB`: the officials for supporters from that country (the embassy in London) first, `suggested: true`.
+  app.get<SlugParams & { Querystring: { country?: unknown } }>('/api/campaigns/:slug', async (req, reply) => {
     const campaign = campaigns.publicBySlug(req.params.slug)
     if (!campaign) return sendError(req, reply, 404, 'Campaign not found')
+    let country: string | undefined
+    // An empty `country=` (a form's unchosen select) means no country; anything else must be an ISO code.
+    if (req.query.country !== undefined && req.query.country !== '') {
+      const parsed = countryCode.safeParse(req.query.country)
+      if (!parsed.success) return sendError(req, reply, 422, 'Invalid input', { issues: issuesOf(parsed.error).map((i) => ({ ...i, path: ['country'] })) })
+      country = parsed.data
+    }
     return {
       slug: campaign.slug,
       title: campaign.title,
       goal: campaign.goal,
       status: campaign.status,
       languages: campaign.languages,
-      targets: campaigns.targets(campaign.id).map((t) => ({ id: t.id, name: t.name, title: t.title, country: t.country })),
+      targets: officialsForCountry(campaigns.targets(campaign.id), country).map((t) => ({
+        id: t.id,
+        name: t.name,
+        title: t.title,
+        country: t.country,
+        suggested: t.suggested,
+      })),
     }
   })
 

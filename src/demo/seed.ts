@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm'
+import { and, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
 import { DateTime } from 'luxon'
 import { campaigns, campaignPeople, targets, letterTemplates, pickets } from '../db/schema/index.js'
@@ -81,6 +81,76 @@ function seedPickets(tx: Tx, campaignId: number, now: Date) {
     .run()
 }
 
+/**
+ * The Kazakh embassies the 2013 campaign picketed, each offered first to supporters from the countries
+ * it serves. Their addresses are not deliverable (example.org); their language is one the campaign has
+ * templates for, and their time zone comes from their country.
+ */
+const demoEmbassies = [
+  {
+    city: 'London',
+    name: 'Ambassador in London',
+    to: 'the United Kingdom',
+    country: 'GB',
+    forCountries: ['GB', 'IE'],
+    email: 'embassy-london@kazembassy.example.org',
+    postalAddress: '125 Pall Mall, London SW1Y 5EA, United Kingdom',
+  },
+  {
+    city: 'Berlin',
+    name: 'Ambassador in Berlin',
+    to: 'the Federal Republic of Germany',
+    country: 'DE',
+    forCountries: ['DE', 'AT', 'CH'],
+    email: 'embassy-berlin@kazembassy.example.org',
+    postalAddress: 'Nordsternstraße 19, 10825 Berlin, Germany',
+  },
+  {
+    city: 'Warsaw',
+    name: 'Ambassador in Warsaw',
+    to: 'the Republic of Poland',
+    country: 'PL',
+    forCountries: ['PL'],
+    email: 'embassy-warsaw@kazembassy.example.org',
+    postalAddress: 'ul. Królowej Marysieńki 14, 02-954 Warszawa, Poland',
+  },
+  {
+    city: 'Kyiv',
+    name: 'Ambassador in Kyiv',
+    to: 'Ukraine',
+    country: 'UA',
+    forCountries: ['UA'],
+    email: 'embassy-kyiv@kazembassy.example.org',
+    postalAddress: 'vul. Melnykova 26, Kyiv 04050, Ukraine',
+  },
+]
+
+type Unpaced = { maxPerHour?: number; sendHoursFrom?: number; sendHoursTo?: number }
+
+/** The four embassies, after the President and the Prosecutor General. */
+function seedEmbassies(tx: Tx, campaignId: number, now: Date, unpaced: Unpaced) {
+  tx.insert(targets)
+    .values(
+      demoEmbassies.map((e, i) => ({
+        campaignId,
+        name: e.name,
+        title: `Ambassador of the Republic of Kazakhstan to ${e.to}`,
+        organisation: `Embassy of the Republic of Kazakhstan in ${e.city}`,
+        country: e.country,
+        forCountries: e.forCountries,
+        email: e.email,
+        ...unpaced,
+        postalAddress: e.postalAddress,
+        // The campaign writes in English and Russian: English for the embassies in Europe.
+        language: 'en',
+        position: 3 + i,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    )
+    .run()
+}
+
 /** Loads the demo campaign once; a second run changes nothing. */
 /**
  * Loads the demo campaign once. `confirm: false` and `paced: false` are for benchmarks and fault
@@ -90,11 +160,22 @@ function seedPickets(tx: Tx, campaignId: number, now: Date) {
 export function seedDemo(db: Db, now = new Date(), opts: { confirm?: boolean; paced?: boolean } = {}): { created: boolean; campaignId: number } {
   return db.transaction((tx) => {
     const existing = tx.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.slug, DEMO_SLUG)).get()
+    // Unpaced: as fast as the hourly cap allows, at any hour (benchmarks and fault scripts only).
+    const unpaced: Unpaced = opts.paced === false ? { maxPerHour: 1_000_000, sendHoursFrom: 0, sendHoursTo: 24 } : {}
     if (existing) {
       // A database seeded before pickets existed gets them once.
       const hasPickets = tx.select({ id: pickets.id }).from(pickets).where(eq(pickets.campaignId, existing.id)).limit(1).get()
       if (!hasPickets) seedPickets(tx, existing.id, now)
-      return { created: !hasPickets, campaignId: existing.id }
+      // And one seeded before the embassies gets them once (none of their addresses there yet).
+      const embassyEmails = demoEmbassies.map((e) => e.email)
+      const hasEmbassies = tx
+        .select({ id: targets.id })
+        .from(targets)
+        .where(and(eq(targets.campaignId, existing.id), inArray(targets.email, embassyEmails)))
+        .limit(1)
+        .get()
+      if (!hasEmbassies) seedEmbassies(tx, existing.id, now, unpaced)
+      return { created: !hasPickets || !hasEmbassies, campaignId: existing.id }
     }
     const campaign = tx
       .insert(campaigns)
@@ -139,8 +220,6 @@ export function seedDemo(db: Db, now = new Date(), opts: { confirm?: boolean; pa
         },
       ])
       .run()
-    // Unpaced: as fast as the hourly cap allows, at any hour (benchmarks and fault scripts only).
-    const unpaced = opts.paced === false ? { maxPerHour: 1_000_000, sendHoursFrom: 0, sendHoursTo: 24 } : {}
     tx.insert(targets)
       .values([
         {
@@ -173,6 +252,7 @@ export function seedDemo(db: Db, now = new Date(), opts: { confirm?: boolean; pa
         },
       ])
       .run()
+    seedEmbassies(tx, campaign.id, now, unpaced)
     tx.insert(letterTemplates)
       .values([
         { campaignId: campaign.id, language: 'en', subject: 'Free the Zhanaozen oil workers', body: englishBody, createdAt: now, updatedAt: now },

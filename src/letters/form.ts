@@ -1,5 +1,6 @@
 import type { Campaign, Target } from '../db/schema/index.js'
-import { countryName, countryOptions } from '../countries.js'
+import { countryName, countryOptions, isCountryCode } from '../countries.js'
+import { officialsForCountry } from '../campaigns/queries.js'
 import { NOTE_MAX, type PreviewInput } from './input.js'
 
 /** What the supporter typed, and what was wrong with it, when the form comes back. */
@@ -19,7 +20,13 @@ export function letterFormView(
   state: LetterFormState,
 ) {
   const values: Record<string, unknown> = { language: campaign.languages[0], ...state.values }
+  const country = supporterCountry(values.country)
+  // The officials for the supporter's country (the embassy in it) first, as the country field says.
+  const officials = officialsForCountry(targets, country)
   const chosen = new Set(String(values.target ?? '').split(',').map(Number).filter((id) => id > 0))
+  // Nothing ticked yet: the suggested ones are, unless the form came back because no official was chosen.
+  const autoTicked = chosen.size === 0 && !state.errors?.target
+  if (autoTicked) for (const t of officials) if (t.suggested) chosen.add(t.id)
   // The preview shows the letter to the first official ticked.
   const targetId = chosen.values().next().value
   return {
@@ -28,14 +35,14 @@ export function letterFormView(
       ? preview({
           name: str(values.name) || '[your name]',
           city: str(values.city) || '[your city]',
-          country: str(values.country) || undefined,
+          country: country ?? (str(values.country) || undefined),
           organisation: str(values.organisation),
           note: str(values.note),
           targetId,
           language: str(values.language),
         })
       : null,
-    targets: targets.map((t) => ({ ...t, countryName: countryName(t.country), checked: chosen.has(t.id) })),
+    targets: officials.map((t) => ({ ...t, countryName: countryName(t.country), checked: chosen.has(t.id), autoChecked: autoTicked && t.suggested })),
     languages: campaign.languages.map((code) => ({ code, name: safeLanguageName(code), selected: code === values.language })),
     countries: countryOptions().map((c) => ({ ...c, selected: c.code === str(values.country).toUpperCase() })),
     values,
@@ -43,6 +50,12 @@ export function letterFormView(
     hasErrors: Object.keys(state.errors ?? {}).length > 0,
     noteMax: NOTE_MAX,
   }
+}
+
+/** The supporter's country as an ISO code, if the field holds one. */
+export function supporterCountry(v: unknown): string | undefined {
+  const code = str(v).trim().toUpperCase()
+  return isCountryCode(code) ? code : undefined
 }
 
 function str(v: unknown): string {

@@ -3,6 +3,8 @@ import { sendError } from '../errors.js'
 import { renderCampaignPage } from '../campaigns/page.js'
 import { fieldErrors, InputError, issuesOf } from '../validation.js'
 import { letterForm, fromForm, parseLetterJson } from './input.js'
+import { supporterCountry } from './form.js'
+import { officialsForCountry } from '../campaigns/queries.js'
 import type { ConfirmState, WriteResult } from './service.js'
 import crypto from 'node:crypto'
 import { caughtInHoneypot } from '../honeypot.js'
@@ -59,17 +61,28 @@ export default async function letterRoutes(app: FastifyInstance) {
     const campaign = app.campaigns.publicBySlug(req.params.slug)
     if (!campaign || !app.campaigns.isOpen(campaign)) return sendError(req, reply, 404, 'Campaign not found')
     const v = displayValues(req.body && typeof req.body === 'object' ? req.body : {})
+    // The officials for the supporter's country first; with none ticked, the letter goes to the first suggested.
+    const officials = officialsForCountry(app.campaigns.targets(campaign.id), supporterCountry(v.country))
+    const suggested = officials.filter((t) => t.suggested).map((t) => t.id)
     const preview = letters.preview(campaign, {
       name: v.name || '[your name]',
       city: v.city || '[your city]',
       country: /^[A-Za-z]{2}$/.test(v.country ?? '') ? v.country!.toUpperCase() : undefined,
       organisation: v.organisation,
       note: v.note,
-      targetId: Number(v.target?.split(',')[0]) || undefined,
+      targetId: Number(v.target?.split(',')[0]) || suggested[0],
       language: v.language,
     })
     if (!preview) return sendError(req, reply, 404, 'Nothing to preview')
-    return reply.type('application/json').send({ subject: preview.subject, body: preview.body, target: preview.target.name, language: preview.language })
+    return reply.type('application/json').send({
+      subject: preview.subject,
+      body: preview.body,
+      target: preview.target.name,
+      language: preview.language,
+      // For the form's script: the officials' order for this country, and which of them it suggests.
+      officials: officials.map((t) => t.id),
+      suggested,
+    })
   })
 
   app.post<SlugParams>('/api/campaigns/:slug/letters', { onRequest: letterLimit }, async (req, reply) => {

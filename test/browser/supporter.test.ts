@@ -1,7 +1,8 @@
 // The supporter's path in a real browser (Debian's chromium driven by playwright-core):
 // campaign page → preview → send → thank-you page with the tally one higher → the
-// letter in the development mailbox. Also the script's live preview, and that no page
-// logs a console error, throws, or trips the Content Security Policy.
+// letter in the development mailbox. Also the script's live preview, the embassy in the
+// supporter's country suggested as they choose it, and that no page logs a console error,
+// throws, or trips the Content Security Policy.
 import path from 'node:path'
 import t from 'tap'
 import type { Page } from 'playwright-core'
@@ -154,6 +155,50 @@ async function main() {
 
     t.equal(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument), true, 'no reload happened')
     t.same(navigations, [], 'no navigation happened')
+    t.same(problems, [], 'no console errors, page errors or CSP violations')
+  })
+
+  t.test('choosing United Kingdom moves the London embassy first and ticks it, live', async (t) => {
+    const { page, problems } = await openPage()
+    t.teardown(() => page.close())
+    await page.setViewportSize({ width: 390, height: 844 })
+    await page.goto(`${base}/campaigns/${SLUG}`)
+    const navigations: string[] = []
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) navigations.push(frame.url())
+    })
+    const officials = page.locator('[data-officials] label')
+    const firstBox = page.locator('[data-officials] input[name=target]').first()
+    t.match(await officials.first().innerText(), 'Nursultan Nazarbayev', 'no country yet: the President first')
+    t.equal(await page.locator('[data-officials] input[name=target]:checked').count(), 0, 'nothing ticked')
+
+    await page.locator('select[name=country]').selectOption({ label: 'United Kingdom' })
+    await t.resolves(
+      page.waitForFunction(() => document.querySelector('[data-officials] label')?.textContent?.includes('Ambassador in London')),
+      'the London embassy moves first',
+    )
+    await t.resolves(firstBox.waitFor({ state: 'attached' }), 'officials listed')
+    t.equal(await firstBox.isChecked(), true, 'and ticked')
+    t.equal(await page.locator('[data-officials] input[name=target]:checked').count(), 1, 'only it')
+    t.equal(await officials.first().locator('mark.suggested').isVisible(), true, 'marked as suggested')
+    t.equal(await page.locator('[data-officials] mark.suggested:visible').count(), 1, 'no other official is marked')
+    await t.resolves(page.waitForFunction(() => document.querySelector('[data-preview-to]')?.textContent?.includes('Ambassador in London')), 'the preview is to the embassy')
+    await page.locator('[data-officials]').screenshot({ path: path.join(screenshots, 'campaign-suggested-390.png') })
+
+    // Another country: the suggestion, and the tick that was only a suggestion, follow it.
+    await page.locator('select[name=country]').selectOption('DE')
+    await t.resolves(
+      page.waitForFunction(() => document.querySelector('[data-officials] label')?.textContent?.includes('Ambassador in Berlin')),
+      'Germany: the Berlin embassy first',
+    )
+    t.same(
+      await page.locator('[data-officials] label:has(input:checked) strong').allInnerTexts(),
+      ['Ambassador in Berlin'],
+      'the London tick went with the country',
+    )
+    t.same(navigations, [], 'no navigation happened')
+    await page.setViewportSize({ width: 1280, height: 900 })
+    await page.locator('#write').screenshot({ path: path.join(screenshots, 'campaign-suggested-1280.png') })
     t.same(problems, [], 'no console errors, page errors or CSP violations')
   })
 }
