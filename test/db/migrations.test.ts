@@ -53,7 +53,7 @@ t.test('0002 (delivery) keeps the outbox and puts letters already queued as mail
   t.match(upgraded.sqlite.prepare(`select delivery, max_per_hour, send_hours_from, send_hours_to, for_countries, delivery_state from targets`).get(), { delivery: 'each', max_per_hour: 30, send_hours_from: 8, send_hours_to: 18, for_countries: '[]', delivery_state: 'ok' })
   t.ok(upgraded.sqlite.prepare(`select 1 from sqlite_master where name = 'outbox_official_idx'`).get(), 'the indexes are back on the rebuilt table')
   t.ok(upgraded.sqlite.prepare(`select 1 from sqlite_master where name = 'outbox_due_idx'`).get())
-  t.equal(upgraded.sqlite.pragma('foreign_key_check').length, 0)
+  t.equal((upgraded.sqlite.pragma('foreign_key_check') as unknown[]).length, 0)
 })
 
 t.test('0001 (issue 11) carries links already mailed over to letter_confirmations', async (t) => {
