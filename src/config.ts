@@ -107,6 +107,8 @@ export const configSchema = z
     DKIM_DOMAIN: z.string().regex(DOMAIN, 'DKIM_DOMAIN must be a domain name such as example.org').optional(),
     DKIM_SELECTOR: z.string().regex(SELECTOR, 'DKIM_SELECTOR must be a DNS label such as outcry or mail2026').optional(),
     DKIM_PRIVATE_KEY: z.string().min(1).optional(),
+    // Return path of every mail: bounces+<outbox id>@BOUNCE_DOMAIN, so a later bounce names its mail (npm run bounce).
+    BOUNCE_DOMAIN: z.string().regex(DOMAIN, 'BOUNCE_DOMAIN must be a domain name such as bounces.example.org').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -139,6 +141,8 @@ export interface Config {
   publicCountDelay: number
   dispatcher: boolean
   logLevel: Env['LOG_LEVEL']
+  /** Envelope sender domain (VERP): bounces+<outbox id>@bounceDomain; unset, the envelope sender is mailFrom. */
+  bounceDomain?: string
   /** Every mail is signed with this key when set. */
   dkim?: { domain: string; selector: string; privateKey: string }
 }
@@ -179,6 +183,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     publicCountDelay: env.PUBLIC_COUNT_DELAY,
     dispatcher: env.DISPATCHER,
     logLevel: env.LOG_LEVEL,
+    bounceDomain: env.BOUNCE_DOMAIN?.toLowerCase(),
     dkim:
       env.DKIM_DOMAIN && env.DKIM_SELECTOR && dkimKey && 'pem' in dkimKey
         ? { domain: env.DKIM_DOMAIN.toLowerCase(), selector: env.DKIM_SELECTOR.toLowerCase(), privateKey: dkimKey.pem }

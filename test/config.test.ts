@@ -191,3 +191,13 @@ t.test('start-up: a MAIL_FROM that does not align with DKIM_DOMAIN is logged as 
   t.match(line, /SPF/)
   t.match(line, /DMARC/)
 })
+
+t.test('BOUNCE_DOMAIN: optional, a domain name, kept in lower case', async (t) => {
+  t.equal(loadConfig({}).bounceDomain, undefined, 'unset by default: the envelope sender is MAIL_FROM')
+  t.equal(loadConfig({ BOUNCE_DOMAIN: 'Bounces.Outcry.Example.org' }).bounceDomain, 'bounces.outcry.example.org')
+  for (const bad of ['bounces+1@example.org', 'localhost', 'example..org', 'http://example.org']) {
+    const err = t.throws(() => loadConfig({ BOUNCE_DOMAIN: bad }), bad) as Error
+    t.type(err, ConfigError)
+    t.match(err.message, 'BOUNCE_DOMAIN: BOUNCE_DOMAIN must be a domain name')
+  }
+})

@@ -2,7 +2,8 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Db, DbOrTx } from '../db/client.js'
 import type { Clock } from '../clock.js'
 import type { Mailer } from './transport.js'
-import { claimDue, markSent, markRetry, markWaiting, markFailed, markExpired, nextDueAt, releaseClaims } from './outbox.js'
+import { claimDue, markSent, markRetry, markWaiting, markFailed, markExpired, nextDueAt, releaseClaims, outboxRow, toSupporter } from './outbox.js'
+import { recordBounce } from './quota.js'
 import type { OutboxMessage, OutboxRow } from '../db/schema/index.js'
 
 export interface DispatcherOptions {
@@ -22,6 +23,25 @@ export interface DispatcherOptions {
 export function isPermanent(err: unknown): boolean {
   const code = (err as { responseCode?: number }).responseCode
   return typeof code === 'number' && code >= 550 && code <= 554
+}
+
+/**
+ * Whether a permanent failure says the address itself takes no mail (RFC 3463): a bad mailbox or domain
+ * (5.1.x), a disabled mailbox (5.2.1), no route to the domain (5.4.4); without an enhanced status code,
+ * 550, 551 or 553. Not a block of our server (5.7.x: spam, policy, DMARC), a full mailbox or a message
+ * too big: those say nothing against the address, and recording them could silence every supporter at
+ * one provider after one bad day. `reply` is the server's answer, or a report's Status and Diagnostic-Code;
+ * a generic code (5.0.0, as Exim reports) gives way to a specific one further on.
+ */
+export function refusesAddress(reply: string, responseCode?: number): boolean {
+  const enhanced = [...reply.matchAll(/(?<![\d.])5\.(\d{1,3})\.(\d{1,3})(?![\d.])/g)].map((m) => [Number(m[1]), Number(m[2])] as const)
+  const specific = enhanced.find(([subject, detail]) => subject !== 0 || detail !== 0)
+  if (specific) {
+    const [subject, detail] = specific
+    return subject === 1 || (subject === 2 && detail === 1) || (subject === 4 && detail === 4)
+  }
+  const code = responseCode ?? Number(/(?<!\d)(5\d\d)(?=[ -]|$)/m.exec(reply)?.[1])
+  return code === 550 || code === 551 || code === 553
 }
 
 /**
@@ -147,7 +167,8 @@ export class Dispatcher {
         return
       }
       // The kind decides the headers of automatic mail (Auto-Submitted); the letter to an official has none.
-      const result = await this.mailer.send(message, { kind: row.kind })
+      // The row's id lets the transport name it in the return path (VERP), for bounces that come later.
+      const result = await this.mailer.send(message, { kind: row.kind, outboxId: row.id })
       this.serverAnswered()
       markSent(this.db, row, this.clock(), { raw: result.raw, subject: message.subject, then: kind?.sent })
     } catch (err) {
@@ -168,8 +189,10 @@ export class Dispatcher {
       }
       this.serverAnswered()
       if (isPermanent(err) || row.attempts >= this.opts.maxAttempts) {
-        const kind = this.kinds.get(row.kind)
-        markFailed(this.db, row.id, message, (tx) => kind?.failed?.(tx, row, message, isPermanent(err), this.clock()))
+        const permanent = isPermanent(err)
+        const reply = `${message} ${(err as { response?: string }).response ?? ''}`
+        const refused = permanent && refusesAddress(reply, (err as { responseCode?: number }).responseCode)
+        markFailed(this.db, row.id, message, (tx) => this.failedForGood(tx, row, message, permanent, refused, this.clock()))
         this.log.error({ outboxId: row.id, kind: row.kind, attempts: row.attempts, err: message }, 'mail failed for good')
       } else {
         const retryAt = new Date(this.clock().getTime() + this.backoff(row.attempts))
@@ -177,6 +200,40 @@ export class Dispatcher {
         this.log.warn({ outboxId: row.id, kind: row.kind, attempts: row.attempts, retryAt, err: message }, 'mail failed, will retry')
       }
     }
+  }
+
+  /**
+   * What a mail that failed for good leaves behind, in the transaction that fails it: its kind's own
+   * `failed` hook (an official's address goes bouncing); and for mail to a supporter whose address was
+   * refused, the address is recorded and gets no more campaign mail.
+   */
+  private failedForGood(tx: DbOrTx, row: OutboxRow, error: string, permanent: boolean, addressRefused: boolean, now: Date): 'kind' | 'address' | 'none' {
+    let recorded: 'kind' | 'address' | 'none' = 'none'
+    const kind = this.kinds.get(row.kind)
+    if (kind?.failed) {
+      kind.failed(tx, row, error, permanent, now)
+      recorded = 'kind'
+    }
+    // Whatever a kind of mail to supporters does besides, a refused supporter's address is recorded.
+    if (permanent && addressRefused && toSupporter(row.kind) && recordBounce(tx, row.recipient, error, now)) recorded = 'address'
+    return recorded
+  }
+
+  /**
+   * A delivery status notification that came later (npm run bounce): mail this dispatcher sent did not
+   * arrive and never will. The row fails with the report's reason and its kind does what it does for a
+   * permanent failure, as if the server had refused it at once. `reason` is the report's Status and
+   * Diagnostic-Code. Null, and nothing changes, for a row that is not sent mail (unknown, queued, failed).
+   */
+  bounced(id: number, reason: string): { kind: string; recorded: 'kind' | 'address' | 'none' } | null {
+    const row = outboxRow(this.db, id)
+    if (!row || row.status !== 'sent') return null
+    let recorded: 'kind' | 'address' | 'none' = 'none'
+    markFailed(this.db, row.id, reason, (tx) => {
+      recorded = this.failedForGood(tx, row, reason, true, refusesAddress(reason), this.clock())
+    })
+    this.log.warn({ outboxId: row.id, kind: row.kind, recorded, err: reason }, 'mail bounced after it was sent')
+    return { kind: row.kind, recorded }
   }
 
   /** Registers what a feature does for one kind of mail (see MailKind). */

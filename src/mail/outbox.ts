@@ -1,6 +1,7 @@
 import { and, eq, inArray, lte, or, sql, desc, count } from 'drizzle-orm'
 import { prepared, rawPlaceholder, type DbOrTx, type Db } from '../db/client.js'
 import { outbox, capturedMail, type OutboxMessage, type OutboxRow } from '../db/schema/index.js'
+import { hasBounced } from './quota.js'
 
 export interface NewMail {
   kind: string
@@ -11,8 +12,22 @@ export interface NewMail {
   topic?: string
 }
 
-/** Queues mail inside the caller's transaction, so the mail exists exactly when the change does. */
-export function enqueueMail(tx: DbOrTx, mail: NewMail, now: Date): void {
+/**
+ * Kinds of mail that do not go to supporters: letters and digests go to officials (a bounce marks the
+ * official's address, see the kinds' `failed` hooks), invitations to the organizers an admin invites (a
+ * trusted person's deliberate act, whose failure they see on the outbox screen and can act on). Every
+ * other kind is mail to a supporter, so a kind added later is suppressed after a bounce too.
+ */
+export const NOT_TO_SUPPORTERS: ReadonlySet<string> = new Set(['letter', 'digest', 'invitation'])
+export const toSupporter = (kind: string): boolean => !NOT_TO_SUPPORTERS.has(kind)
+
+/**
+ * Queues mail inside the caller's transaction, so the mail exists exactly when the change does. Mail to a
+ * supporter whose address bounced for good is skipped: false, and the caller answers as if it was queued
+ * (as past the anonymous-mail cap), so nobody learns from us that an address bounced.
+ */
+export function enqueueMail(tx: DbOrTx, mail: NewMail, now: Date): boolean {
+  if (toSupporter(mail.kind) && hasBounced(tx, mail.message.to.address)) return false
   const insert = prepared(tx, 'outbox.insert', (db) =>
     db
       .insert(outbox)
@@ -38,6 +53,11 @@ export function enqueueMail(tx: DbOrTx, mail: NewMail, now: Date): void {
     message: JSON.stringify(mail.message),
     now: now.getTime(),
   })
+  return true
+}
+
+export function outboxRow(db: DbOrTx, id: number): OutboxRow | undefined {
+  return db.select().from(outbox).where(eq(outbox.id, id)).get()
 }
 
 /** Claims up to `limit` due rows with a lease; expired leases (a crashed sender) are claimable again. */

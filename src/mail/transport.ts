@@ -9,9 +9,11 @@ export interface DkimKey {
   privateKey: string
 }
 
-/** Which mail it is: the outbox row's kind. Only the letter to an official is written by a person. */
+/** Which mail it is: the outbox row's kind (only the letter to an official is written by a person) and id. */
 export interface SendContext {
   kind: string
+  /** The outbox row: with BOUNCE_DOMAIN, the return path names it (VERP), so a later bounce finds its mail. */
+  outboxId?: number
 }
 
 /** What the dispatcher needs from a mail server: send one message, or throw. */
@@ -25,6 +27,21 @@ export interface Mailer {
 export interface MailerOptions {
   /** Sign every message (DKIM_*). */
   dkim?: DkimKey
+  /** BOUNCE_DOMAIN: the envelope sender of mail with an outbox id is bounces+<id>@bounceDomain. */
+  bounceDomain?: string
+}
+
+/** The return path (VERP) of one outbox row's mail: a bounce sent to it names the row. */
+export function returnPath(bounceDomain: string, outboxId: number): string {
+  return `bounces+${outboxId}@${bounceDomain}`
+}
+
+/** The outbox row a return path names, or null for any other address (the domain must be ours). */
+export function outboxIdOf(address: string, bounceDomain: string): number | null {
+  const m = /^bounces\+([1-9]\d{0,15})@([^@\s]+)$/i.exec(address.trim().replace(/^<(.*)>$/, '$1'))
+  if (!m || m[2]!.toLowerCase() !== bounceDomain.toLowerCase()) return null
+  const id = Number(m[1])
+  return Number.isSafeInteger(id) ? id : null
 }
 
 /** Mail written by a person: the letter, sent on the supporter's behalf. Everything else is automatic. */
@@ -46,11 +63,16 @@ function dkimOptions(key: DkimKey) {
   return { domainName: key.domain, keySelector: key.selector, privateKey: key.privateKey, headerFieldNames: DKIM_SIGNED_HEADERS.join(':') }
 }
 
-/** The nodemailer message for an outbox message: automatic mail says so (RFC 3834), so nobody auto-replies to it. */
-export function toNodemailer(message: OutboxMessage, context?: SendContext): SendMailOptions {
+/**
+ * The nodemailer message for an outbox message: automatic mail says so (RFC 3834), so nobody auto-replies
+ * to it. With a bounce domain, the envelope sender names the outbox row (VERP); the From header stays ours.
+ */
+export function toNodemailer(message: OutboxMessage, context?: SendContext, opts: Pick<MailerOptions, 'bounceDomain'> = {}): SendMailOptions {
   const automatic = context !== undefined && !PERSONAL_KINDS.has(context.kind)
   const headers = automatic ? { ...message.headers, 'Auto-Submitted': 'auto-generated' } : message.headers
+  const verp = opts.bounceDomain && context?.outboxId !== undefined ? returnPath(opts.bounceDomain, context.outboxId) : undefined
   return {
+    ...(verp ? { envelope: { from: verp, to: message.to.address } } : {}),
     from: message.from,
     to: message.to.name ? { name: message.to.name, address: message.to.address } : message.to.address,
     replyTo: message.replyTo ? (message.replyTo.name ? { name: message.replyTo.name, address: message.replyTo.address } : message.replyTo.address) : undefined,
@@ -81,7 +103,7 @@ export function smtpMailer(url: string, opts: { maxConnections?: number } & Mail
   return {
     captures: false,
     async send(message, context) {
-      await transporter.sendMail(toNodemailer(message, context))
+      await transporter.sendMail(toNodemailer(message, context, opts))
       return {}
     },
     close: () => transporter.close(),
@@ -94,7 +116,7 @@ export function captureMailer(opts: MailerOptions = {}): Mailer {
   return {
     captures: true,
     async send(message, context) {
-      const info = await transporter.sendMail(toNodemailer(message, context))
+      const info = await transporter.sendMail(toNodemailer(message, context, opts))
       return { raw: (info.message as Buffer).toString('utf8') }
     },
     close: () => transporter.close(),
