@@ -182,7 +182,7 @@ export function seedDemo(db: Db, now = new Date(), opts: { confirm?: boolean; pa
       .values({
         slug: DEMO_SLUG,
         title: 'Free the Zhanaozen oil workers',
-        summary: 'Oil workers in Kazakhstan were jailed for striking. Write to the President and the Prosecutor General to demand their release.',
+        summary: 'Oil workers in Kazakhstan were jailed for striking. Write to the President, the Prosecutor General and the Kazakh embassy in your country to demand their release.',
         story,
         goal: 11000,
         status: 'live',
