@@ -306,6 +306,9 @@ export default async function campaignRoutes(app: FastifyInstance) {
         return {
           ...t,
           countryName: countryName(t.country),
+          // A long address may break before its @ rather than widen the table.
+          emailLocal: t.email.slice(0, t.email.lastIndexOf('@')),
+          emailDomain: t.email.slice(t.email.lastIndexOf('@') + 1),
           deliverySummary: deliverySummary(t),
           isHand: t.delivery === 'hand',
           bouncing: t.deliveryState === 'bouncing',
