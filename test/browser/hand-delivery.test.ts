@@ -73,6 +73,12 @@ async function main() {
     await page.locator('input[name=password]').fill(PASSWORD)
     await submit(page, page.getByRole('button', { name: 'Sign in', exact: true }), (u) => u.pathname === '/admin')
 
+    // The President's address refuses our mail: the campaign screen says so, with the server's answer.
+    app.db.$client.prepare(`update targets set delivery_state = 'bouncing', bounce_reason = ?, bounced_at = ? where id = 1`).run('550 5.1.1 User unknown', Date.now())
+    await page.goto(`${base}/admin/campaigns/1`)
+    t.match(await page.locator('main').innerText(), /Letters to Nursultan Nazarbayev bounce: president@akorda\.example\.org refused our mail .*550 5\.1\.1 User unknown.*0 letters are held/s)
+    await shoot(page, 'campaign-bouncing')
+
     // The officials list, then the Prosecutor General's form.
     await page.goto(`${base}/admin/campaigns/1/targets`)
     t.match(await page.locator('main').innerText(), 'Paced mail: up to 30 an hour')
