@@ -67,7 +67,7 @@ export async function build(t: Teardownable, opts: BuildOptions = {}): Promise<F
   await app.ready()
   if (opts.seed !== false) seedDemo(app.db)
   if (opts.seed !== false && opts.confirmLetters !== true) app.db.$client.prepare(`update campaigns set confirm_letters = 0`).run()
-  if (opts.seed !== false && opts.pacedOfficials !== true) app.db.$client.prepare(`update targets set max_per_hour = 1000000, send_hours_from = 0, send_hours_to = 24`).run()
+  if (opts.seed !== false && opts.pacedOfficials !== true) app.db.$client.prepare(`update targets set max_per_hour = 100000, send_hours_from = 0, send_hours_to = 24`).run()
   return app
 }
 

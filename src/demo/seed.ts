@@ -161,7 +161,7 @@ export function seedDemo(db: Db, now = new Date(), opts: { confirm?: boolean; pa
   return db.transaction((tx) => {
     const existing = tx.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.slug, DEMO_SLUG)).get()
     // Unpaced: as fast as the hourly cap allows, at any hour (benchmarks and fault scripts only).
-    const unpaced: Unpaced = opts.paced === false ? { maxPerHour: 1_000_000, sendHoursFrom: 0, sendHoursTo: 24 } : {}
+    const unpaced: Unpaced = opts.paced === false ? { maxPerHour: 100_000, sendHoursFrom: 0, sendHoursTo: 24 } : {}
     if (existing) {
       // A database seeded before pickets existed gets them once.
       const hasPickets = tx.select({ id: pickets.id }).from(pickets).where(eq(pickets.campaignId, existing.id)).limit(1).get()

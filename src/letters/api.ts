@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { parseBody, jsonSchema } from '../admin/api.js'
 import { actorOf, parseId, campaignScope } from '../admin/access.js'
 import { addOfflineLetters, deleteOfflineLetters, offlineJson, offlineLetterInput, offlineReports, totalsOf } from './offline-service.js'
-import { countWaiting, handPeriod, handPeriodInput, markHandDelivered, sendDossier } from './admin-routes.js'
+import { countWaiting, handPeriod, handPeriodInput, markHandDelivered, sendDossier } from './hand-delivery.js'
 
 const idParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] }
 const targetParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 }, targetId: { type: 'integer', minimum: 1 } }, required: ['id', 'targetId'] }
