@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import t from 'tap'
 import type { Page } from 'playwright-core'
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs'
+import { pagesOf } from '../pdf.js'
 import { CHROMIUM, hasChromium, launchChromium, listen, screenshots } from './chromium.js'
 import { build, tableCount } from '../helper.js'
 import { addUser, PASSWORD } from '../admin/helper.js'
@@ -19,16 +19,7 @@ const PROSECUTOR = 2
 if (hasChromium()) await main()
 else t.fail(`no chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`)
 
-async function pdfText(file: string): Promise<string[]> {
-  const doc = await getDocument({ data: new Uint8Array(fs.readFileSync(file)), verbosity: 0, isEvalSupported: false }).promise
-  const pages: string[] = []
-  for (let i = 1; i <= doc.numPages; i++) {
-    const content = await (await doc.getPage(i)).getTextContent()
-    pages.push(content.items.map((it) => ('str' in it ? it.str + (it.hasEOL ? '\n' : '') : '')).join(''))
-  }
-  await doc.destroy()
-  return pages
-}
+const pdfText = (file: string) => pagesOf(fs.readFileSync(file))
 
 async function main() {
   const app = await build(t, { pacedOfficials: true })

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs'
+import { pagesOf } from '../pdf.js'
 import { buildDossier, dossierFileName, dossierStream, printable, type DeliveryLetter, type DossierInput } from '../../src/letters/dossier.js'
 
 // The delivery dossier, read back with PDF.js as a reader would: every letter there, each from a new
@@ -10,18 +10,6 @@ import { buildDossier, dossierFileName, dossierStream, printable, type DeliveryL
 const header = /^(.*· .* page [\d,]+|Letter [\d,]+ of [\d,]+ \(continued\)|Cover \(continued\))$/
 
 /** The text of each page, lines joined by "\n" (PDF.js marks the ends of lines). */
-async function pagesOf(pdf: Buffer): Promise<string[]> {
-  const doc = await getDocument({ data: new Uint8Array(pdf), verbosity: 0, isEvalSupported: false }).promise
-  const pages: string[] = []
-  for (let i = 1; i <= doc.numPages; i++) {
-    const page = await doc.getPage(i)
-    const content = await page.getTextContent()
-    pages.push(content.items.map((it) => ('str' in it ? it.str + (it.hasEOL ? '\n' : '') : '')).join(''))
-    page.cleanup()
-  }
-  await doc.destroy()
-  return pages
-}
 
 /** A page's text without the running header and footer. */
 const bodyOf = (page: string) =>

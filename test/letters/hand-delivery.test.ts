@@ -4,7 +4,7 @@
 // and organizers of other campaigns getting 404.
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs'
+import { pagesOf } from '../pdf.js'
 import { build, tableCount, TestClock } from '../helper.js'
 import { addUser, signIn } from '../admin/helper.js'
 import { createApiToken } from '../../src/admin/api.js'
@@ -17,18 +17,6 @@ const base = `/admin/campaigns/1/targets/${PROSECUTOR}`
 const decode = (s: string) => s.replace(/&#x27;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&#x3D;/g, '=')
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim()
 
-async function pagesOf(pdf: Buffer): Promise<string[]> {
-  const doc = await getDocument({ data: new Uint8Array(pdf), verbosity: 0, isEvalSupported: false }).promise
-  const pages: string[] = []
-  for (let i = 1; i <= doc.numPages; i++) {
-    const page = await doc.getPage(i)
-    const content = await page.getTextContent()
-    pages.push(content.items.map((it) => ('str' in it ? it.str + (it.hasEOL ? '\n' : '') : '')).join(''))
-    page.cleanup()
-  }
-  await doc.destroy()
-  return pages
-}
 
 async function bearer(app: FastifyInstance, email: string, campaignIds: number[]) {
   const user = await addUser(app, email, 'organizer', campaignIds)
