@@ -12,6 +12,7 @@ import { systemClock, type Clock } from './clock.js'
 import { publicDir } from './paths.js'
 import dbPlugin from './db/plugin.js'
 import viewsPlugin from './views/plugin.js'
+import i18nPlugin from './i18n/plugin.js'
 import mailPlugin from './mail/plugin.js'
 import errorsPlugin from './errors.js'
 import adminPlugin from './admin/plugin.js'
@@ -128,6 +129,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
     production: config.env !== 'development',
     defaultContext: { mailboxEnabled: !config.smtpUrl && config.env !== 'production' },
   })
+  // After the views: @fastify/view empties reply.locals at the start of each request.
+  await app.register(i18nPlugin)
   await app.register(mailPlugin, {
     mailer: opts.mailer,
     start: opts.startDispatcher ?? config.dispatcher,

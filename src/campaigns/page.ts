@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Campaign } from '../db/schema/index.js'
 import { renderPartial } from '../views/plugin.js'
+import { languageLocals } from '../i18n/plugin.js'
 
 /** What the supporter typed, and what was wrong with it, when the letter form comes back. */
 type LetterFormState = NonNullable<Parameters<FastifyInstance['letters']['formView']>[1]>
@@ -14,21 +15,24 @@ const TALLY_MARK = '<!--outcry:tally-->'
  * per request. Edits by organizers show within a second.
  */
 export class CampaignPageCache {
-  private pages = new Map<number, { parts: string[]; at: number; version: string }>()
+  private pages = new Map<string, { parts: string[]; at: number; version: string }>()
   constructor(private ttlMs = 1000) {}
 
   async send(reply: FastifyReply, app: FastifyInstance, campaign: Campaign) {
     const now = Date.now()
     // A change to the campaign itself (opened, closed, edited) shows at once; the rest within the TTL.
     const version = `${campaign.status}|${campaign.updatedAt.getTime()}`
-    let entry = this.pages.get(campaign.id)
+    // One page per campaign and language; its links to other languages use the campaign's own address.
+    const key = `${campaign.id}:${reply.request.lang}`
+    let entry = this.pages.get(key)
     if (!entry || entry.version !== version || now - entry.at >= this.ttlMs) {
-      const html = await reply.server.view('campaigns/campaign', campaignPageData(app, campaign, {}, CSRF_MARK, TALLY_MARK))
+      const locals = { ...reply.locals, ...languageLocals(reply.request, `/campaigns/${campaign.slug}`) }
+      const html = await reply.server.view('campaigns/campaign', { ...locals, ...campaignPageData(app, campaign, {}, CSRF_MARK, TALLY_MARK) })
       // Split once at the two marks, so a request joins pieces instead of searching 17 KB twice.
       const [head = '', rest = ''] = html.split(TALLY_MARK)
       entry = { parts: [head, ...rest.split(CSRF_MARK)], at: now, version }
       if (this.pages.size > 1000) this.pages.clear()
-      this.pages.set(campaign.id, entry)
+      this.pages.set(key, entry)
     }
     const [head, middle, ...tail] = entry.parts
     const csrf = tail.length ? reply.generateCsrf() : ''

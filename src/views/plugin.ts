@@ -4,6 +4,7 @@ import fp from 'fastify-plugin'
 import view from '@fastify/view'
 import Handlebars from 'handlebars'
 import { templatesDir } from '../paths.js'
+import { isLanguage, translator } from '../i18n/index.js'
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -35,6 +36,11 @@ hbs.registerHelper('isoDate', (d: unknown) => (d instanceof Date ? d.toISOString
 hbs.registerHelper('dateTime', (d: unknown) =>
   d instanceof Date ? d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '',
 )
+// {{t "place.meaning" count=n}}: the catalog's text in the page's language (escaped like any value).
+hbs.registerHelper('t', function (key: unknown, options: { hash?: Record<string, unknown>; data?: { root?: { lang?: unknown } } }) {
+  const lang = options.data?.root?.lang
+  return translator(isLanguage(lang) ? lang : 'en')(String(key), options.hash ?? {})
+})
 hbs.registerHelper('encodeURI', (s: unknown) => encodeURIComponent(String(s ?? '')))
 
 const compiledPartials = new Map<string, HandlebarsTemplateDelegate>()

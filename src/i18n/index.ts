@@ -1,0 +1,31 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import i18next, { type TFunction } from 'i18next'
+import ICU from 'i18next-icu'
+import { LANGUAGES, type Language } from './languages.js'
+
+export * from './languages.js'
+
+const localesDir = fileURLToPath(new URL('./locales/', import.meta.url))
+
+/** Every catalog, read once: nested JSON objects of ICU messages, keyed by place and meaning. */
+export function loadCatalogs(): Record<Language, Record<string, unknown>> {
+  return Object.fromEntries(LANGUAGES.map((lang) => [lang, JSON.parse(fs.readFileSync(path.join(localesDir, `${lang}.json`), 'utf8'))])) as Record<Language, Record<string, unknown>>
+}
+
+const instance = i18next.createInstance()
+// Synchronous with resources given inline: the catalogs are ready before the first request.
+void instance.use(ICU).init({
+  resources: Object.fromEntries(Object.entries(loadCatalogs()).map(([lang, catalog]) => [lang, { translation: catalog }])),
+  lng: 'en',
+  fallbackLng: 'en',
+  supportedLngs: [...LANGUAGES],
+  initImmediate: false,
+  showSupportNotice: false,
+  returnNull: false,
+  interpolation: { escapeValue: false },
+})
+
+/** The translator for one language (ICU plurals and numbers by its rules; missing keys fall back to English). */
+export const translator = (lang: Language): TFunction => instance.getFixedT(lang)

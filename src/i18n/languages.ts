@@ -1,0 +1,41 @@
+/** The languages Outcry speaks: each has a complete catalog in ./locales (test/i18n checks it). */
+export const LANGUAGES = ['en', 'ru', 'kk', 'de', 'fr', 'es'] as const
+export type Language = (typeof LANGUAGES)[number]
+
+/** Each language by its own name, for the language switch. */
+export const LANGUAGE_NAMES: Record<Language, string> = {
+  en: 'English',
+  ru: 'Русский',
+  kk: 'Қазақша',
+  de: 'Deutsch',
+  fr: 'Français',
+  es: 'Español',
+}
+
+// Right-to-left scripts get dir="rtl" once a catalog for one is added (ar, fa, he, ur).
+const RTL = new Set(['ar', 'fa', 'he', 'ur'])
+export const directionOf = (lang: string) => (RTL.has(lang) ? 'rtl' : 'ltr')
+
+export const isLanguage = (value: unknown): value is Language => typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value)
+
+/**
+ * The best of our languages for an Accept-Language header (RFC 9110 q-values; "ru-RU" matches "ru"),
+ * or null when none is acceptable.
+ */
+export function fromAcceptLanguage(header: string | undefined): Language | null {
+  if (!header) return null
+  const wanted = header
+    .split(',')
+    .map((part, i) => {
+      const [tag = '', ...params] = part.trim().split(';')
+      const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find(Boolean)
+      return { tag: tag.trim().toLowerCase(), q: q === undefined ? 1 : Number(q), i }
+    })
+    .filter((w) => w.tag && w.q > 0 && !Number.isNaN(w.q))
+    .sort((a, b) => b.q - a.q || a.i - b.i)
+  for (const w of wanted) {
+    const base = w.tag.split('-')[0]
+    if (isLanguage(base)) return base
+  }
+  return null
+}
