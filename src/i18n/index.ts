@@ -9,9 +9,17 @@ export * from './languages.js'
 
 const localesDir = fileURLToPath(new URL('./locales/', import.meta.url))
 
-/** Every catalog, read once: nested JSON objects of ICU messages, keyed by place and meaning. */
+/**
+ * Every catalog, read once: per language a folder of JSON files (one per part of the product, so
+ * they can be edited apart), merged into nested objects of ICU messages keyed by place and meaning.
+ */
 export function loadCatalogs(): Record<Language, Record<string, unknown>> {
-  return Object.fromEntries(LANGUAGES.map((lang) => [lang, JSON.parse(fs.readFileSync(path.join(localesDir, `${lang}.json`), 'utf8'))])) as Record<Language, Record<string, unknown>>
+  const load = (lang: Language) => {
+    const dir = path.join(localesDir, lang)
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
+    return Object.assign({}, ...files.map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Record<string, unknown>)) as Record<string, unknown>
+  }
+  return Object.fromEntries(LANGUAGES.map((lang) => [lang, load(lang)])) as Record<Language, Record<string, unknown>>
 }
 
 const instance = i18next.createInstance()
