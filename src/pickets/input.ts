@@ -1,5 +1,7 @@
 import { z } from 'zod'
-import { personName, requiredLine, optionalLine, multiLine, email, countryCode, checkbox } from '../validation.js'
+import type { TFunction } from 'i18next'
+import { personName, requiredLine, optionalLine, multiLine, email, countryCode, checkbox, type FieldIssue } from '../validation.js'
+import { translator, type Language } from '../i18n/index.js'
 import { isTimeZone } from './time.js'
 
 const TWO_WEEKS = 14 * 24 * 60
@@ -41,3 +43,43 @@ export const rsvpJson = z.object({
 })
 
 export type RsvpInput = { name: string; email: string; consent: boolean }
+
+/**
+ * Every message the RSVP rules above give (the shared rules' own words, in English), each as a catalog
+ * message: English's must read exactly as the rule's, which test/i18n/picket-pages.test.ts checks.
+ */
+const rsvpMessages = (t: TFunction) => [
+  t('pickets.errors.nameText'),
+  t('pickets.errors.nameTooLong', { max: 100 }),
+  t('pickets.errors.nameControl'),
+  t('pickets.errors.nameInvalid'),
+  t('pickets.errors.nameRequired'),
+  t('pickets.errors.nameLink'),
+  t('pickets.errors.emailText'),
+  t('pickets.errors.emailTooLong', { max: 254 }),
+  t('pickets.errors.emailInvalid'),
+  t('pickets.errors.consentBoolean'),
+]
+
+/** When a rule says something the list above lacks: a plain "please check" for its field. */
+const fieldFallback = (t: TFunction, field: unknown) =>
+  field === 'name' ? t('pickets.errors.nameCheck') : field === 'email' ? t('pickets.errors.emailCheck') : field === 'consent' ? t('pickets.errors.consentCheck') : t('pickets.errors.fieldCheck')
+
+const byEnglish = new Map<Language, Map<string, string>>()
+
+/** The RSVP rules' messages in `lang` (English: unchanged, word for word). */
+export function rsvpIssuesIn(issues: FieldIssue[], lang: Language): FieldIssue[] {
+  if (lang === 'en') return issues
+  let messages = byEnglish.get(lang)
+  if (!messages) {
+    const english = rsvpMessages(translator('en'))
+    const translated = rsvpMessages(translator(lang))
+    messages = new Map(english.map((m, i) => [m, translated[i]!]))
+    byEnglish.set(lang, messages)
+  }
+  const t = translator(lang)
+  return issues.map((issue) => ({ ...issue, message: messages.get(issue.message) ?? fieldFallback(t, issue.path[0]) }))
+}
+
+/** For the test: the English catalog's messages, to compare with what the rules say. */
+export const englishRsvpMessages = () => rsvpMessages(translator('en'))

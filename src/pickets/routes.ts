@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { sendError } from '../errors.js'
 import { fieldErrors, issuesOf } from '../validation.js'
 import type { Campaign, Picket } from '../db/schema/index.js'
-import { rsvpForm, rsvpJson } from './input.js'
-import { picketJson, picketView } from './view.js'
+import { translator } from '../i18n/index.js'
+import { rsvpForm, rsvpIssuesIn, rsvpJson } from './input.js'
+import { groupPickets, picketJson, picketView } from './view.js'
 import { campaignFeed, picketIcs } from './calendar.js'
 import { mailSettings } from '../mail/settings.js'
 import { caughtInHoneypot } from '../honeypot.js'
@@ -18,6 +19,25 @@ export default async function picketRoutes(app: FastifyInstance) {
   const mail = mailSettings(app.config)
   const rsvpLimit = app.config.rateLimits ? [app.rateLimit({ max: app.config.letterRateLimit, timeWindow: '1 minute' })] : []
 
+  /**
+   * Why the public can no longer RSVP, in the page's language (the service gives English): it is
+   * closed when cancelled or once it has started.
+   */
+  const closedText = (req: FastifyRequest, picket: Picket) => {
+    if (!pickets.closedReason(picket)) return null
+    const t = translator(req.lang)
+    return picket.status === 'cancelled' ? t('pickets.picket.cancelled') : t('pickets.picket.over')
+  }
+  // Pages' errors in the visitor's language. TODO(issue 13): sendError's title and link stay English
+  // until it takes a catalog key; the JSON API's `error` stays English (clients match it).
+  const notFound = (req: FastifyRequest, reply: FastifyReply, what: 'campaign' | 'picket' | 'link' | 'linkCopy') => {
+    const t = translator(req.lang)
+    const messages = { campaign: t('pickets.notFound.campaign'), picket: t('pickets.notFound.picket'), link: t('pickets.notFound.link'), linkCopy: t('pickets.notFound.linkCopy') }
+    return sendError(req, reply, 404, messages[what])
+  }
+  const closed = (req: FastifyRequest, reply: FastifyReply, picket: Picket, reason: string) =>
+    sendError(req, reply, 409, req.url.startsWith('/api/') ? reason : (closedText(req, picket) ?? reason))
+
   /** The campaign by its slug, if the public may see it (a draft answers 404). */
   const publicCampaign = (slug: string) => {
     const campaign = app.campaigns.bySlug(slug)
@@ -26,13 +46,14 @@ export default async function picketRoutes(app: FastifyInstance) {
 
   app.get<{ Params: { slug: string } }>('/campaigns/:slug/pickets', async (req, reply) => {
     const campaign = publicCampaign(req.params.slug)
-    if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
-    return reply.view('pickets/pickets', { title: `Pickets — ${campaign.title}`, campaign, countries: pickets.upcomingByPlace(campaign.id) })
+    if (!campaign) return notFound(req, reply, 'campaign')
+    const t = translator(req.lang)
+    return reply.view('pickets/pickets', { title: t('pickets.list.pageTitle', { campaign: campaign.title }), campaign, countries: groupPickets(pickets.upcoming(campaign.id), req.lang) })
   })
 
   app.get<{ Params: { slug: string } }>('/campaigns/:slug/pickets.ics', async (req, reply) => {
     const campaign = publicCampaign(req.params.slug)
-    if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
+    if (!campaign) return notFound(req, reply, 'campaign')
     return reply
       .type('text/calendar; charset=utf-8')
       .header('content-disposition', `inline; filename="${campaign.slug}-pickets.ics"`)
@@ -55,29 +76,30 @@ export default async function picketRoutes(app: FastifyInstance) {
   app.get<IdParams>('/pickets/:id', async (req, reply) => {
     const ics = req.params.id.endsWith('.ics')
     const found = pickets.publicPicket(parseId(ics ? req.params.id.slice(0, -4) : req.params.id))
-    if (!found) return sendError(req, reply, 404, 'There is no picket at this address.')
+    if (!found) return notFound(req, reply, 'picket')
     if (ics) {
       return reply
         .type('text/calendar; charset=utf-8')
         .header('content-disposition', `attachment; filename="picket-${found.picket.id}.ics"`)
         .send(picketIcs(found.picket, found.campaign, mail))
     }
-    return picketPage(reply, found.picket, found.campaign)
+    return picketPage(req, reply, found.picket, found.campaign)
   })
 
   // Where every RSVP from the form leads, new or repeat alike: the link itself goes only to the mailbox.
   app.get<IdParams>('/pickets/:id/check-your-mailbox', async (req, reply) => {
     const found = pickets.publicPicket(parseId(req.params.id))
-    if (!found) return sendError(req, reply, 404, 'There is no picket at this address.')
-    return reply.view('pickets/rsvp-sent', { title: `Check your mailbox — ${found.picket.title}`, campaign: found.campaign, picket: picketView(found.picket), confirming: found.campaign.confirmRsvps })
+    if (!found) return notFound(req, reply, 'picket')
+    const t = translator(req.lang)
+    return reply.view('pickets/rsvp-sent', { title: t('pickets.sent.pageTitle', { picket: found.picket.title }), campaign: found.campaign, picket: picketView(found.picket, req.lang), confirming: found.campaign.confirmRsvps })
   })
 
-  function picketPage(reply: FastifyReply, picket: Picket, campaign: Campaign, state: { values?: Record<string, string>; errors?: Record<string, string> } = {}, status = 200) {
-    const reason = pickets.closedReason(picket)
+  function picketPage(req: FastifyRequest, reply: FastifyReply, picket: Picket, campaign: Campaign, state: { values?: Record<string, string>; errors?: Record<string, string> } = {}, status = 200) {
+    const reason = closedText(req, picket)
     return reply.code(status).view('pickets/picket', {
       title: picket.title,
       campaign,
-      picket: picketView(picket),
+      picket: picketView(picket, req.lang),
       closedReason: reason,
       values: state.values ?? {},
       errors: state.errors ?? {},
@@ -88,19 +110,19 @@ export default async function picketRoutes(app: FastifyInstance) {
 
   app.post<IdParams & { Body: Record<string, unknown> }>('/pickets/:id/rsvps', { onRequest: rsvpLimit, preHandler: app.csrfProtection }, async (req, reply) => {
     const found = pickets.publicPicket(parseId(req.params.id))
-    if (!found) return sendError(req, reply, 404, 'There is no picket at this address.')
+    if (!found) return notFound(req, reply, 'picket')
     const { picket, campaign } = found
     const reason = pickets.closedReason(picket)
-    if (reason) return sendError(req, reply, 409, reason)
+    if (reason) return closed(req, reply, picket, reason)
     const sent = `/pickets/${picket.id}/check-your-mailbox`
     const body = req.body && typeof req.body === 'object' ? req.body : {}
     const values = Object.fromEntries(['name', 'email', 'consent'].filter((k) => typeof body[k] === 'string').map((k) => [k, String(body[k]).slice(0, 500)]))
     if (caughtInHoneypot(req)) return reply.redirect(sent, 303)
     const parsed = rsvpForm.safeParse(body)
-    if (!parsed.success) return picketPage(reply, picket, campaign, { values, errors: fieldErrors(issuesOf(parsed.error)) }, 422)
+    if (!parsed.success) return picketPage(req, reply, picket, campaign, { values, errors: fieldErrors(rsvpIssuesIn(issuesOf(parsed.error), req.lang)) }, 422)
     const result = pickets.rsvp(picket.id, parsed.data)
-    if (result.kind === 'not_found') return sendError(req, reply, 404, 'There is no picket at this address.')
-    if (result.kind === 'closed') return sendError(req, reply, 409, result.reason)
+    if (result.kind === 'not_found') return notFound(req, reply, 'picket')
+    if (result.kind === 'closed') return closed(req, reply, picket, result.reason)
     return reply.redirect(sent, 303)
   })
 
@@ -117,7 +139,8 @@ export default async function picketRoutes(app: FastifyInstance) {
     // The answer carries no link and no stored id: the RSVP's own link goes only to its mailbox.
     if (caughtInHoneypot(req)) return reply.code(201).send({ rsvp: pickets.standIn(found.picket) })
     const parsed = rsvpJson.safeParse(body)
-    if (!parsed.success) return sendError(req, reply, 422, 'Invalid input', { issues: issuesOf(parsed.error) })
+    // English unless the client asks for a language (?lang=, Accept-Language or the cookie).
+    if (!parsed.success) return sendError(req, reply, 422, 'Invalid input', { issues: rsvpIssuesIn(issuesOf(parsed.error), req.langChosen ? req.lang : 'en') })
     const result = pickets.rsvp(found.picket.id, parsed.data)
     if (result.kind === 'not_found') return sendError(req, reply, 404, 'Picket not found')
     if (result.kind === 'closed') return sendError(req, reply, 409, result.reason)
@@ -129,38 +152,45 @@ export default async function picketRoutes(app: FastifyInstance) {
 
   app.post<TokenParams>('/rsvps/:token/confirm', { onRequest: rsvpLimit, preHandler: app.csrfProtection }, async (req, reply) => {
     const result = pickets.confirmRsvp(req.params.token)
-    if (result.kind === 'not_found') return sendError(req, reply, 404, 'This RSVP link is not valid.')
-    if (result.kind === 'closed') return sendError(req, reply, 409, result.reason)
+    if (result.kind === 'not_found') return notFound(req, reply, 'link')
+    if (result.kind === 'closed') {
+      const found = pickets.lookup(req.params.token)
+      return found ? closed(req, reply, found.picket, result.reason) : sendError(req, reply, 409, result.reason)
+    }
     return reply.redirect(`/rsvps/${req.params.token}`, 303)
   })
 
   app.post<TokenParams>('/rsvps/:token/cancel', { preHandler: app.csrfProtection }, async (req, reply) => {
     const found = pickets.cancelRsvp(req.params.token)
-    if (!found) return sendError(req, reply, 404, 'This RSVP link is not valid.')
+    if (!found) return notFound(req, reply, 'link')
     return reply.redirect(`/rsvps/${req.params.token}`, 303)
   })
 
   app.get<TokenParams>('/rsvps/:token/stop-reminders', async (req, reply) => {
     const found = pickets.lookup(req.params.token)
-    if (!found) return sendError(req, reply, 404, 'This RSVP link is not valid.')
-    return reply.view('pickets/stop-reminders', { title: 'Stop reminders', found, picket: picketView(found.picket), token: req.params.token, csrfToken: reply.generateCsrf(), stopped: found.rsvp.remindersStopped })
+    if (!found) return notFound(req, reply, 'link')
+    const t = translator(req.lang)
+    const title = found.rsvp.remindersStopped ? t('pickets.stop.stoppedTitle') : t('pickets.stop.button')
+    return reply.view('pickets/stop-reminders', { title, found, picket: picketView(found.picket, req.lang), token: req.params.token, manageHref: `/rsvps/${encodeURIComponent(req.params.token)}`, csrfToken: reply.generateCsrf(), stopped: found.rsvp.remindersStopped })
   })
 
   // RFC 8058 one-click: mail clients POST here without our CSRF token; the token in the URL is the proof.
   app.post<TokenParams & { Body: Record<string, unknown> }>('/rsvps/:token/stop-reminders', async (req, reply) => {
     const found = pickets.stopReminders(req.params.token)
-    if (!found) return sendError(req, reply, 404, 'This RSVP link is not valid.')
-    return reply.view('pickets/stop-reminders', { title: 'Reminders stopped', found, picket: picketView(found.picket), token: req.params.token, stopped: true })
+    if (!found) return notFound(req, reply, 'link')
+    const t = translator(req.lang)
+    return reply.view('pickets/stop-reminders', { title: t('pickets.stop.stoppedTitle'), found, picket: picketView(found.picket, req.lang), token: req.params.token, manageHref: `/rsvps/${encodeURIComponent(req.params.token)}`, stopped: true })
   })
 
   function manage(req: FastifyRequest, reply: FastifyReply, token: string) {
     const found = pickets.lookup(token)
-    if (!found) return sendError(req, reply, 404, 'This RSVP link is not valid. Please check that you copied the whole link.')
-    const picket = picketView(found.picket)
-    const closed = pickets.closedReason(found.picket)
+    if (!found) return notFound(req, reply, 'linkCopy')
+    const picket = picketView(found.picket, req.lang)
+    const closed = closedText(req, found.picket)
+    const t = translator(req.lang)
     const pending = found.rsvp.status === 'pending_confirmation'
     return reply.view('pickets/rsvp', {
-      title: `Your RSVP — ${found.picket.title}`,
+      title: t('pickets.rsvp.pageTitle', { picket: found.picket.title }),
       found,
       picket,
       campaign: found.campaign,

@@ -26,7 +26,7 @@ type LocalDescription = { date: string; time: string; zone: string; full: string
 // Luxon's zone formatting is slow, and a reminder run describes the same picket thousands of times.
 const described = new Map<string, LocalDescription>()
 
-/** "Wednesday 16 December 2026, 12:00–14:00 (Europe/London, GMT)" */
+/** "Wednesday 16 December 2026, 12:00–14:00 (Europe/London, GMT)"; `locale` from dateLocale(lang) for other languages. */
 export function describeLocal(startsAt: Date, endsAt: Date, zone: string, locale = 'en-GB'): LocalDescription {
   const key = `${startsAt.getTime()}|${endsAt.getTime()}|${zone}|${locale}`
   let d = described.get(key)
@@ -41,9 +41,25 @@ export function describeLocal(startsAt: Date, endsAt: Date, zone: string, locale
 function describeUncached(startsAt: Date, endsAt: Date, zone: string, locale: string): LocalDescription {
   const start = DateTime.fromJSDate(startsAt, { zone }).setLocale(locale)
   const end = DateTime.fromJSDate(endsAt, { zone }).setLocale(locale)
-  const date = start.toFormat('cccc d LLLL yyyy')
   const sameDay = start.hasSame(end, 'day')
-  const time = sameDay ? `${start.toFormat('HH:mm')}–${end.toFormat('HH:mm')}` : `${start.toFormat('HH:mm')} – ${end.toFormat('cccc d LLLL HH:mm')}`
   const zoneLabel = `${zone}, ${start.toFormat('ZZZZ')}`
+  if (locale === 'en-GB') {
+    // English as it always read: "Wednesday 16 December 2026, 12:00–14:00".
+    const date = start.toFormat('cccc d LLLL yyyy')
+    const time = sameDay ? `${start.toFormat('HH:mm')}–${end.toFormat('HH:mm')}` : `${start.toFormat('HH:mm')} – ${end.toFormat('cccc d LLLL HH:mm')}`
+    return { date, time, zone: zoneLabel, full: `${date}, ${time} (${zoneLabel})` }
+  }
+  // Other languages by their own rules (Intl through luxon): "Среда, 16 декабря 2026 г.", the month
+  // in the case a date needs ("декабря", not the nominative "декабрь" a bare LLLL would give).
+  const date = capitalize(start.toLocaleString({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }), locale)
+  const time = sameDay
+    ? `${start.toFormat('HH:mm')}–${end.toFormat('HH:mm')}`
+    : `${start.toFormat('HH:mm')} – ${end.toLocaleString({ weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })}`
   return { date, time, zone: zoneLabel, full: `${date}, ${time} (${zoneLabel})` }
 }
+
+/** A date that opens a line starts with a capital, as it would in a sentence ("Среда", "Mercredi"). */
+const capitalize = (text: string, locale: string) => text.charAt(0).toLocaleUpperCase(locale) + text.slice(1)
+
+/** The locale a page's language formats dates in: English keeps its British day-month order. */
+export const dateLocale = (lang: string) => (lang === 'en' ? 'en-GB' : lang)

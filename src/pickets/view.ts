@@ -1,6 +1,8 @@
 import type { Picket } from '../db/schema/index.js'
 import { countryName } from '../countries.js'
-import { describeLocal } from './time.js'
+import Handlebars from 'handlebars'
+import type { Language } from '../i18n/index.js'
+import { dateLocale, describeLocal } from './time.js'
 
 /** The public shape of a picket (JSON API). */
 export function picketJson(p: Picket) {
@@ -21,28 +23,33 @@ export function picketJson(p: Picket) {
   }
 }
 
-/** What pages show of a picket: local time with the zone named, places left. */
-export function picketView(p: Picket) {
+/**
+ * What pages show of a picket, in the page's language: local time with the zone named, the country's
+ * name, places left; `strongTitle` is the title escaped in <strong>, for catalog messages that hold
+ * markup (rendered with {{{t}}}, so whatever the organizer typed must be escaped here).
+ */
+export function picketView(p: Picket, lang: Language = 'en') {
   return {
     ...p,
-    local: describeLocal(p.startsAt, p.endsAt, p.timeZone),
-    countryName: countryName(p.country),
+    local: describeLocal(p.startsAt, p.endsAt, p.timeZone, dateLocale(lang)),
+    countryName: countryName(p.country, lang),
+    strongTitle: `<strong>${Handlebars.escapeExpression(p.title)}</strong>`,
     placesLeft: p.capacity === null ? null : Math.max(0, p.capacity - p.goingCount),
     full: p.capacity !== null && p.goingCount >= p.capacity,
   }
 }
 
 /** Upcoming pickets grouped by country, then city, for the campaign page and the pickets page. */
-export function groupPickets(pickets: Picket[]) {
+export function groupPickets(pickets: Picket[], lang: Language = 'en') {
   const countries = new Map<string, { code: string; name: string; cities: Map<string, ReturnType<typeof picketView>[]> }>()
   for (const p of pickets) {
     let country = countries.get(p.country)
-    if (!country) countries.set(p.country, (country = { code: p.country, name: countryName(p.country), cities: new Map() }))
+    if (!country) countries.set(p.country, (country = { code: p.country, name: countryName(p.country, lang), cities: new Map() }))
     const city = country.cities.get(p.city) ?? []
-    city.push(picketView(p))
+    city.push(picketView(p, lang))
     country.cities.set(p.city, city)
   }
   return [...countries.values()]
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => a.name.localeCompare(b.name, lang))
     .map((c) => ({ code: c.code, name: c.name, cities: [...c.cities.entries()].map(([name, pickets]) => ({ name, pickets })) }))
 }
