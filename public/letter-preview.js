@@ -98,9 +98,16 @@
         suggest(preview.officials, preview.suggested)
         var panel = ensurePanel()
         var to = panel.querySelector('[data-preview-to]')
-        if (to) to.textContent = 'To ' + preview.target
-        panel.querySelector('[data-preview-subject]').textContent = preview.subject
-        panel.querySelector('[data-preview-body]').textContent = preview.body
+        // The heading in the page's language, the letter in its own (marked with lang for readers).
+        if (to) to.textContent = preview.to || 'To ' + preview.target
+        var subject = panel.querySelector('[data-preview-subject]')
+        var body = panel.querySelector('[data-preview-body]')
+        subject.textContent = preview.subject
+        body.textContent = preview.body
+        if (preview.language) {
+          subject.setAttribute('lang', preview.language)
+          body.setAttribute('lang', preview.language)
+        }
       })
       .catch(function () {})
   }

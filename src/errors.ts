@@ -1,43 +1,58 @@
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest, FastifyError } from 'fastify'
-import { InputError } from './validation.js'
+import type { TFunction } from 'i18next'
+import { InputError, translateMessage } from './validation.js'
+import { translator } from './i18n/index.js'
 
-const MESSAGES: Record<string, string> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'This content type is not accepted here',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is too large',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty; send a JSON object',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
-  FST_ERR_CTP_INVALID_CHARSET: 'Only UTF-8 is accepted',
-  FST_CSRF_MISSING_SECRET: 'This form has expired or was not sent from this site. Please reload the page and try again.',
-  FST_CSRF_INVALID_TOKEN: 'This form has expired or was not sent from this site. Please reload the page and try again.',
+/** What went wrong: a text as it is, or a catalog message, `(t) => t('errors.noCampaign')`, in the request's language. */
+export type ErrorMessage = string | ((t: TFunction) => string)
+
+const EXPIRED_FORM = (t: TFunction) => t('errors.expiredForm')
+const MESSAGES: Record<string, (t: TFunction) => string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: (t) => t('errors.mediaType'),
+  FST_ERR_CTP_BODY_TOO_LARGE: (t) => t('errors.bodyTooLarge'),
+  FST_ERR_CTP_INVALID_JSON_BODY: (t) => t('errors.invalidJson'),
+  FST_ERR_CTP_EMPTY_JSON_BODY: (t) => t('errors.emptyJson'),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: (t) => t('errors.contentLength'),
+  FST_ERR_CTP_INVALID_CHARSET: (t) => t('errors.charset'),
+  FST_CSRF_MISSING_SECRET: EXPIRED_FORM,
+  FST_CSRF_INVALID_TOKEN: EXPIRED_FORM,
 }
 
-const TITLES: Record<number, string> = {
-  400: 'Bad request',
-  403: 'Not allowed',
-  404: 'Page not found',
-  409: 'Not possible now',
-  410: 'Link expired',
-  413: 'Too large',
-  415: 'Unsupported content type',
-  422: 'Please check the form',
-  429: 'Too many requests',
-  503: 'Temporarily unavailable',
+const TITLES: Record<number, (t: TFunction) => string> = {
+  400: (t) => t('errors.title.badRequest'),
+  403: (t) => t('errors.title.forbidden'),
+  404: (t) => t('errors.title.notFound'),
+  409: (t) => t('errors.title.conflict'),
+  410: (t) => t('errors.title.expired'),
+  413: (t) => t('errors.title.tooLarge'),
+  415: (t) => t('errors.title.mediaType'),
+  422: (t) => t('errors.title.invalid'),
+  429: (t) => t('errors.title.tooMany'),
+  503: (t) => t('errors.title.unavailable'),
 }
 
 export function wantsJson(req: FastifyRequest): boolean {
   return req.url.startsWith('/api/') || req.url === '/health'
 }
 
-/** One place that turns any failure into a page or a JSON error, never a stack trace. */
-export async function sendError(req: FastifyRequest, reply: FastifyReply, status: number, message: string, extra: Record<string, unknown> = {}) {
+/**
+ * One place that turns any failure into a page or a JSON error, never a stack trace. Catalog messages
+ * and the page's title are in the request's language (English unless the visitor chose another).
+ */
+export async function sendError(req: FastifyRequest, reply: FastifyReply, status: number, message: ErrorMessage, extra: Record<string, unknown> = {}) {
   reply.code(status)
-  if (wantsJson(req)) return reply.send({ error: message, ...extra })
+  const t = translator(req.lang ?? 'en')
+  const text = typeof message === 'function' ? message(t) : message
+  if (wantsJson(req)) {
+    // Field issues that are catalog messages follow the language too; others stay as written.
+    const issues = Array.isArray(extra.issues) && req.lang && req.lang !== 'en' ? (extra.issues as { message?: unknown }[]).map((i) => (typeof i.message === 'string' ? { ...i, message: translateMessage(i.message, req.lang) } : i)) : extra.issues
+    return reply.send({ error: text, ...extra, ...(issues ? { issues } : {}) })
+  }
   try {
-    return await reply.view('errors/message', { title: TITLES[status] ?? 'Something went wrong', message, status })
+    return await reply.view('errors/message', { title: (TITLES[status] ?? ((t: TFunction) => t('errors.title.other')))(t), message: text, status })
   } catch {
-    return reply.type('text/plain; charset=utf-8').send(message)
+    return reply.type('text/plain; charset=utf-8').send(text)
   }
 }
 
@@ -45,24 +60,19 @@ export default fp(
   async (app) => {
     app.setErrorHandler(async (err: FastifyError, req, reply) => {
       if (err instanceof InputError) {
-        return sendError(req, reply, 422, 'Invalid input', { issues: err.issues })
+        return sendError(req, reply, 422, (t) => t('errors.invalidInput'), { issues: err.issues })
       }
       const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
       if (status >= 500) {
         req.log.error({ err }, 'request failed')
         const busy = /SQLITE_(BUSY|FULL|READONLY|IOERR|CANTOPEN)/.test(String(err.code ?? err.message))
-        return sendError(
-          req,
-          reply,
-          busy ? 503 : status,
-          busy ? 'We cannot save anything right now. Please try again in a few minutes.' : 'Something went wrong on our side. Please try again.',
-        )
+        return sendError(req, reply, busy ? 503 : status, busy ? (t) => t('errors.busy') : (t) => t('errors.failed'))
       }
       if (status === 429) reply.header('retry-after', reply.getHeader('retry-after') ?? 60)
-      const message = MESSAGES[err.code] ?? (status === 429 ? 'Too many requests from your address. Please wait a minute and try again.' : err.message)
+      const message: ErrorMessage = MESSAGES[err.code] ?? (status === 429 ? (t) => t('errors.tooMany') : err.message)
       return sendError(req, reply, status, message)
     })
-    app.setNotFoundHandler(async (req, reply) => sendError(req, reply, 404, 'There is nothing at this address.'))
+    app.setNotFoundHandler(async (req, reply) => sendError(req, reply, 404, (t) => t('errors.nothingHere')))
   },
   { name: 'errors' },
 )

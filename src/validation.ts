@@ -1,5 +1,47 @@
 import { z } from 'zod'
+import type { TFunction } from 'i18next'
 import { isCountryCode } from './countries.js'
+import { translator, type Language } from './i18n/index.js'
+
+/**
+ * Messages are English strings (what the API and the back office show) that remember their catalog
+ * message, so a public form can show them in its page's language (`fieldErrors(issues, lang)`).
+ */
+type Render = (t: TFunction, label: (english: string) => string) => string
+const rendered = new Map<string, Render>()
+const english = translator('en')
+
+/** An English message, kept as a catalog message for the other languages (same English, same message). */
+export function localized(render: Render): string {
+  const text = render(english, (label) => label)
+  rendered.set(text, render)
+  return text
+}
+
+// Field names inside messages, in the reader's language (the public forms' fields; others stay as given).
+const LABELS: Record<string, (t: TFunction) => string> = {
+  Name: (t) => t('validation.label.name'),
+  City: (t) => t('validation.label.city'),
+  Organisation: (t) => t('validation.label.organisation'),
+  Note: (t) => t('validation.label.note'),
+  Email: (t) => t('validation.label.email'),
+  Country: (t) => t('validation.label.country'),
+  Language: (t) => t('validation.label.language'),
+}
+
+/**
+ * A message in another language: its catalog message, or, for one nobody made a catalog message of,
+ * `fallback` (the form's "check this field"; the English text itself by default).
+ */
+export function translateMessage(message: string, lang: Language, fallback: 'generic' | 'english' = 'english'): string {
+  if (lang === 'en') return message
+  const t = translator(lang)
+  const render = rendered.get(message)
+  if (render) return render(t, (label) => LABELS[label]?.(t) ?? label)
+  return fallback === 'generic' ? t('validation.invalid') : message
+}
+
+const lower = (label: string) => label.toLowerCase()
 
 // Control characters have no place in a name or a city, and CR/LF there could forge mail headers.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
@@ -10,21 +52,21 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 export const singleLine = (label: string, max: number) =>
   z
-    .string({ error: `${label} must be text` })
+    .string({ error: localized((t, l) => t('validation.notText', { label: l(label) })) })
     .trim()
-    .max(max, `${label} must be at most ${max} characters`)
-    .refine((v) => !CONTROL.test(v), `${label} cannot contain line breaks or control characters`)
-    .refine((v) => !LONE_SURROGATE.test(v), `${label} contains invalid characters`)
+    .max(max, localized((t, l) => t('validation.tooLong', { label: l(label), max })))
+    .refine((v) => !CONTROL.test(v), localized((t, l) => t('validation.lineControl', { label: l(label) })))
+    .refine((v) => !LONE_SURROGATE.test(v), localized((t, l) => t('validation.invalidCharacters', { label: l(label) })))
 
 export const requiredLine = (label: string, max: number) =>
-  singleLine(label, max).refine((v) => v.length > 0, `Please enter your ${label.toLowerCase()}`)
+  singleLine(label, max).refine((v) => v.length > 0, localized((t, l) => t('validation.required', { label: l(label), lower: lower(l(label)) })))
 
 /** Names go into mail to addresses nobody has confirmed yet: they must not carry a link. */
 const LINK_LIKE = /:\/\/|www\.|\b[\p{L}\p{N}-]+\.(?:com|net|org|info|biz|io|co|me|ly|gl|to|app|site|online|link|click|shop|xyz|top|club|ru|su|kz|ua|by|uz|kg|tj|cn|tk|ml|ga|cf|gq|de|uk|fr|es|it|pl|nl|eu|us)\b/iu
 
 /** A supporter's name: required, one line, and no web address (our mail is no relay for links). */
 export const personName = (label: string, max: number) =>
-  requiredLine(label, max).refine((v) => !LINK_LIKE.test(v), `Please enter your ${label.toLowerCase()} without a web address`)
+  requiredLine(label, max).refine((v) => !LINK_LIKE.test(v), localized((t, l) => t('validation.noLink', { label: l(label), lower: lower(l(label)) })))
 
 export const optionalLine = (label: string, max: number) =>
   singleLine(label, max)
@@ -33,28 +75,28 @@ export const optionalLine = (label: string, max: number) =>
 
 export const multiLine = (label: string, max: number) =>
   z
-    .string({ error: `${label} must be text` })
-    .max(max, `${label} must be at most ${max.toLocaleString('en')} characters`)
-    .refine((v) => !CONTROL_IN_TEXT.test(v), `${label} cannot contain control characters`)
-    .refine((v) => !LONE_SURROGATE.test(v), `${label} contains invalid characters`)
+    .string({ error: localized((t, l) => t('validation.notText', { label: l(label) })) })
+    .max(max, localized((t, l) => t('validation.textTooLong', { label: l(label), max })))
+    .refine((v) => !CONTROL_IN_TEXT.test(v), localized((t, l) => t('validation.textControl', { label: l(label) })))
+    .refine((v) => !LONE_SURROGATE.test(v), localized((t, l) => t('validation.invalidCharacters', { label: l(label) })))
     .transform((v) => v.replace(/\r\n?/g, '\n').trim())
 
 export const email = z
-  .string({ error: 'Email must be text' })
+  .string({ error: localized((t, l) => t('validation.notText', { label: l('Email') })) })
   .trim()
-  .max(254, 'Email must be at most 254 characters')
-  .pipe(z.email('Please enter a valid email address'))
+  .max(254, localized((t, l) => t('validation.tooLong', { label: l('Email'), max: 254 })))
+  .pipe(z.email(localized((t) => t('validation.email'))))
 
 export const countryCode = z
-  .string({ error: 'Country must be a two-letter code' })
+  .string({ error: localized((t) => t('validation.countryCode')) })
   .trim()
   .transform((v) => v.toUpperCase())
-  .refine((v) => isCountryCode(v), 'Please choose a country (ISO 3166-1 code such as GB)')
+  .refine((v) => isCountryCode(v), localized((t) => t('validation.country')))
 
 export const language = z
-  .string({ error: 'Language must be text' })
+  .string({ error: localized((t, l) => t('validation.notText', { label: l('Language') })) })
   .trim()
-  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, 'Language must be a code such as en or ru')
+  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, localized((t) => t('validation.languageCode')))
 
 /** An HTML checkbox: present ("on", "true", "1") or absent. */
 export const checkbox = z
@@ -71,12 +113,12 @@ export function issuesOf(error: z.ZodError): FieldIssue[] {
   return error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }))
 }
 
-/** First message per top-level field, for showing beside form inputs. */
-export function fieldErrors(issues: FieldIssue[]): Record<string, string> {
+/** First message per top-level field, for showing beside form inputs; in `lang` when given (English by default). */
+export function fieldErrors(issues: FieldIssue[], lang: Language = 'en'): Record<string, string> {
   const out: Record<string, string> = {}
   for (const i of issues) {
     const key = String(i.path[0] ?? '_')
-    if (!(key in out)) out[key] = i.message
+    if (!(key in out)) out[key] = translateMessage(i.message, lang, 'generic')
   }
   return out
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Campaign } from '../db/schema/index.js'
 import { renderPartial } from '../views/plugin.js'
 import { languageLocals } from '../i18n/plugin.js'
+import type { Language } from '../i18n/index.js'
 
 /** What the supporter typed, and what was wrong with it, when the letter form comes back. */
 type LetterFormState = NonNullable<Parameters<FastifyInstance['letters']['formView']>[1]>
@@ -27,7 +28,7 @@ export class CampaignPageCache {
     let entry = this.pages.get(key)
     if (!entry || entry.version !== version || now - entry.at >= this.ttlMs) {
       const locals = { ...reply.locals, ...languageLocals(reply.request, `/campaigns/${campaign.slug}`) }
-      const html = await reply.server.view('campaigns/campaign', { ...locals, ...campaignPageData(app, campaign, {}, CSRF_MARK, TALLY_MARK) })
+      const html = await reply.server.view('campaigns/campaign', { ...locals, ...campaignPageData(app, campaign, { lang: reply.request.lang }, CSRF_MARK, TALLY_MARK) })
       // Split once at the two marks, so a request joins pieces instead of searching 17 KB twice.
       const [head = '', rest = ''] = html.split(TALLY_MARK)
       entry = { parts: [head, ...rest.split(CSRF_MARK)], at: now, version }
@@ -36,7 +37,8 @@ export class CampaignPageCache {
     }
     const [head, middle, ...tail] = entry.parts
     const csrf = tail.length ? reply.generateCsrf() : ''
-    return reply.type('text/html; charset=utf-8').send(head + progressHtml(app, campaign) + middle + (tail.length ? csrf + tail.join(csrf) : ''))
+    // The tally is the one part rendered per request: in the page's language (11,000 · 11 000).
+    return reply.type('text/html; charset=utf-8').send(head + progressHtml(app, campaign, reply.request.lang) + middle + (tail.length ? csrf + tail.join(csrf) : ''))
   }
 }
 
@@ -49,7 +51,8 @@ export function renderCampaignPage(
   status = 200,
 ) {
   const csrfToken = app.campaigns.isOpen(campaign) ? reply.generateCsrf() : undefined
-  return reply.code(status).view('campaigns/campaign', campaignPageData(app, campaign, state, csrfToken, progressHtml(app, campaign)))
+  const lang = reply.request.lang
+  return reply.code(status).view('campaigns/campaign', campaignPageData(app, campaign, { lang, ...state }, csrfToken, progressHtml(app, campaign, lang)))
 }
 
 function campaignPageData(app: FastifyInstance, campaign: Campaign, state: LetterFormState, csrfToken: string | undefined, tallyHtml: string) {
@@ -65,7 +68,7 @@ function campaignPageData(app: FastifyInstance, campaign: Campaign, state: Lette
   }
 }
 
-function progressHtml(app: FastifyInstance, campaign: Campaign): string {
+function progressHtml(app: FastifyInstance, campaign: Campaign, lang: Language): string {
   const tally = app.campaigns.publicTally(campaign)
-  return renderPartial('progress', { campaign: { ...campaign, lettersCount: tally.letters, offlineCount: tally.offline } })
+  return renderPartial('progress', { lang, campaign: { ...campaign, lettersCount: tally.letters, offlineCount: tally.offline } })
 }

@@ -2,14 +2,15 @@ import type { Campaign, Target } from '../db/schema/index.js'
 import { countryName, countryOptions, isCountryCode } from '../countries.js'
 import { officialsForCountry } from '../campaigns/queries.js'
 import { NOTE_MAX, type PreviewInput } from './input.js'
+import { translator, type Language } from '../i18n/index.js'
 
 /** What the supporter typed, and what was wrong with it, when the form comes back. */
 export interface LetterFormState {
   values?: Record<string, unknown>
   errors?: Record<string, string>
+  /** The page's language: labels, country and language names, the preview's blanks (English by default). */
+  lang?: Language
 }
-
-const languageNames = new Intl.DisplayNames(['en'], { type: 'language' })
 
 /** The letter form's part of the campaign page: officials, languages, countries, the preview. */
 export function letterFormView(
@@ -19,6 +20,8 @@ export function letterFormView(
   preview: (input: PreviewInput) => unknown,
   state: LetterFormState,
 ) {
+  const lang = state.lang ?? 'en'
+  const t = translator(lang)
   const values: Record<string, unknown> = { language: campaign.languages[0], ...state.values }
   const country = supporterCountry(values.country)
   // The officials for the supporter's country (the embassy in it) first, as the country field says.
@@ -33,8 +36,8 @@ export function letterFormView(
     open,
     preview: open
       ? preview({
-          name: str(values.name) || '[your name]',
-          city: str(values.city) || '[your city]',
+          name: str(values.name) || t('letterForm.yourName'),
+          city: str(values.city) || t('letterForm.yourCity'),
           country: country ?? (str(values.country) || undefined),
           organisation: str(values.organisation),
           note: str(values.note),
@@ -42,9 +45,9 @@ export function letterFormView(
           language: str(values.language),
         })
       : null,
-    targets: officials.map((t) => ({ ...t, countryName: countryName(t.country), checked: chosen.has(t.id), autoChecked: autoTicked && t.suggested })),
-    languages: campaign.languages.map((code) => ({ code, name: safeLanguageName(code), selected: code === values.language })),
-    countries: countryOptions().map((c) => ({ ...c, selected: c.code === str(values.country).toUpperCase() })),
+    targets: officials.map((t) => ({ ...t, countryName: countryName(t.country, lang), checked: chosen.has(t.id), autoChecked: autoTicked && t.suggested })),
+    languages: campaign.languages.map((code) => ({ code, name: languageName(code, lang), selected: code === values.language })),
+    countries: countryOptions(lang).map((c) => ({ ...c, selected: c.code === str(values.country).toUpperCase() })),
     values,
     errors: state.errors ?? {},
     hasErrors: Object.keys(state.errors ?? {}).length > 0,
@@ -62,9 +65,16 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : ''
 }
 
-function safeLanguageName(code: string): string {
+const languageNames = new Map<string, Intl.DisplayNames>()
+
+/** A language's name in the page's language (Russian: "казахский"), or its code when Intl knows none. */
+export function languageName(code: string, lang: Language = 'en'): string {
   try {
-    return languageNames.of(code) ?? code
+    let names = languageNames.get(lang)
+    if (!names) languageNames.set(lang, (names = new Intl.DisplayNames([lang, 'en'], { type: 'language' })))
+    const name = names.of(code) ?? code
+    // Russian and Kazakh write language names in lower case; in a list of choices they begin with a capital.
+    return name.charAt(0).toLocaleUpperCase(lang) + name.slice(1)
   } catch {
     return code
   }

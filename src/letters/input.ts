@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { personName, requiredLine, optionalLine, multiLine, email, countryCode, language, checkbox, issuesOf, type FieldIssue } from '../validation.js'
+import { personName, requiredLine, optionalLine, multiLine, email, countryCode, language, checkbox, issuesOf, localized, type FieldIssue } from '../validation.js'
 
 export const NOTE_MAX = 2000
 
@@ -15,9 +15,12 @@ const supporterFields = {
   note: multiLine('Note', NOTE_MAX).optional(),
 }
 
-const CHOOSE_TARGET = 'Please choose an official to write to'
+const CHOOSE_TARGET = localized((t) => t('validation.chooseOfficial'))
 /** A supporter may write to several officials in one go (the President, the Prosecutor General, the embassy). */
 export const MAX_TARGETS = 20
+const TOO_MANY_TARGETS = localized((t) => t('validation.tooManyOfficials', { max: MAX_TARGETS }))
+/** What the letters service says of an official not in the campaign: the same English, so the form translates it. */
+export const CHOOSE_LISTED_TARGET = localized((t) => t('validation.chooseListedOfficial'))
 
 const formTargetId = z
   .string({ error: CHOOSE_TARGET })
@@ -30,7 +33,7 @@ const distinct = (ids: number[]) => [...new Set(ids)]
 export const letterForm = z.object({
   ...supporterFields,
   target: z
-    .union([formTargetId.transform((id) => [id]), z.array(formTargetId, { error: CHOOSE_TARGET }).min(1, CHOOSE_TARGET).max(MAX_TARGETS, `At most ${MAX_TARGETS} officials at once`)], { error: CHOOSE_TARGET })
+    .union([formTargetId.transform((id) => [id]), z.array(formTargetId, { error: CHOOSE_TARGET }).min(1, CHOOSE_TARGET).max(MAX_TARGETS, TOO_MANY_TARGETS)], { error: CHOOSE_TARGET })
     .transform(distinct),
   copy: checkbox,
   replyDirect: checkbox,
@@ -42,7 +45,7 @@ export const letterJson = z
   .object({
     ...supporterFields,
     targetId: jsonTargetId.optional(),
-    targetIds: z.array(jsonTargetId, { error: 'targetIds must be a list of officials\' numbers' }).min(1, CHOOSE_TARGET).max(MAX_TARGETS, `At most ${MAX_TARGETS} officials at once`).optional(),
+    targetIds: z.array(jsonTargetId, { error: 'targetIds must be a list of officials\' numbers' }).min(1, CHOOSE_TARGET).max(MAX_TARGETS, TOO_MANY_TARGETS).optional(),
     copy: z.boolean({ error: 'copy must be true or false' }).optional().default(false),
     replyDirect: z.boolean({ error: 'replyDirect must be true or false' }).optional().default(false),
     consent: z.boolean({ error: 'consent must be true or false' }).optional().default(false),

@@ -8,14 +8,17 @@ import { officialsForCountry } from '../campaigns/queries.js'
 import type { ConfirmState, WriteResult } from './service.js'
 import crypto from 'node:crypto'
 import { caughtInHoneypot } from '../honeypot.js'
+import type { TFunction } from 'i18next'
+import { translator } from '../i18n/index.js'
 
 type SlugParams = { Params: { slug: string } }
 type TokenParams = { Params: { token: string } }
 
-const CLOSED_MESSAGE: Record<string, string> = {
-  draft: 'This campaign is not open for letters yet.',
-  closed: 'This campaign has closed and no longer takes letters. Thank you for your support.',
+const CLOSED_MESSAGE: Record<string, (t: TFunction) => string> = {
+  draft: (t) => t('errors.notOpenYet'),
+  closed: (t) => t('errors.closed'),
 }
+const NO_LETTERS = (t: TFunction) => t('errors.noLetters')
 
 export default async function letterRoutes(app: FastifyInstance) {
   const letters = app.letters
@@ -32,8 +35,8 @@ export default async function letterRoutes(app: FastifyInstance) {
     { onRequest: letterLimit, preHandler: app.csrfProtection },
     async (req, reply) => {
       const campaign = app.campaigns.publicBySlug(req.params.slug)
-      if (!campaign) return sendError(req, reply, 404, 'There is no campaign at this address.')
-      if (!app.campaigns.isOpen(campaign)) return sendError(req, reply, 409, CLOSED_MESSAGE[campaign.status] ?? 'This campaign takes no letters.')
+      if (!campaign) return sendError(req, reply, 404, (t) => t('errors.noCampaign'))
+      if (!app.campaigns.isOpen(campaign)) return sendError(req, reply, 409, CLOSED_MESSAGE[campaign.status] ?? NO_LETTERS)
       const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>
       const values = displayValues(body)
       if (body.intent === 'preview') return renderCampaignPage(reply, app, campaign, { values })
@@ -41,16 +44,16 @@ export default async function letterRoutes(app: FastifyInstance) {
 
       const parsed = letterForm.safeParse(body)
       if (!parsed.success) {
-        return renderCampaignPage(reply, app, campaign, { values, errors: fieldErrors(issuesOf(parsed.error)) }, 422)
+        return renderCampaignPage(reply, app, campaign, { values, errors: fieldErrors(issuesOf(parsed.error), req.lang) }, 422)
       }
       let result: WriteResult
       try {
         result = letters.write(campaign.slug, fromForm(parsed.data), 'target')
       } catch (err) {
-        if (err instanceof InputError) return renderCampaignPage(reply, app, campaign, { values, errors: fieldErrors(err.issues) }, 422)
+        if (err instanceof InputError) return renderCampaignPage(reply, app, campaign, { values, errors: fieldErrors(err.issues, req.lang) }, 422)
         throw err
       }
-      if (result.kind !== 'accepted') return sendError(req, reply, 409, 'This campaign takes no letters.')
+      if (result.kind !== 'accepted') return sendError(req, reply, 409, NO_LETTERS)
       // The fragment replaces the form's #write, which browsers would otherwise carry over.
       return reply.redirect(`/campaigns/${encodeURIComponent(campaign.slug)}/thanks#thanks`, 303)
     },
@@ -59,25 +62,28 @@ export default async function letterRoutes(app: FastifyInstance) {
   // Live preview for the page's script; it changes nothing, so it needs no CSRF token.
   app.post<SlugParams & { Body: Record<string, unknown> }>('/campaigns/:slug/preview', { onRequest: previewLimit }, async (req, reply) => {
     const campaign = app.campaigns.publicBySlug(req.params.slug)
-    if (!campaign || !app.campaigns.isOpen(campaign)) return sendError(req, reply, 404, 'Campaign not found')
+    if (!campaign || !app.campaigns.isOpen(campaign)) return sendError(req, reply, 404, (t) => t('errors.campaignNotFound'))
     const v = displayValues(req.body && typeof req.body === 'object' ? req.body : {})
     // The officials for the supporter's country first; with none ticked, the letter goes to the first suggested.
     const officials = officialsForCountry(app.campaigns.targets(campaign.id), supporterCountry(v.country))
     const suggested = officials.filter((t) => t.suggested).map((t) => t.id)
+    const t = translator(req.lang)
     const preview = letters.preview(campaign, {
-      name: v.name || '[your name]',
-      city: v.city || '[your city]',
+      name: v.name || t('letterForm.yourName'),
+      city: v.city || t('letterForm.yourCity'),
       country: /^[A-Za-z]{2}$/.test(v.country ?? '') ? v.country!.toUpperCase() : undefined,
       organisation: v.organisation,
       note: v.note,
       targetId: Number(v.target?.split(',')[0]) || suggested[0],
       language: v.language,
     })
-    if (!preview) return sendError(req, reply, 404, 'Nothing to preview')
+    if (!preview) return sendError(req, reply, 404, (t) => t('errors.nothingToPreview'))
     return reply.type('application/json').send({
       subject: preview.subject,
       body: preview.body,
       target: preview.target.name,
+      // The preview's heading in the page's language ("To …", "Кому: …").
+      to: t('letterForm.previewTo', { name: preview.target.name }),
       language: preview.language,
       // For the form's script: the officials' order for this country, and which of them it suggests.
       officials: officials.map((t) => t.id),
@@ -86,21 +92,21 @@ export default async function letterRoutes(app: FastifyInstance) {
   })
 
   app.post<SlugParams>('/api/campaigns/:slug/letters', { onRequest: letterLimit }, async (req, reply) => {
-    if (!isJson(req)) return sendError(req, reply, 415, 'Send the letter as application/json')
+    if (!isJson(req)) return sendError(req, reply, 415, (t) => t('errors.sendJson'))
     const campaign = app.campaigns.publicBySlug(req.params.slug)
-    if (!campaign) return sendError(req, reply, 404, 'Campaign not found')
-    if (!app.campaigns.isOpen(campaign)) return sendError(req, reply, 409, CLOSED_MESSAGE[campaign.status] ?? 'This campaign takes no letters.')
+    if (!campaign) return sendError(req, reply, 404, (t) => t('errors.campaignNotFound'))
+    if (!app.campaigns.isOpen(campaign)) return sendError(req, reply, 409, CLOSED_MESSAGE[campaign.status] ?? NO_LETTERS)
     const body = req.body
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
-      return sendError(req, reply, 422, 'Invalid input', { issues: [{ path: [], message: 'The body must be a JSON object' }] })
+      return sendError(req, reply, 422, (t) => t('errors.invalidInput'), { issues: [{ path: [], message: 'The body must be a JSON object' }] })
     }
     if (caughtInHoneypot(req)) {
       return reply.code(201).send({ letter: { id: crypto.randomBytes(12).toString('base64url'), status: campaign.confirmLetters ? 'pending_confirmation' : 'queued' } })
     }
     const parsed = parseLetterJson(body as Record<string, unknown>)
-    if (!parsed.ok) return sendError(req, reply, 422, 'Invalid input', { issues: parsed.issues })
+    if (!parsed.ok) return sendError(req, reply, 422, (t) => t('errors.invalidInput'), { issues: parsed.issues })
     const result = letters.write(campaign.slug, parsed.input)
-    if (result.kind !== 'accepted') return sendError(req, reply, 409, 'This campaign takes no letters.')
+    if (result.kind !== 'accepted') return sendError(req, reply, 409, NO_LETTERS)
     return reply.code(201).send({ letter: result.letter })
   })
 
@@ -116,17 +122,18 @@ export default async function letterRoutes(app: FastifyInstance) {
     async (req, reply) => {
       const found = letters.confirm(req.params.token)
       if (found.state === 'confirmed') return reply.redirect(`/campaigns/${encodeURIComponent(found.campaign.slug)}/thanks?confirmed`, 303)
-      if (found.state === 'closed') return sendError(req, reply, 409, CLOSED_MESSAGE[found.campaign.status] ?? 'This campaign takes no letters.')
+      if (found.state === 'closed') return sendError(req, reply, 409, CLOSED_MESSAGE[found.campaign.status] ?? NO_LETTERS)
       return confirmationPage(reply, req, found.state, found)
     },
   )
 }
 
 function confirmationPage(reply: FastifyReply, req: FastifyRequest, state: string, found: object, csrfToken?: string) {
-  if (state === 'unknown') return sendError(req, reply, 404, 'This confirmation link is not valid. Please check that you copied the whole link.')
+  if (state === 'unknown') return sendError(req, reply, 404, (t) => t('errors.badConfirmationLink'))
   const f = found as Extract<ConfirmState, { campaign: unknown }>
+  const t = translator(req.lang)
   return reply.code(state === 'expired' ? 410 : 200).view('letters/confirm-letter', {
-    title: 'Confirm your letter',
+    title: t('confirmLetter.title'),
     state,
     pending: state === 'pending',
     expired: state === 'expired',

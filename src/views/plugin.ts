@@ -16,8 +16,25 @@ declare module 'fastify' {
 // Pages use their own Handlebars instance so organizer appeals can never reach these helpers.
 const hbs = Handlebars.create()
 
-const numberFormat = new Intl.NumberFormat('en')
-hbs.registerHelper('number', (n: unknown) => numberFormat.format(Number(n) || 0))
+type HelperOptions = { hash?: Record<string, unknown>; data?: { root?: { lang?: unknown } } }
+/** The page's language (views get `lang` from the i18n plugin; a partial rendered alone, from its data). */
+const pageLang = (options: HelperOptions | undefined) => (isLanguage(options?.data?.root?.lang) ? options.data.root.lang : 'en')
+
+const numberFormats = new Map<string, Intl.NumberFormat>()
+// {{number n}}: grouped by the page's language's rules (11,000 · 11 000 · 11.000).
+hbs.registerHelper('number', (n: unknown, options: HelperOptions) => {
+  const lang = pageLang(options)
+  let format = numberFormats.get(lang)
+  if (!format) numberFormats.set(lang, (format = new Intl.NumberFormat(lang)))
+  return format.format(Number(n) || 0)
+})
+// {{day "2011-12-16"}}: a calendar day as the page's language writes it (16 декабря 2011 г.); anything else as given.
+hbs.registerHelper('day', (d: unknown, options: HelperOptions) => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(d ?? ''))
+  if (!m) return String(d ?? '')
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])))
+  return Number.isNaN(date.getTime()) ? String(d) : new Intl.DateTimeFormat(pageLang(options), { dateStyle: 'long', timeZone: 'UTC' }).format(date)
+})
 hbs.registerHelper('percent', (part: unknown, whole: unknown) => {
   const w = Number(whole) || 0
   return w > 0 ? Math.min(100, Math.round(((Number(part) || 0) / w) * 100)) : 0
@@ -37,15 +54,19 @@ hbs.registerHelper('dateTime', (d: unknown) =>
   d instanceof Date ? d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '',
 )
 // {{t "place.meaning" count=n}}: the catalog's text in the page's language (escaped like any value).
-hbs.registerHelper('t', function (key: unknown, options: { hash?: Record<string, unknown>; data?: { root?: { lang?: unknown } } }) {
-  const lang = options.data?.root?.lang
-  return translator(isLanguage(lang) ? lang : 'en')(String(key), options.hash ?? {})
+// With html=true the message's own markup (<strong>, ours) stays and only the values are escaped.
+hbs.registerHelper('t', function (key: unknown, options: HelperOptions) {
+  const { html, ...values } = options.hash ?? {}
+  const t = translator(pageLang(options))
+  if (!html) return t(String(key), values)
+  const escaped = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? hbs.escapeExpression(v) : v]))
+  return new hbs.SafeString(t(String(key), escaped))
 })
 hbs.registerHelper('encodeURI', (s: unknown) => encodeURIComponent(String(s ?? '')))
 
 const compiledPartials = new Map<string, HandlebarsTemplateDelegate>()
 
-/** Renders one partial on its own (for pieces put into cached pages). */
+/** Renders one partial on its own (for pieces put into cached pages); `data.lang` is its language. */
 export function renderPartial(name: string, data: unknown): string {
   let template = compiledPartials.get(name)
   if (!template) {
