@@ -22,7 +22,8 @@ export function letterFormView(
 ) {
   const lang = state.lang ?? 'en'
   const t = translator(lang)
-  const values: Record<string, unknown> = { language: campaign.languages[0], ...state.values }
+  // The letter in the page's language when the campaign has a template for it, else in its first language.
+  const values: Record<string, unknown> = { language: campaign.languages.includes(lang) ? lang : campaign.languages[0], ...state.values }
   const country = supporterCountry(values.country)
   // The officials for the supporter's country (the embassy in it) first, as the country field says.
   const officials = officialsForCountry(targets, country)

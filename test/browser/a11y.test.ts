@@ -72,3 +72,45 @@ t.test('public and back-office pages pass axe and fit a 390 px phone', { skip: h
     await page.close()
   }
 })
+
+// Issue 13: the campaign page in Russian and Kazakh (longer words, Cyrillic, the form's errors in the
+// page's language) passes axe and fits a phone; screenshots at 390 and 1280 px.
+t.test('the campaign page in Russian and Kazakh passes axe and fits a 390 px phone', { skip: hasChromium() ? false : 'no chromium' }, async (t) => {
+  const app = await build(t, { confirmLetters: true })
+  // Figures large enough to need the language's grouping and plural (11 000 писем, 2 534 онлайн).
+  app.db.$client.prepare(`update campaigns set letters_count = 11000, offline_count = 1234 where slug = 'zhanaozen'`).run()
+  const base = await listen(app)
+  const { openPage } = await launchChromium(t)
+  for (const lang of ['ru', 'kk'] as const) {
+    for (const width of [390, 1280]) {
+      const { page } = await openPage()
+      await page.setViewportSize({ width, height: 900 })
+      const res = await page.goto(`${base}/campaigns/zhanaozen?lang=${lang}`)
+      t.equal(res?.status(), 200, `${lang} at ${width} px loads`)
+      t.equal(await page.getAttribute('html', 'lang'), lang)
+      // Send with a bad email: the page comes back (422) with the messages in its language.
+      await page.locator('input[name=name]').fill('Роза Т.')
+      await page.locator('input[name=email]').fill('nope')
+      await page.locator('input[name=city]').fill('Алматы')
+      await page.locator('select[name=country]').selectOption('KZ')
+      await Promise.all([page.waitForURL((u) => u.pathname.endsWith('/letters')), page.locator('button[value=send]').click()])
+      const message = await page.locator('#email-error').innerText()
+      t.equal(message, lang === 'ru' ? 'Введите корректный адрес электронной почты' : 'Дұрыс электрондық пошта мекенжайын енгізіңіз', `${lang}: the field's message in the page's language`)
+      for (const state of ['page', 'errors']) {
+        if (state === 'page') await page.goto(`${base}/campaigns/zhanaozen?lang=${lang}`)
+        else {
+          await page.locator('input[name=email]').fill('nope')
+          await Promise.all([page.waitForURL((u) => u.pathname.endsWith('/letters')), page.locator('button[value=send]').click()])
+        }
+        const violations = await axe(page)
+        t.same(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), [], `${lang} ${state} at ${width} px: no serious or critical axe findings`)
+        if (width === 390) {
+          const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth)
+          t.ok(scrollWidth <= width, `${lang} ${state} fits ${width} px (scrollWidth ${scrollWidth})`)
+        }
+        await page.screenshot({ path: path.join(screenshots, `a11y-campaign-${lang}-${state}-${width}.png`), fullPage: true })
+      }
+      await page.close()
+    }
+  }
+})
