@@ -62,7 +62,7 @@ function campaignPageData(app: FastifyInstance, campaign: Campaign, state: Lette
     campaign,
     people: app.campaigns.people(campaign.id),
     // The other features' parts of the page, through their services on the instance.
-    pickets: app.pickets.upcomingByPlace(campaign.id),
+    pickets: app.pickets.upcomingByPlace(campaign.id, { lang: state.lang }),
     ...app.letters.formView(campaign, state),
     csrfToken,
   }

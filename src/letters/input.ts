@@ -21,6 +21,7 @@ export const MAX_TARGETS = 20
 const TOO_MANY_TARGETS = localized((t) => t('validation.tooManyOfficials', { max: MAX_TARGETS }))
 /** What the letters service says of an official not in the campaign: the same English, so the form translates it. */
 export const CHOOSE_LISTED_TARGET = localized((t) => t('validation.chooseListedOfficial'))
+export const CHOOSE_OFFERED_LANGUAGE = localized((t) => t('validation.chooseOfferedLanguage'))
 
 const formTargetId = z
   .string({ error: CHOOSE_TARGET })

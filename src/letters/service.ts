@@ -10,7 +10,7 @@ import type { MailSettings } from '../mail/settings.js'
 import { countryName } from '../countries.js'
 import { InputError, normalizeEmail } from '../validation.js'
 import { AppealCache, letterDate, renderAppeal, targetContext, type AppealContext } from '../campaigns/appeal.js'
-import type { LetterInput, PreviewInput } from './input.js'
+import { CHOOSE_LISTED_TARGET, CHOOSE_OFFERED_LANGUAGE, type LetterInput, type PreviewInput } from './input.js'
 import * as queries from './queries.js'
 import * as mails from './mail.js'
 import { letterFormView, type LetterFormState } from './form.js'
@@ -67,10 +67,10 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
   function resolve(campaign: Campaign, targetIds: number[], language: string | undefined, field: 'target' | 'targetId') {
     const issues = []
     const targets = targetIds.map((id) => campaigns.target(campaign.id, id))
-    if (targets.length === 0 || targets.some((t) => !t)) issues.push({ path: [field], message: 'Please choose one of the officials listed' })
+    if (targets.length === 0 || targets.some((t) => !t)) issues.push({ path: [field], message: CHOOSE_LISTED_TARGET })
     const lang = language ?? campaign.languages[0]
     if (!lang || !campaign.languages.includes(lang) || !campaigns.template(campaign.id, lang)) {
-      issues.push({ path: ['language'], message: `Language must be one of: ${campaign.languages.join(', ')}` })
+      issues.push({ path: ['language'], message: CHOOSE_OFFERED_LANGUAGE })
     }
     if (issues.length) throw new InputError(issues)
     return { targets: targets as Target[], language: lang! }

@@ -14,6 +14,7 @@ import { picketMail, type PicketMailKind } from './mail.js'
 import { icsAttachment } from './calendar.js'
 import * as q from './queries.js'
 import { groupPickets } from './view.js'
+import type { Language } from '../i18n/index.js'
 
 export const DEFAULT_REMINDERS = [1440, 120]
 const MAX_REMINDER_MS = 14 * 24 * 60 * 60_000
@@ -186,7 +187,7 @@ export function createPicketService(deps: {
       return pickets.map((p) => forPublic(p, campaign))
     },
     /** Upcoming pickets grouped by country, then city, as the campaign and pickets pages list them. */
-    upcomingByPlace: (campaignId: number, opts: { preview?: boolean } = {}) => groupPickets(service.upcoming(campaignId, opts)),
+    upcomingByPlace: (campaignId: number, opts: { preview?: boolean; lang?: Language } = {}) => groupPickets(service.upcoming(campaignId, opts), opts.lang),
     /** The calendar feed's pickets (none for a draft). */
     feed(campaignId: number): Picket[] {
       const campaign = campaigns.byId(campaignId)

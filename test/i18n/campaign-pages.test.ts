@@ -191,3 +191,14 @@ t.test('every message of these pages renders in every language (ICU parses, noth
   }
   t.pass('all render')
 })
+
+t.test('the pickets listed on the campaign page: countries and dates in the page\'s language', async (t) => {
+  const app = await build(t)
+  const ru = (await app.inject({ url: '/campaigns/zhanaozen', headers: { 'accept-language': 'ru' } })).body
+  t.match(ru, '<h3>Польша</h3>')
+  t.match(ru, '<h3>Украина</h3>')
+  t.notMatch(ru, '<h3>Poland</h3>')
+  t.match(ru, /декабря 2026/, 'the month in Russian, in its genitive')
+  const en = (await app.inject('/campaigns/zhanaozen')).body
+  t.match(en, '<h3>Poland</h3>', 'and English stays English (the page is cached per language)')
+})
