@@ -44,8 +44,6 @@ export function campaignQueries(db: Db) {
   }
 }
 
-export type CampaignQueries = ReturnType<typeof campaignQueries>
-
 /**
  * The officials for a supporter's country first: those whose `forCountries` include it (the embassy in
  * their country), each marked `suggested`, then the others, every group in the campaign's order. Without

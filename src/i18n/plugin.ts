@@ -55,7 +55,11 @@ export default fp(
         req.lang = accepted ?? 'en'
         req.langChosen = accepted !== null
       }
-      reply.locals = { ...reply.locals, ...languageLocals(req) }
+      // The language switch is built only when a page is rendered: JSON, assets and redirects skip it.
+      const locals = (reply.locals ??= {})
+      locals.lang = req.lang
+      locals.dir = directionOf(req.lang)
+      Object.defineProperty(locals, 'languageLinks', { enumerable: true, configurable: true, get: () => languageLocals(req).languageLinks })
     })
   },
   { name: 'i18n', dependencies: ['@fastify/cookie'] },

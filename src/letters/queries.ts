@@ -23,14 +23,6 @@ const LETTER_COLUMNS = [
   'organisation', 'note', 'wantsCopy', 'replyDirect', 'consent', 'subject', 'body', 'status', 'createdAt', 'countedAt',
 ] as const satisfies readonly (keyof NewLetter)[]
 
-export function findExisting(tx: DbOrTx, campaignId: number, targetId: number, emailNormalized: string): Letter | undefined {
-  return tx
-    .select()
-    .from(letters)
-    .where(and(eq(letters.campaignId, campaignId), eq(letters.targetId, targetId), eq(letters.emailNormalized, emailNormalized)))
-    .get()
-}
-
 export function insertConfirmation(tx: DbOrTx, row: typeof letterConfirmations.$inferInsert): void {
   tx.insert(letterConfirmations).values(row).run()
 }
