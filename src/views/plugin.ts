@@ -62,6 +62,10 @@ hbs.registerHelper('t', function (key: unknown, options: HelperOptions) {
   const escaped = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? hbs.escapeExpression(v) : v]))
   return new hbs.SafeString(t(String(key), escaped))
 })
+// {{langAttr campaign.langs.title}}: ` lang="en"` on an element whose text fell back to another language than the page's.
+hbs.registerHelper('langAttr', (lang: unknown) =>
+  typeof lang === 'string' && /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/.test(lang) ? new hbs.SafeString(` lang="${lang}"`) : '',
+)
 hbs.registerHelper('encodeURI', (s: unknown) => encodeURIComponent(String(s ?? '')))
 
 const compiledPartials = new Map<string, HandlebarsTemplateDelegate>()

@@ -1,6 +1,13 @@
 import { sqliteTable, integer, text, uniqueIndex, index } from 'drizzle-orm/sqlite-core'
 import type { InferSelectModel } from 'drizzle-orm'
-import { timestamp, timestamps } from './columns.js'
+import { timestamp, timestamps, translations } from './columns.js'
+
+/** What a campaign says in each of its languages. */
+export const campaignTexts = ['title', 'summary', 'story'] as const
+export type CampaignText = (typeof campaignTexts)[number]
+/** A person's name in each script, their status and detail. */
+export const personTexts = ['name', 'status', 'detail'] as const
+export type PersonText = (typeof personTexts)[number]
 
 export const campaignStatuses = ['draft', 'live', 'closed'] as const
 export type CampaignStatus = (typeof campaignStatuses)[number]
@@ -26,6 +33,7 @@ export const campaigns = sqliteTable(
     // Letters posted on paper, reported by groups; kept apart from the online count.
     offlineCount: integer('offline_count').notNull().default(0),
     tallyUpdatedAt: timestamp('tally_updated_at'),
+    translations: translations<CampaignText>(),
     ...timestamps,
   },
   (t) => [uniqueIndex('campaigns_slug_unique').on(t.slug), index('campaigns_status_idx').on(t.status)],
@@ -44,6 +52,7 @@ export const campaignPeople = sqliteTable(
     detail: text('detail').notNull().default(''),
     statusChangedOn: text('status_changed_on'),
     position: integer('position').notNull().default(0),
+    translations: translations<PersonText>(),
   },
   (t) => [index('campaign_people_campaign_idx').on(t.campaignId)],
 )

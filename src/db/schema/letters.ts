@@ -24,7 +24,11 @@ export const letters = sqliteTable(
     targetId: integer('target_id')
       .notNull()
       .references(() => targets.id, { onDelete: 'cascade' }),
+    // The letter's language (its template's).
     language: text('language').notNull(),
+    // The language of the page the supporter wrote from: mail to them (copy, confirmation) is in it.
+    // Null for letters before it was kept, and offline letters: the letter's language.
+    supporterLanguage: text('supporter_language'),
     supporterName: text('supporter_name'),
     supporterEmail: text('supporter_email'),
     // Lower-cased and trimmed: the key of "one letter per supporter per official".

@@ -1,7 +1,11 @@
 import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import type { InferSelectModel } from 'drizzle-orm'
-import { timestamp, timestamps } from './columns.js'
+import { timestamp, timestamps, translations } from './columns.js'
 import { campaigns } from './campaigns.js'
+
+/** A picket's title and what to bring, per language. */
+export const picketTexts = ['title', 'bring'] as const
+export type PicketText = (typeof picketTexts)[number]
 
 export const picketStatuses = ['scheduled', 'cancelled'] as const
 // pending_confirmation: takes no place and counts nowhere until confirmed from the mailbox.
@@ -38,6 +42,7 @@ export const pickets = sqliteTable(
     // Smallest reminder offset fully scheduled for the current start time; reset by a reschedule.
     remindersDoneThrough: integer('reminders_done_through'),
     cancelledAt: timestamp('cancelled_at'),
+    translations: translations<PicketText>(),
     ...timestamps,
   },
   (t) => [index('pickets_campaign_starts_idx').on(t.campaignId, t.startsAt), index('pickets_status_starts_idx').on(t.status, t.startsAt)],
@@ -60,6 +65,8 @@ export const rsvps = sqliteTable(
     remindersStopped: integer('reminders_stopped', { mode: 'boolean' }).notNull().default(false),
     checkedInAt: timestamp('checked_in_at'),
     createdAt: timestamp('created_at').notNull(),
+    // The language of the page they RSVPed from: every mail to them is in it (null: English, RSVPs before it was kept).
+    language: text('language'),
     // When the RSVP last joined the waiting list: its place in the queue.
     waitlistedAt: timestamp('waitlisted_at'),
     cancelledAt: timestamp('cancelled_at'),

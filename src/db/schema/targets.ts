@@ -1,7 +1,11 @@
 import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { sql, type InferSelectModel } from 'drizzle-orm'
-import { timestamp, timestamps } from './columns.js'
+import { timestamp, timestamps, translations } from './columns.js'
 import { campaigns } from './campaigns.js'
+
+/** An official's name (in each script), title and salutation per language. */
+export const targetTexts = ['name', 'title', 'salutation'] as const
+export type TargetText = (typeof targetTexts)[number]
 
 export const deliveryModes = ['each', 'digest', 'hand'] as const
 export type DeliveryMode = (typeof deliveryModes)[number]
@@ -18,6 +22,8 @@ export const targets = sqliteTable(
       .references(() => campaigns.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     title: text('title').notNull().default(''),
+    // How a letter greets them ("Dear Mr President,"); empty: the letter's language's plain greeting with their name.
+    salutation: text('salutation').notNull().default(''),
     organisation: text('organisation').notNull().default(''),
     country: text('country').notNull(),
     email: text('email').notNull(),
@@ -47,6 +53,7 @@ export const targets = sqliteTable(
     pendingEmail: text('pending_email'),
     pendingEmailBy: integer('pending_email_by'),
     pendingEmailAt: timestamp('pending_email_at'),
+    translations: translations<TargetText>(),
     ...timestamps,
   },
   (t) => [index('targets_campaign_idx').on(t.campaignId), uniqueIndex('targets_campaign_email_unique').on(t.campaignId, t.email)],
