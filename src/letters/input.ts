@@ -59,6 +59,8 @@ export interface LetterInput {
   city: string
   organisation?: string
   language?: string
+  /** The language of the page (or API request) they wrote from: mail to them is in it. */
+  pageLanguage?: string
   note?: string
   targetIds: number[]
   copy: boolean

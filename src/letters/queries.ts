@@ -19,7 +19,7 @@ export function insertLetter(tx: DbOrTx, letter: NewLetter): Letter | null {
 }
 
 const LETTER_COLUMNS = [
-  'publicId', 'campaignId', 'targetId', 'language', 'supporterName', 'supporterEmail', 'emailNormalized', 'country', 'city',
+  'publicId', 'campaignId', 'targetId', 'language', 'supporterLanguage', 'supporterName', 'supporterEmail', 'emailNormalized', 'country', 'city',
   'organisation', 'note', 'wantsCopy', 'replyDirect', 'consent', 'subject', 'body', 'status', 'createdAt', 'countedAt',
 ] as const satisfies readonly (keyof NewLetter)[]
 

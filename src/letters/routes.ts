@@ -48,7 +48,7 @@ export default async function letterRoutes(app: FastifyInstance) {
       }
       let result: WriteResult
       try {
-        result = letters.write(campaign.slug, fromForm(parsed.data), 'target')
+        result = letters.write(campaign.slug, { ...fromForm(parsed.data), pageLanguage: req.lang }, 'target')
       } catch (err) {
         if (err instanceof InputError) return renderCampaignPage(reply, app, campaign, { values, errors: fieldErrors(err.issues, req.lang) }, 422)
         throw err
@@ -105,7 +105,8 @@ export default async function letterRoutes(app: FastifyInstance) {
     }
     const parsed = parseLetterJson(body as Record<string, unknown>)
     if (!parsed.ok) return sendError(req, reply, 422, (t) => t('errors.invalidInput'), { issues: parsed.issues })
-    const result = letters.write(campaign.slug, parsed.input)
+    // An API client's supporter reads mail in the language it asked for (?lang=, Accept-Language), else the letter's.
+    const result = letters.write(campaign.slug, { ...parsed.input, pageLanguage: req.langChosen ? req.lang : undefined })
     if (result.kind !== 'accepted') return sendError(req, reply, 409, NO_LETTERS)
     return reply.code(201).send({ letter: result.letter })
   })

@@ -123,6 +123,7 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
             campaignId: campaign.id,
             targetId: target.id,
             language,
+            supporterLanguage: input.pageLanguage ?? language,
             supporterName: input.name,
             supporterEmail: input.email,
             emailNormalized,

@@ -42,7 +42,8 @@ export const rsvpJson = z.object({
   consent: z.boolean({ error: 'consent must be true or false' }).optional().default(false),
 })
 
-export type RsvpInput = { name: string; email: string; consent: boolean }
+/** `language`: the page's (or API request's) language, kept so every mail to them is in it. */
+export type RsvpInput = { name: string; email: string; consent: boolean; language?: string }
 
 /**
  * Every message the RSVP rules above give (the shared rules' own words, in English), each as a catalog

@@ -120,7 +120,7 @@ export default async function picketRoutes(app: FastifyInstance) {
     if (caughtInHoneypot(req)) return reply.redirect(sent, 303)
     const parsed = rsvpForm.safeParse(body)
     if (!parsed.success) return picketPage(req, reply, picket, campaign, { values, errors: fieldErrors(rsvpIssuesIn(issuesOf(parsed.error), req.lang)) }, 422)
-    const result = pickets.rsvp(picket.id, parsed.data)
+    const result = pickets.rsvp(picket.id, { ...parsed.data, language: req.lang })
     if (result.kind === 'not_found') return notFound(req, reply, 'picket')
     if (result.kind === 'closed') return closed(req, reply, picket, result.reason)
     return reply.redirect(sent, 303)
@@ -141,7 +141,7 @@ export default async function picketRoutes(app: FastifyInstance) {
     const parsed = rsvpJson.safeParse(body)
     // English unless the client asks for a language (?lang=, Accept-Language or the cookie).
     if (!parsed.success) return sendError(req, reply, 422, 'Invalid input', { issues: rsvpIssuesIn(issuesOf(parsed.error), req.langChosen ? req.lang : 'en') })
-    const result = pickets.rsvp(found.picket.id, parsed.data)
+    const result = pickets.rsvp(found.picket.id, { ...parsed.data, language: req.langChosen ? req.lang : undefined })
     if (result.kind === 'not_found') return sendError(req, reply, 404, 'Picket not found')
     if (result.kind === 'closed') return sendError(req, reply, 409, result.reason)
     return reply.code(201).send({ rsvp: result.rsvp })

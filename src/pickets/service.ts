@@ -278,7 +278,7 @@ export function createPicketService(deps: {
       if (reason) return { kind: 'closed', picket, reason }
       const emailNormalized = normalizeEmail(input.email)
       const confirming = campaign.confirmRsvps
-      const fresh = { name: input.name, email: input.email, consent: input.consent, createdAt: now, cancelledAt: null, remindersStopped: false }
+      const fresh = { name: input.name, email: input.email, consent: input.consent, language: input.language ?? null, createdAt: now, cancelledAt: null, remindersStopped: false }
       const result = db.transaction((tx) => {
         const token = newToken()
         const created = q.insertRsvp(tx, {
