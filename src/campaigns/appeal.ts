@@ -1,6 +1,8 @@
 import Handlebars from 'handlebars'
-import type { Target } from '../db/schema/index.js'
+import { targetTexts, type Target } from '../db/schema/index.js'
 import { countryName } from '../countries.js'
+import { localize } from '../i18n/content.js'
+import { isLanguage, translator } from '../i18n/index.js'
 
 /**
  * Appeals are written by organizers, so they run in a Handlebars of their own:
@@ -36,7 +38,7 @@ type CompileOptions = Parameters<typeof Handlebars.compile>[1]
 
 export interface AppealContext {
   supporter: { name: string; city: string; country: string; countryCode: string; organisation: string }
-  target: { name: string; title: string; organisation: string; country: string; postalAddress: string }
+  target: { name: string; title: string; salutation: string; organisation: string; country: string; postalAddress: string }
   campaign: { title: string; url: string }
   date: string
   note: string
@@ -89,7 +91,7 @@ function renderedLength(appeal: CompiledAppeal, context: AppealContext): { subje
 export function sampleContext(): AppealContext {
   return {
     supporter: { name: 'Sample Supporter', city: 'Manchester', country: 'United Kingdom', countryCode: 'GB', organisation: 'Unite' },
-    target: { name: 'Official', title: 'Title', organisation: 'Office', country: 'Kazakhstan', postalAddress: 'Address' },
+    target: { name: 'Official', title: 'Title', salutation: 'Dear Official,', organisation: 'Office', country: 'Kazakhstan', postalAddress: 'Address' },
     campaign: { title: 'Campaign', url: 'https://example.org/campaigns/sample' },
     date: '1 January 2026',
     note: 'A personal note.',
@@ -106,7 +108,7 @@ export function longestContext(): AppealContext {
   const fill = (n: number) => 'x'.repeat(n)
   return {
     supporter: { name: fill(100), city: fill(100), country: fill(100), countryCode: 'GB', organisation: fill(150) },
-    target: { name: fill(150), title: fill(200), organisation: fill(200), country: fill(100), postalAddress: fill(1000) },
+    target: { name: fill(150), title: fill(200), salutation: fill(200), organisation: fill(200), country: fill(100), postalAddress: fill(1000) },
     campaign: { title: fill(200), url: `https://${fill(300)}` },
     date: fill(40),
     note: fill(2000),
@@ -368,14 +370,29 @@ function describeParseError(err: unknown): string {
 }
 
 /** The official as an appeal sees them, country named in the letter's language. */
-export function targetContext(target: Target, language: string): AppealContext['target'] {
+/**
+ * The official as a letter in `language` names them: their name and title in that language where the
+ * organizers gave one (else as written in the campaign's first language, `baseLanguage`), and its
+ * salutation. A salutation is never borrowed from another language ("Dear Mr President," in a Russian
+ * letter): without one in the letter's language it is that language's plain greeting with their name.
+ */
+export function targetContext(target: Target, language: string, baseLanguage: string = language): AppealContext['target'] {
+  const texts = localize(target, targetTexts, language, baseLanguage)
+  const salutation = texts.langs.salutation || !texts.salutation ? greeting(texts.name, language) : texts.salutation
   return {
-    name: target.name,
-    title: target.title,
+    name: texts.name,
+    title: texts.title,
+    salutation,
     organisation: target.organisation,
     country: countryName(target.country, language),
     postalAddress: target.postalAddress,
   }
+}
+
+/** "Dear Nursultan Nazarbayev," · "Здравствуйте, Нурсултан Назарбаев!": the catalog's greeting in the letter's language (English for a language Outcry has no catalog for). */
+function greeting(name: string, language: string): string {
+  const t = translator(isLanguage(language) ? language : 'en')
+  return t('letterText.greeting', { name })
 }
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>()

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto'
 import type { Db, DbOrTx } from '../db/client.js'
 import type { Clock } from '../clock.js'
-import type { Campaign, Letter, Target } from '../db/schema/index.js'
+import { campaignTexts, type Campaign, type Letter, type Target } from '../db/schema/index.js'
+import { localize } from '../i18n/content.js'
 import type { CampaignService } from '../campaigns/service.js'
 import { countLetter } from '../campaigns/tally.js'
 import { enqueueMail } from '../mail/outbox.js'
@@ -55,8 +56,8 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
         countryCode: country,
         organisation: supporter.organisation ?? '',
       },
-      target: targetContext(target, language),
-      campaign: { title: campaign.title, url: `${mail.baseUrl}/campaigns/${campaign.slug}` },
+      target: targetContext(target, language, campaign.languages[0]),
+      campaign: { title: localize(campaign, campaignTexts, language, campaign.languages[0] ?? language).title, url: `${mail.baseUrl}/campaigns/${campaign.slug}` },
       date: letterDate(now, language),
       note: supporter.note ?? '',
     }

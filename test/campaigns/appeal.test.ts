@@ -70,3 +70,21 @@ t.test('a rendered letter is cut at 50,000 characters and its subject at 1,000, 
   t.equal(out.subject.length, 1_000)
   t.match(out.body, /…$/)
 })
+
+t.test("the official as the letter's language names them: translated name and title, a salutation only in that language", async (t) => {
+  const { targetContext } = await import('../../src/campaigns/appeal.js')
+  const official = {
+    id: 1, campaignId: 1, name: 'Nursultan Nazarbayev', title: 'President of Kazakhstan', salutation: 'Dear Mr President,', organisation: 'Akorda',
+    country: 'KZ', email: 'p@example.org', postalAddress: '', language: 'ru',
+    translations: { ru: { name: 'Нурсултан Назарбаев', title: 'Президент Республики Казахстан', salutation: 'Уважаемый Нурсултан Абишевич!' }, kk: { name: 'Нұрсұлтан Назарбаев' } },
+  } as unknown as Parameters<typeof targetContext>[0]
+  t.match(targetContext(official, 'en', 'en'), { name: 'Nursultan Nazarbayev', salutation: 'Dear Mr President,', country: 'Kazakhstan' })
+  t.match(targetContext(official, 'ru', 'en'), { name: 'Нурсултан Назарбаев', title: 'Президент Республики Казахстан', salutation: 'Уважаемый Нурсултан Абишевич!', country: 'Казахстан' })
+  // No Kazakh salutation: the Kazakh greeting with the Kazakh name, never the English "Dear Mr President,".
+  t.match(targetContext(official, 'kk', 'en'), { name: 'Нұрсұлтан Назарбаев', title: 'President of Kazakhstan', salutation: 'Құрметті Нұрсұлтан Назарбаев!' })
+  // No German texts at all: the name as written, with the German greeting.
+  t.match(targetContext(official, 'de', 'en'), { name: 'Nursultan Nazarbayev', salutation: 'Sehr geehrte/r Nursultan Nazarbayev,' })
+  // A language Outcry has no catalog for greets in English.
+  t.match(targetContext({ ...official, salutation: '' }, 'it', 'en'), { salutation: 'Dear Nursultan Nazarbayev,' })
+  t.match(targetContext({ ...official, salutation: '' }, 'en', 'en'), { salutation: 'Dear Nursultan Nazarbayev,' })
+})

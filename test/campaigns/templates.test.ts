@@ -8,7 +8,7 @@ import { APPEAL_PLACEHOLDERS, validateAppeal } from '../../src/campaigns/appeal.
 
 const ALLOWED = [
   'supporter.name', 'supporter.city', 'supporter.country', 'supporter.countryCode', 'supporter.organisation',
-  'target.name', 'target.title', 'target.organisation', 'target.country', 'target.postalAddress',
+  'target.name', 'target.title', 'target.salutation', 'target.organisation', 'target.country', 'target.postalAddress',
   'campaign.title', 'campaign.url', 'date', 'note',
 ]
 
