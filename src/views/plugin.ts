@@ -53,6 +53,17 @@ hbs.registerHelper('isoDate', (d: unknown) => (d instanceof Date ? d.toISOString
 hbs.registerHelper('dateTime', (d: unknown) =>
   d instanceof Date ? d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '',
 )
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>()
+// {{when d}}: a moment in UTC as the page's language writes it (1 дек. 2026 г., 10:00 UTC) — the back
+// office's dates; English keeps dateTime's 2026-12-01 10:00 UTC.
+hbs.registerHelper('when', (d: unknown, options: HelperOptions) => {
+  if (!(d instanceof Date) || Number.isNaN(d.getTime())) return ''
+  const lang = pageLang(options)
+  if (lang === 'en') return d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
+  let format = dateTimeFormats.get(lang)
+  if (!format) dateTimeFormats.set(lang, (format = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })))
+  return `${format.format(d)} UTC`
+})
 // {{t "place.meaning" count=n}}: the catalog's text in the page's language (escaped like any value).
 // With html=true the message's own markup (<strong>, ours) stays and only the values are escaped.
 hbs.registerHelper('t', function (key: unknown, options: HelperOptions) {
