@@ -1,9 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
-import type { Campaign, Picket } from '../db/schema/index.js'
+import type { TFunction } from 'i18next'
+import { picketTexts, type Campaign, type Picket } from '../db/schema/index.js'
 import { countryOptions } from '../countries.js'
 import { picketView } from './view.js'
-import { InputError, fieldErrors, type FieldIssue } from '../validation.js'
+import { InputError, fieldErrors, issuesOf, localized, translateMessage, type FieldIssue } from '../validation.js'
+import { translator, type Language } from '../i18n/index.js'
+import { localize, missingTranslations } from '../i18n/content.js'
+import { mergeTranslations, picketInput, picketTranslations, translationLanguageIssues } from './input.js'
 import { sendError } from '../errors.js'
 import { audit } from '../admin/audit.js'
 import { actorOf, parseId, campaignScope, picketScope } from '../admin/access.js'
@@ -12,7 +16,7 @@ import * as pq from './admin-queries.js'
 // ---------------------------------------------------------------------------------------------
 // Changes, shared by the screens and the API: each one audited in its own transaction.
 
-const AUDITED_FIELDS = ['title', 'venue', 'address', 'city', 'country', 'timeZone', 'startsAt', 'endsAt', 'capacity', 'bring', 'contact', 'reminders', 'status'] as const
+const AUDITED_FIELDS = ['title', 'venue', 'address', 'city', 'country', 'timeZone', 'startsAt', 'endsAt', 'capacity', 'bring', 'contact', 'reminders', 'status', 'translations'] as const
 
 function diff(before: Picket, after: Picket) {
   const out: Record<string, { from: unknown; to: unknown }> = {}
@@ -24,13 +28,36 @@ function diff(before: Picket, after: Picket) {
   return out
 }
 
+/**
+ * Translations are for the campaign's other languages: a 422 by language for any other (checked with
+ * the rest of the description, so every issue is named at once).
+ */
+function checkLanguages(app: FastifyInstance, campaignId: number, raw: unknown) {
+  const translations = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).translations : undefined
+  const languages = app.campaigns.byId(campaignId)?.languages ?? []
+  const issues = translationLanguageIssues(translations, languages)
+  if (!issues.length) return
+  const parsed = picketInput.safeParse(raw)
+  throw new InputError([...(parsed.success ? [] : issuesOf(parsed.error).filter((i) => !(i.path[0] === 'translations' && issues.some((l) => l.path[1] === i.path[1])))), ...issues])
+}
+
+/** A change's translations laid over the picket's (an empty text removes one); unreadable ones go on for the service to name. */
+function withTranslations(current: Picket, changes: Record<string, unknown>): Record<string, unknown> {
+  if (!('translations' in changes)) return changes
+  const parsed = picketTranslations.safeParse(changes.translations)
+  return parsed.success ? { ...changes, translations: mergeTranslations(current.translations, parsed.data) } : changes
+}
+
 /** Fields whose change sends the "changed" notice to everyone going (as the picket service decides). */
 const NOTICE_FIELDS = ['startsAt', 'endsAt', 'venue', 'address', 'city', 'country', 'timeZone', 'title'] as const
+
+const GONE = localized((t) => t('adminPickets.errors.gone'))
 
 export function picketActions(app: FastifyInstance) {
   return {
     /** Schedules a picket; throws InputError with field paths. */
     schedule(req: FastifyRequest, campaignId: number, raw: unknown): Picket {
+      checkLanguages(app, campaignId, raw)
       return app.db.transaction((tx) => {
         const picket = app.pickets.schedule(campaignId, raw)
         audit(tx, actorOf(req), 'picket.schedule', { campaignId, subject: `picket:${picket.id}`, detail: { title: picket.title, startsAt: picket.startsAt.toISOString(), timeZone: picket.timeZone } }, app.clock())
@@ -40,9 +67,10 @@ export function picketActions(app: FastifyInstance) {
 
     /** Changes a picket (partial changes are merged with what it is now); the service mails the notice. */
     reschedule(req: FastifyRequest, current: Picket, changes: Record<string, unknown>): { picket: Picket; notified: number; changed: boolean } {
+      checkLanguages(app, current.campaignId, changes)
       return app.db.transaction((tx) => {
-        const picket = app.pickets.reschedule(current.id, changes)
-        if (!picket) throw new InputError([{ path: [], message: 'This picket no longer exists' }])
+        const picket = app.pickets.reschedule(current.id, withTranslations(current, changes))
+        if (!picket) throw new InputError([{ path: [], message: GONE }])
         const changed = diff(current, picket)
         const notified = NOTICE_FIELDS.some((k) => k in changed) ? current.goingCount : 0
         if (Object.keys(changed).length) {
@@ -101,6 +129,8 @@ export function adminPicketJson(p: Picket, extra: { checkedIn?: number } = {}) {
     notes: p.bring,
     contact: p.contact,
     reminders: p.reminders,
+    // Title and what to bring in the campaign's other languages: { ru: { title, bring } }.
+    translations: p.translations,
     status: p.status,
     going: p.goingCount,
     waitlisted: p.waitlistedCount,
@@ -116,9 +146,15 @@ export function adminPicketJson(p: Picket, extra: { checkedIn?: number } = {}) {
 // Forms
 
 const FORM_FIELDS = ['title', 'venue', 'address', 'city', 'country', 'startsLocal', 'endsLocal', 'timeZone', 'capacity', 'notes', 'contact', 'reminders'] as const
-type FormValues = Record<(typeof FORM_FIELDS)[number], string>
+type FormValues = Record<(typeof FORM_FIELDS)[number], string> & {
+  /** Title and what to bring in the campaign's other languages, as typed. */
+  texts: Record<string, { title: string; bring: string }>
+}
 
-const REMINDERS_HELP = 'Reminders are hours before the start, separated by commas, such as 24, 2 (or 30m for minutes)'
+/** The form's names for a translated text: tr_ru_title, tr_ru_bring. */
+const textField = (lang: string, field: 'title' | 'bring') => `tr_${lang}_${field}`
+
+const remindersHelp = (t: TFunction) => t('adminPickets.errors.remindersHelp')
 
 /** "24, 2, 30m" → [1440, 120, 30]; null when it cannot be read. Plain numbers are hours. */
 export function parseReminderHours(text: string): number[] | null {
@@ -141,10 +177,15 @@ export function formatReminderHours(minutes: number[]): string {
 /** A browser may send seconds with a datetime-local value; the service wants minutes. */
 const localMinutes = (v: string) => v.trim().replace(/^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}):00(?:\.0+)?$/, '$1')
 
-function formValues(body: unknown): FormValues {
+/** The campaign's languages after its first: the ones a picket's texts are translated into. */
+const otherLanguages = (campaign: Campaign) => campaign.languages.slice(1)
+
+function formValues(body: unknown, campaign: Campaign): FormValues {
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>
-  const out = {} as FormValues
-  for (const k of FORM_FIELDS) out[k] = typeof b[k] === 'string' ? (b[k] as string) : ''
+  const text = (k: string) => (typeof b[k] === 'string' ? (b[k] as string) : '')
+  const out = { texts: {} } as FormValues
+  for (const k of FORM_FIELDS) out[k] = text(k)
+  for (const lang of otherLanguages(campaign)) out.texts[lang] = { title: text(textField(lang, 'title')), bring: text(textField(lang, 'bring')) }
   return out
 }
 
@@ -166,13 +207,17 @@ function inputOf(v: FormValues): { input: Record<string, unknown>; remindersUnre
       notes: v.notes,
       contact: v.contact,
       reminders: reminders ?? v.reminders,
+      // Every language the form shows: an emptied box removes that translation.
+      ...(Object.keys(v.texts).length ? { translations: v.texts } : {}),
     },
     remindersUnreadable: reminders === null,
   }
 }
 
-function valuesOf(app: FastifyInstance, picket: Picket): FormValues {
+function valuesOf(app: FastifyInstance, picket: Picket, campaign: Campaign): FormValues {
   const input = app.pickets.asInput(picket)
+  const texts: FormValues['texts'] = {}
+  for (const lang of otherLanguages(campaign)) texts[lang] = { title: picket.translations[lang]?.title ?? '', bring: picket.translations[lang]?.bring ?? '' }
   return {
     title: input.title,
     venue: input.venue,
@@ -186,6 +231,7 @@ function valuesOf(app: FastifyInstance, picket: Picket): FormValues {
     notes: input.notes ?? '',
     contact: input.contact ?? '',
     reminders: formatReminderHours(input.reminders ?? []),
+    texts,
   }
 }
 
@@ -197,27 +243,69 @@ function timeZones(extra: string[]): string[] {
   return missing.length ? [...zoneList, ...missing].sort() : zoneList
 }
 
-function formErrors(issues: FieldIssue[], remindersUnreadable: boolean): Record<string, string> {
-  const errors = fieldErrors(issues)
-  if (remindersUnreadable && errors.reminders) errors.reminders = REMINDERS_HELP
+/**
+ * Messages beside the fields, in the page's language: a translation's beside its own box
+ * (tr_ru_title), the local times' own words replaced by a plain hint when they have no catalog message.
+ */
+function formErrors(issues: FieldIssue[], remindersUnreadable: boolean, lang: Language): Record<string, string> {
+  const t = translator(lang)
+  const own = issues.filter((i) => i.path[0] !== 'translations')
+  const errors = fieldErrors(own, lang)
+  for (const issue of issues) {
+    if (issue.path[0] !== 'translations') continue
+    const [, language, field] = issue.path
+    const key = typeof language === 'string' && (field === 'title' || field === 'bring') ? textField(language, field) : 'translations'
+    errors[key] ??= translateMessage(issue.message, lang, 'generic')
+  }
+  if (lang !== 'en') {
+    // fromLocal's messages name the value the organizer typed; say what is expected instead.
+    for (const field of ['startsLocal', 'endsLocal'] as const) {
+      const issue = own.find((i) => i.path[0] === field)
+      if (issue && errors[field] === t('validation.invalid')) errors[field] = t('adminPickets.errors.localTime')
+    }
+  }
+  if (remindersUnreadable && errors.reminders) errors.reminders = remindersHelp(t)
   return errors
 }
 
-const SAVED: Record<string, string> = {
-  scheduled: 'The picket is scheduled. It is on the public page now.',
-  changed: 'Saved.',
-  unchanged: 'Nothing was changed.',
-  cancelled: 'The picket is cancelled.',
+const SAVED: Record<string, (t: TFunction) => string> = {
+  scheduled: (t) => t('adminPickets.notice.scheduled'),
+  changed: (t) => t('adminPickets.notice.changed'),
+  unchanged: (t) => t('adminPickets.notice.unchanged'),
+  cancelled: (t) => t('adminPickets.notice.cancelled'),
 }
 
-function statusOf(p: Picket, now: Date): { key: string; label: string } {
-  if (p.status === 'cancelled') return { key: 'cancelled', label: 'Cancelled' }
-  if (p.endsAt <= now) return { key: 'over', label: 'Over' }
-  if (p.startsAt <= now) return { key: 'now', label: 'Happening now' }
-  return { key: 'scheduled', label: 'Scheduled' }
+function statusOf(p: Picket, now: Date, t: TFunction): { key: string; label: string } {
+  if (p.status === 'cancelled') return { key: 'cancelled', label: t('adminPickets.status.cancelled') }
+  if (p.endsAt <= now) return { key: 'over', label: t('adminPickets.status.over') }
+  if (p.startsAt <= now) return { key: 'now', label: t('adminPickets.status.now') }
+  return { key: 'scheduled', label: t('adminPickets.status.scheduled') }
 }
 
-const localTime = (d: Date | null, zone: string, format = 'd LLL HH:mm') => (d ? DateTime.fromJSDate(d, { zone }).setLocale('en-GB').toFormat(format) : '')
+const localTime = (d: Date | null, zone: string, lang: Language, format = 'd LLL HH:mm') => (d ? DateTime.fromJSDate(d, { zone }).setLocale(lang === 'en' ? 'en-GB' : lang).toFormat(format) : '')
+
+const languageNames = new Map<string, Intl.DisplayNames>()
+/** A language's name in the page's language ("русский", "Russian"); the code itself when Intl has none. */
+function languageName(code: string, lang: Language): string {
+  let names = languageNames.get(lang)
+  if (!names) languageNames.set(lang, (names = new Intl.DisplayNames([lang], { type: 'language' })))
+  try {
+    const name = names.of(code)
+    return name && name !== code ? name.charAt(0).toLocaleUpperCase(lang) + name.slice(1) : code
+  } catch {
+    return code
+  }
+}
+
+/** Which of the picket's texts are not translated yet, by language, for the list. */
+function missingTexts(p: Picket, campaign: Campaign, lang: Language) {
+  const t = translator(lang)
+  return Object.entries(missingTranslations(p, picketTexts, campaign.languages)).map(([code, fields]) => ({
+    code,
+    name: languageName(code, lang),
+    fields: fields.map((f) => (f === 'title' ? t('adminPickets.form.title') : t('adminPickets.form.bring'))).join(', '),
+  }))
+}
 
 type IdParams = { Params: { id: string } }
 type CheckInParams = { Params: { id: string; rsvpId: string }; Querystring: { q?: string } }
@@ -228,22 +316,48 @@ type CheckInParams = { Params: { id: string; rsvpId: string }; Querystring: { q?
 export default async function picketRoutes(app: FastifyInstance) {
   const actions = picketActions(app)
 
-  function renderForm(reply: FastifyReply, campaign: Campaign, state: { picket?: Picket; values: FormValues; errors?: Record<string, string>; notice?: string }, status = 200) {
+  function renderForm(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    campaign: Campaign,
+    state: { picket?: Picket; values: FormValues; errors?: Record<string, string>; notice?: string },
+    status = 200,
+  ) {
     const { picket, values } = state
+    const lang = req.lang
+    const t = translator(lang)
     const errors = state.errors ?? {}
     const counts = picket ? pq.rsvpCounts(app.db, picket.id) : undefined
+    const [base = 'en', ...others] = campaign.languages
+    // The texts in each of the campaign's languages, side by side: the first language's are the picket's own fields.
+    const texts = [
+      { code: base, name: languageName(base, lang), base: true, titleName: 'title', bringName: 'notes', title: values.title, bring: values.notes, titleError: errors.title, bringError: errors.notes },
+      ...others.map((code) => ({
+        code,
+        name: languageName(code, lang),
+        base: false,
+        titleName: textField(code, 'title'),
+        bringName: textField(code, 'bring'),
+        title: values.texts[code]?.title ?? '',
+        bring: values.texts[code]?.bring ?? '',
+        titleError: errors[textField(code, 'title')],
+        bringError: errors[textField(code, 'bring')],
+      })),
+    ]
     return reply.code(status).view('pickets/picket-form', {
-      title: picket ? `Edit: ${picket.title}` : `Schedule a picket — ${campaign.title}`,
+      title: picket ? t('adminPickets.form.editTitle', { title: picket.title }) : t('adminPickets.form.newTitle', { campaign: campaign.title }),
       campaign,
-      picket: picket ? { ...picketView(picket), statusLabel: statusOf(picket, app.clock()).label, cancelled: picket.status === 'cancelled' } : undefined,
+      picket: picket ? { ...picketView(picket, lang), statusLabel: statusOf(picket, app.clock(), t).label, cancelled: picket.status === 'cancelled' } : undefined,
       counts,
       values,
+      texts,
+      multilingual: others.length > 0,
       errors,
-      formError: errors._,
+      formError: errors._ ?? errors.translations,
       hasErrors: Object.keys(errors).length > 0,
       notice: state.notice,
       action: picket ? `/admin/pickets/${picket.id}` : `/admin/campaigns/${campaign.id}/pickets/new`,
-      countries: countryOptions().map((c) => ({ ...c, selected: c.code === values.country.trim().toUpperCase() })),
+      countries: countryOptions(lang).map((c) => ({ ...c, selected: c.code === values.country.trim().toUpperCase() })),
       timeZones: timeZones(pq.picketsOfCampaign(app.db, campaign.id).map((p) => p.timeZone)),
       csrfToken: reply.generateCsrf(),
     })
@@ -255,30 +369,31 @@ export default async function picketRoutes(app: FastifyInstance) {
 
     scoped.get<IdParams>('/campaigns/:id/pickets', async (req, reply) => {
       const campaign = req.campaign!
+      const t = translator(req.lang)
       const now = app.clock()
       const all = pq.picketsOfCampaign(app.db, campaign.id)
       const attended = pq.attendance(app.db, all.map((p) => p.id))
-      const row = (p: Picket) => ({ ...picketView(p), status: statusOf(p, now), attended: attended.get(p.id) ?? 0, cancelled: p.status === 'cancelled' })
+      const row = (p: Picket) => ({ ...picketView(p, req.lang), status: statusOf(p, now, t), attended: attended.get(p.id) ?? 0, cancelled: p.status === 'cancelled', missing: missingTexts(p, campaign, req.lang) })
       const upcoming = all.filter((p) => p.endsAt > now).map(row)
       const past = all.filter((p) => p.endsAt <= now).reverse().map(row)
-      return reply.view('pickets/picket-list', { title: `Pickets — ${campaign.title}`, campaign, upcoming, past })
+      return reply.view('pickets/picket-list', { title: t('adminPickets.list.pageTitle', { campaign: campaign.title }), campaign, upcoming, past, multilingual: campaign.languages.length > 1 })
     })
 
     scoped.get<IdParams>('/campaigns/:id/pickets/new', async (req, reply) => {
-      const values = formValues({ reminders: formatReminderHours([1440, 120]) })
-      return renderForm(reply, req.campaign!, { values })
+      const values = formValues({ reminders: formatReminderHours([1440, 120]) }, req.campaign!)
+      return renderForm(req, reply, req.campaign!, { values })
     })
 
     scoped.post<IdParams>('/campaigns/:id/pickets/new', { preHandler: app.csrfProtection }, async (req, reply) => {
       const campaign = req.campaign!
-      const values = formValues(req.body)
+      const values = formValues(req.body, campaign)
       const { input, remindersUnreadable } = inputOf(values)
       try {
         const picket = actions.schedule(req, campaign.id, input)
         return reply.redirect(`/admin/pickets/${picket.id}?saved=scheduled`, 303)
       } catch (err) {
         if (!(err instanceof InputError)) throw err
-        return renderForm(reply, campaign, { values, errors: formErrors(err.issues, remindersUnreadable) }, 422)
+        return renderForm(req, reply, campaign, { values, errors: formErrors(err.issues, remindersUnreadable, req.lang) }, 422)
       }
     })
   })
@@ -289,15 +404,16 @@ export default async function picketRoutes(app: FastifyInstance) {
 
     scoped.get<IdParams & { Querystring: { saved?: string; notified?: string } }>('/pickets/:id', async (req, reply) => {
       const picket = req.picket!
-      const saved = SAVED[req.query.saved ?? '']
+      const t = translator(req.lang)
+      const saved = SAVED[req.query.saved ?? '']?.(t)
       const notified = parseId(req.query.notified)
-      const notice = saved && notified ? `${saved} ${notified === 1 ? 'One person was' : `${notified} people were`} told by email.` : saved
-      return renderForm(reply, req.campaign!, { picket, values: valuesOf(app, picket), notice })
+      const notice = saved && notified ? `${saved} ${t('adminPickets.notice.told', { count: notified })}` : saved
+      return renderForm(req, reply, req.campaign!, { picket, values: valuesOf(app, picket, req.campaign!), notice })
     })
 
     scoped.post<IdParams>('/pickets/:id', { preHandler: app.csrfProtection }, async (req, reply) => {
       const picket = req.picket!
-      const values = formValues(req.body)
+      const values = formValues(req.body, req.campaign!)
       const { input, remindersUnreadable } = inputOf(values)
       try {
         const { notified, changed } = actions.reschedule(req, picket, input)
@@ -305,16 +421,16 @@ export default async function picketRoutes(app: FastifyInstance) {
         return reply.redirect(`/admin/pickets/${picket.id}?saved=${saved}${notified ? `&notified=${notified}` : ''}`, 303)
       } catch (err) {
         if (!(err instanceof InputError)) throw err
-        return renderForm(reply, req.campaign!, { picket, values, errors: formErrors(err.issues, remindersUnreadable) }, 422)
+        return renderForm(req, reply, req.campaign!, { picket, values, errors: formErrors(err.issues, remindersUnreadable, req.lang) }, 422)
       }
     })
 
     scoped.get<IdParams>('/pickets/:id/cancel', async (req, reply) => {
       const picket = req.picket!
       return reply.view('pickets/picket-cancel', {
-        title: `Cancel: ${picket.title}`,
+        title: translator(req.lang)('adminPickets.cancel.pageTitle', { title: picket.title }),
         campaign: req.campaign,
-        picket: picketView(picket),
+        picket: picketView(picket, req.lang),
         cancelled: picket.status === 'cancelled',
         told: picket.goingCount + picket.waitlistedCount,
         csrfToken: reply.generateCsrf(),
@@ -328,22 +444,23 @@ export default async function picketRoutes(app: FastifyInstance) {
 
     scoped.get<IdParams>('/pickets/:id/rsvps', async (req, reply) => {
       const picket = req.picket!
+      const lang = req.lang
       const rows = pq.rsvpsOf(app.db, picket.id)
       auditRsvpRead(req, picket, { via: 'admin', rows: rows.length })
       const view = (r: pq.RsvpRow) => ({
         ...r,
-        signedUp: localTime(r.createdAt, picket.timeZone),
-        checkedIn: localTime(r.checkedInAt, picket.timeZone, 'HH:mm'),
-        cancelledOn: localTime(r.cancelledAt, picket.timeZone),
+        signedUp: localTime(r.createdAt, picket.timeZone, lang),
+        checkedIn: localTime(r.checkedInAt, picket.timeZone, lang, 'HH:mm'),
+        cancelledOn: localTime(r.cancelledAt, picket.timeZone, lang),
       })
       const going = rows.filter((r) => r.status === 'going').map(view)
       const waitlisted = rows.filter((r) => r.status === 'waitlisted').map(view)
       const cancelled = rows.filter((r) => r.status === 'cancelled').map(view)
       const unconfirmed = rows.filter((r) => r.status === 'pending_confirmation').map(view)
       return reply.view('pickets/picket-rsvps', {
-        title: `RSVPs: ${picket.title}`,
+        title: translator(lang)('adminPickets.rsvps.pageTitle', { title: picket.title }),
         campaign: req.campaign,
-        picket: picketView(picket),
+        picket: picketView(picket, lang),
         going,
         waitlisted,
         cancelled,
@@ -354,6 +471,8 @@ export default async function picketRoutes(app: FastifyInstance) {
 
     scoped.get<CheckInParams>('/pickets/:id/check-in', async (req, reply) => {
       const picket = req.picket!
+      const lang = req.lang
+      const t = translator(lang)
       const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 100) : ''
       const needle = q.toLowerCase()
       const rows = pq.rsvpsOf(app.db, picket.id, pq.CHECK_IN_STATUSES)
@@ -361,13 +480,13 @@ export default async function picketRoutes(app: FastifyInstance) {
       auditRsvpRead(req, picket, { via: 'check-in', rows: rows.length, search: q !== '' })
       // An address matches only where it is shown: for people who consented to be contacted.
       const matches = (r: pq.RsvpRow) => !needle || (r.name ?? '').toLowerCase().includes(needle) || (r.email ?? '').toLowerCase().includes(needle)
-      const view = (r: pq.RsvpRow) => ({ id: r.id, name: r.name ?? '(name erased)', email: r.email, checked: r.checkedInAt !== null, at: localTime(r.checkedInAt, picket.timeZone, 'HH:mm') })
+      const view = (r: pq.RsvpRow) => ({ id: r.id, name: r.name ?? t('adminPickets.checkIn.nameErased'), email: r.email, checked: r.checkedInAt !== null, at: localTime(r.checkedInAt, picket.timeZone, lang, 'HH:mm') })
       const going = rows.filter((r) => r.status === 'going')
       const waitlisted = rows.filter((r) => r.status === 'waitlisted')
       return reply.view('pickets/picket-check-in', {
-        title: `Check-in: ${picket.title}`,
+        title: t('adminPickets.checkIn.pageTitle', { title: picket.title }),
         campaign: req.campaign,
-        picket: picketView(picket),
+        picket: picketView(picket, lang),
         cancelled: picket.status === 'cancelled',
         q,
         going: going.filter(matches).map(view),
@@ -380,12 +499,12 @@ export default async function picketRoutes(app: FastifyInstance) {
 
     scoped.post<CheckInParams>('/pickets/:id/check-in/:rsvpId', { preHandler: app.csrfProtection }, async (req, reply) => {
       const picket = req.picket!
-      if (picket.status === 'cancelled') return sendError(req, reply, 409, 'This picket was cancelled: there is nobody to check in.')
+      if (picket.status === 'cancelled') return sendError(req, reply, 409, (t) => t('adminPickets.errors.checkInCancelled'))
       const rsvpId = parseId(req.params.rsvpId)
       const body = (req.body ?? {}) as Record<string, unknown>
       const current = rsvpId ? pq.rsvpOfPicket(app.db, picket.id, rsvpId) : undefined
       if (!current || current.status === 'cancelled') return reply.callNotFound()
-      if (!pq.canCheckIn(current)) return sendError(req, reply, 409, 'This RSVP is not confirmed yet: the person has not used the link we mailed them, so they cannot be checked in.')
+      if (!pq.canCheckIn(current)) return sendError(req, reply, 409, (t) => t('adminPickets.errors.checkInUnconfirmedScreen'))
       // An explicit wish, so a double tap on a slow phone does not undo itself; without one, a toggle.
       const wanted = body.checkedIn === '1' ? true : body.checkedIn === '0' ? false : current.checkedInAt === null
       actions.checkIn(req, picket, rsvpId, wanted)

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { rsvpStatuses } from '../db/schema/index.js'
 import { picketInput } from './input.js'
-import { InputError } from '../validation.js'
+import { InputError, localized } from '../validation.js'
 import { sendError } from '../errors.js'
 import { parseBody, jsonSchema } from '../admin/api.js'
 import { parseId, campaignScope, picketScope } from '../admin/access.js'
@@ -11,17 +11,19 @@ import * as pq from './admin-queries.js'
 
 const FIELDS = Object.keys(picketInput.shape)
 const picketPatch = picketInput.partial()
-const checkInBody = z.object({ checkedIn: z.boolean({ error: 'checkedIn must be true or false' }) })
-const rsvpQuery = z.object({ status: z.enum(rsvpStatuses, { error: `status must be one of ${rsvpStatuses.join(', ')}` }).optional() })
+const checkInBody = z.object({ checkedIn: z.boolean({ error: localized((t) => t('adminPickets.errors.checkedInBoolean')) }) })
+const rsvpQuery = z.object({ status: z.enum(rsvpStatuses, { error: localized((t) => t('adminPickets.errors.rsvpStatus', { statuses: rsvpStatuses.join(', ') })) }).optional() })
 
 const idParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] }
 const rsvpParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 }, rsvpId: { type: 'integer', minimum: 1 } }, required: ['id', 'rsvpId'] }
+
+const UNKNOWN_FIELD = localized((t) => t('adminPickets.errors.unknownField', { fields: FIELDS.join(', ') }))
 
 /** A misspelt field would otherwise be dropped in silence. */
 function knownFields(body: unknown): Record<string, unknown> {
   const b = body as Record<string, unknown>
   const unknown = Object.keys(b).filter((k) => !FIELDS.includes(k))
-  if (unknown.length) throw new InputError(unknown.map((k) => ({ path: [k], message: `Unknown field; the fields are ${FIELDS.join(', ')}` })))
+  if (unknown.length) throw new InputError(unknown.map((k) => ({ path: [k], message: UNKNOWN_FIELD })))
   return b
 }
 
@@ -53,7 +55,8 @@ export default async function picketApi(app: FastifyInstance) {
         schema: {
           tags: ['pickets'],
           summary: 'Schedule a picket',
-          description: 'Times are local to the venue (`startsLocal` like 2026-12-16T12:00 in `timeZone`, an IANA zone); `reminders` are minutes before the start (default [1440, 120]). Answers 201 with the picket, `startsAt` in UTC.',
+          description:
+            "Times are local to the venue (`startsLocal` like 2026-12-16T12:00 in `timeZone`, an IANA zone); `reminders` are minutes before the start (default [1440, 120]). `title` and `notes` (what to bring) are in the campaign's first language; `translations` holds them in its other languages, `{ \"ru\": { \"title\": \"…\", \"bring\": \"…\" } }`. Answers 201 with the picket, `startsAt` in UTC.",
           params: idParams,
           body: jsonSchema(picketInput),
         },
@@ -85,7 +88,8 @@ export default async function picketApi(app: FastifyInstance) {
         schema: {
           tags: ['pickets'],
           summary: 'Reschedule or edit a picket',
-          description: 'Send only what changes. A new time or place mails the "changed" notice, with an updated calendar file, to everyone going.',
+          description:
+            'Send only what changes. A new time or place mails the "changed" notice, with an updated calendar file, to everyone going. `translations` are merged by language and text: the texts given replace the stored ones, an empty string removes one; a change of translations alone mails nobody.',
           params: idParams,
           body: jsonSchema(picketPatch),
         },
@@ -136,8 +140,8 @@ export default async function picketApi(app: FastifyInstance) {
         const rsvpId = parseId(req.params.rsvpId)
         const current = rsvpId ? pq.rsvpOfPicket(app.db, picket.id, rsvpId) : undefined
         if (!current || current.status === 'cancelled') return reply.callNotFound()
-        if (picket.status === 'cancelled') return sendError(req, reply, 409, 'This picket was cancelled: there is nobody to check in.')
-        if (!pq.canCheckIn(current)) return sendError(req, reply, 409, 'This RSVP is not confirmed yet: it cannot be checked in.')
+        if (picket.status === 'cancelled') return sendError(req, reply, 409, (t) => t('adminPickets.errors.checkInCancelled'))
+        if (!pq.canCheckIn(current)) return sendError(req, reply, 409, (t) => t('adminPickets.errors.checkInUnconfirmed'))
         actions.checkIn(req, picket, rsvpId, checkedIn)
         return { rsvp: rsvpJson(pq.rsvpOfPicket(app.db, picket.id, rsvpId)!) }
       },

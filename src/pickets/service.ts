@@ -7,8 +7,8 @@ import { enqueueMail, withdrawQueued } from '../mail/outbox.js'
 import type { MailSettings } from '../mail/settings.js'
 import { takeAnonymousMail } from '../mail/quota.js'
 import { DelayedValues } from '../delayed.js'
-import { InputError, issuesOf, normalizeEmail, type FieldIssue } from '../validation.js'
-import { picketInput, type PicketInput, type RsvpInput } from './input.js'
+import { InputError, issuesOf, localized, normalizeEmail, type FieldIssue } from '../validation.js'
+import { cleanTranslations, picketInput, type PicketInput, type RsvpInput } from './input.js'
 import { fromLocal, toLocalInput } from './time.js'
 import { picketMail, type PicketMailKind } from './mail.js'
 import { icsAttachment } from './calendar.js'
@@ -86,6 +86,10 @@ export function createPicketService(deps: {
     enqueueMail(tx, { kind, topic: `picket:${picket.id}`, message }, now)
   }
 
+  const END_BEFORE_START = localized((t) => t('adminPickets.errors.endBeforeStart'))
+  const START_IN_PAST = localized((t) => t('adminPickets.errors.startInPast'))
+  const CANCELLED_UNCHANGEABLE = localized((t) => t('adminPickets.errors.cancelledUnchangeable'))
+
   /** Validates a full picket description and turns local times into instants. */
   function resolveTimes(raw: unknown, now: Date, unchangedStart?: Date) {
     const parsed = picketInput.safeParse(raw)
@@ -97,9 +101,9 @@ export function createPicketService(deps: {
     if (!start.ok) issues.push({ path: ['startsLocal'], message: start.message })
     if (!end.ok) issues.push({ path: ['endsLocal'], message: end.message })
     if (start.ok && end.ok) {
-      if (end.at <= start.at) issues.push({ path: ['endsLocal'], message: 'The picket must end after it starts' })
+      if (end.at <= start.at) issues.push({ path: ['endsLocal'], message: END_BEFORE_START })
       // Fixing the contact during a picket is fine; moving it into the past is not.
-      if (start.at <= now && start.at.getTime() !== unchangedStart?.getTime()) issues.push({ path: ['startsLocal'], message: 'The start is in the past' })
+      if (start.at <= now && start.at.getTime() !== unchangedStart?.getTime()) issues.push({ path: ['startsLocal'], message: START_IN_PAST })
     }
     const reminders = [...new Set(input.reminders ?? DEFAULT_REMINDERS)].sort((a, b) => b - a)
     if (issues.length) throw new InputError(issues)
@@ -121,6 +125,8 @@ export function createPicketService(deps: {
       bring: input.notes ?? '',
       contact: input.contact ?? '',
       reminders,
+      // Only when given: a change that leaves them out keeps the picket's.
+      ...(input.translations ? { translations: cleanTranslations(input.translations) } : {}),
     }
   }
 
@@ -223,7 +229,7 @@ export function createPicketService(deps: {
       const current = q.picketById(db, picketId)
       if (!current) return null
       const now = clock()
-      if (current.status === 'cancelled') throw new InputError([{ path: [], message: 'A cancelled picket cannot be changed' }])
+      if (current.status === 'cancelled') throw new InputError([{ path: [], message: CANCELLED_UNCHANGEABLE }])
       const resolved = resolveTimes({ ...service.asInput(current), ...changes }, now, current.startsAt)
       const { input, startsAt, endsAt, reminders } = resolved
       const moved = startsAt.getTime() !== current.startsAt.getTime() || endsAt.getTime() !== current.endsAt.getTime()
