@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import type { Campaign } from '../db/schema/index.js'
+import { campaignTexts, personTexts, type Campaign } from '../db/schema/index.js'
+import { localizeRow } from '../i18n/content.js'
 import { renderPartial } from '../views/plugin.js'
 import { languageLocals } from '../i18n/plugin.js'
 import type { Language } from '../i18n/index.js'
@@ -56,13 +57,17 @@ export function renderCampaignPage(
 }
 
 function campaignPageData(app: FastifyInstance, campaign: Campaign, state: LetterFormState, csrfToken: string | undefined, tallyHtml: string) {
+  // The organizers' texts in the page's language; those not translated yet in the first, marked with it.
+  const lang = state.lang ?? 'en'
+  const base = campaign.languages[0] ?? lang
+  const texts = localizeRow(campaign, campaignTexts, lang, base)
   return {
-    title: campaign.title,
+    title: texts.title,
     tallyHtml,
-    campaign,
-    people: app.campaigns.people(campaign.id),
+    campaign: texts,
+    people: app.campaigns.people(campaign.id).map((p) => localizeRow(p, personTexts, lang, base)),
     // The other features' parts of the page, through their services on the instance.
-    pickets: app.pickets.upcomingByPlace(campaign.id, { lang: state.lang }),
+    pickets: app.pickets.upcomingByPlace(campaign.id, { lang: state.lang, baseLanguage: base }),
     ...app.letters.formView(campaign, state),
     csrfToken,
   }

@@ -4,6 +4,9 @@ import { CampaignPageCache } from './page.js'
 import { officialsForCountry } from './queries.js'
 import { countryCode, issuesOf } from '../validation.js'
 import { translator } from '../i18n/index.js'
+import { localize, localizeRow } from '../i18n/content.js'
+import { useCampaignLanguage } from '../i18n/plugin.js'
+import { campaignTexts, personTexts, targetTexts } from '../db/schema/index.js'
 
 type SlugParams = { Params: { slug: string } }
 
@@ -15,7 +18,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
     // Each campaign's figures as the public sees them (see publicTally).
     const listed = campaigns.listed().map((c) => {
       const tally = campaigns.publicTally(c)
-      return { ...c, lettersCount: tally.letters, offlineCount: tally.offline }
+      return { ...localizeRow(c, campaignTexts, req.lang, c.languages[0] ?? req.lang), lettersCount: tally.letters, offlineCount: tally.offline }
     })
     const t = translator(req.lang)
     return reply.view('campaigns/home', { title: t('home.title'), campaigns: listed })
@@ -24,19 +27,22 @@ export default async function campaignRoutes(app: FastifyInstance) {
   app.get<SlugParams>('/campaigns/:slug', async (req, reply) => {
     const campaign = campaigns.publicBySlug(req.params.slug)
     if (!campaign) return sendError(req, reply, 404, (t) => t('errors.noCampaign'))
+    useCampaignLanguage(req, reply, campaign)
     return pages.send(reply, app, campaign)
   })
 
   app.get<SlugParams & { Querystring: { confirmed?: string } }>('/campaigns/:slug/thanks', async (req, reply) => {
     const campaign = campaigns.publicBySlug(req.params.slug)
     if (!campaign) return sendError(req, reply, 404, (t) => t('errors.noCampaign'))
+    useCampaignLanguage(req, reply, campaign)
     const t = translator(req.lang)
     const url = `${app.config.baseUrl}/campaigns/${campaign.slug}`
+    const texts = localizeRow(campaign, campaignTexts, req.lang, campaign.languages[0] ?? req.lang)
     return reply.view('campaigns/thanks', {
-      title: t('thanks.title', { title: campaign.title }),
-      campaign,
+      title: t('thanks.title', { title: texts.title }),
+      campaign: texts,
       url,
-      shareText: t('thanks.shareText', { title: campaign.title }),
+      shareText: t('thanks.shareText', { title: texts.title }),
       // Which page to show depends on the campaign, never on whether this address wrote before.
       awaitingConfirmation: campaign.confirmLetters && req.query.confirmed === undefined,
       confirmed: req.query.confirmed !== undefined,
@@ -54,19 +60,31 @@ export default async function campaignRoutes(app: FastifyInstance) {
       if (!parsed.success) return sendError(req, reply, 422, (t) => t('errors.invalidInput'), { issues: issuesOf(parsed.error).map((i) => ({ ...i, path: ['country'] })) })
       country = parsed.data
     }
+    // `?lang=ru` (or Accept-Language): the organizers' texts in Russian where they wrote them; `language`
+    // says which was asked for, and `fallback` lists the texts given in the campaign's first language instead.
+    const lang = req.langChosen ? req.lang : (campaign.languages[0] ?? req.lang)
+    const base = campaign.languages[0] ?? lang
+    const texts = localize(campaign, campaignTexts, lang, base)
+    const fallback = (langs: Record<string, string | undefined>) => Object.keys(langs)
     return {
       slug: campaign.slug,
-      title: campaign.title,
+      language: lang,
+      title: texts.title,
+      summary: texts.summary,
+      story: texts.story,
+      fallback: fallback(texts.langs),
+      fallbackLanguage: base,
       goal: campaign.goal,
       status: campaign.status,
       languages: campaign.languages,
-      targets: officialsForCountry(campaigns.targets(campaign.id), country).map((t) => ({
-        id: t.id,
-        name: t.name,
-        title: t.title,
-        country: t.country,
-        suggested: t.suggested,
-      })),
+      people: campaigns.people(campaign.id).map((p) => {
+        const person = localize(p, personTexts, lang, base)
+        return { id: p.id, name: person.name, status: person.status, detail: person.detail, statusChangedOn: p.statusChangedOn, fallback: fallback(person.langs) }
+      }),
+      targets: officialsForCountry(campaigns.targets(campaign.id), country).map((t) => {
+        const official = localize(t, targetTexts, lang, base)
+        return { id: t.id, name: official.name, title: official.title, country: t.country, suggested: t.suggested, fallback: fallback(official.langs).filter((f) => f !== 'salutation') }
+      }),
     }
   })
 

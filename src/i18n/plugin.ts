@@ -1,10 +1,10 @@
 import fp from 'fastify-plugin'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { directionOf, fromAcceptLanguage, isLanguage, LANGUAGE_NAMES, LANGUAGES, type Language } from './languages.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The page's language: ?lang=, then the `lang` cookie, then Accept-Language, then English. */
+    /** The page's language: ?lang=, then the `lang` cookie, then Accept-Language, then the campaign's first language (useCampaignLanguage), then English. */
     lang: Language
     /** Whether the visitor chose it (query, cookie or header), or it is only our default. */
     langChosen: boolean
@@ -33,6 +33,19 @@ export function languageLocals(req: FastifyRequest, url = req.url) {
     dir: directionOf(req.lang),
     languageLinks: LANGUAGES.map((code) => ({ code, name: LANGUAGE_NAMES[code], href: withLang(url, code), absolute: base + withLang(url, code), current: code === req.lang })),
   }
+}
+
+/**
+ * On a campaign's pages, a visitor who chose no language (no ?lang=, cookie or Accept-Language we speak)
+ * reads the campaign's first language, when Outcry speaks it.
+ */
+export function useCampaignLanguage(req: FastifyRequest, reply: FastifyReply, campaign: { languages: readonly string[] }): void {
+  const first = campaign.languages[0]
+  if (req.langChosen || !isLanguage(first) || first === req.lang) return
+  req.lang = first
+  const locals = (reply.locals ??= {})
+  locals.lang = first
+  locals.dir = directionOf(first)
 }
 
 /** Negotiates each request's language and hands it to the views (after @fastify/cookie). */

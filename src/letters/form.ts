@@ -1,4 +1,5 @@
-import type { Campaign, Target } from '../db/schema/index.js'
+import { targetTexts, type Campaign, type Target } from '../db/schema/index.js'
+import { localize } from '../i18n/content.js'
 import { countryName, countryOptions, isCountryCode } from '../countries.js'
 import { officialsForCountry } from '../campaigns/queries.js'
 import { NOTE_MAX, type PreviewInput } from './input.js'
@@ -22,8 +23,7 @@ export function letterFormView(
 ) {
   const lang = state.lang ?? 'en'
   const t = translator(lang)
-  // The letter in the page's language when the campaign has a template for it, else in its first language.
-  const values: Record<string, unknown> = { language: campaign.languages.includes(lang) ? lang : campaign.languages[0], ...state.values }
+  const values: Record<string, unknown> = { ...state.values }
   const country = supporterCountry(values.country)
   // The officials for the supporter's country (the embassy in it) first, as the country field says.
   const officials = officialsForCountry(targets, country)
@@ -33,6 +33,7 @@ export function letterFormView(
   if (autoTicked) for (const t of officials) if (t.suggested) chosen.add(t.id)
   // The preview shows the letter to the first official ticked.
   const targetId = chosen.values().next().value
+  values.language ??= letterLanguage(campaign, lang, targets.find((t) => t.id === targetId))
   return {
     open,
     preview: open
@@ -46,7 +47,14 @@ export function letterFormView(
           language: str(values.language),
         })
       : null,
-    targets: officials.map((t) => ({ ...t, countryName: countryName(t.country, lang), checked: chosen.has(t.id), autoChecked: autoTicked && t.suggested })),
+    // Their names and titles in the page's language where the organizers gave them (else marked with theirs).
+    targets: officials.map((t) => ({
+      ...t,
+      ...localize(t, targetTexts, lang, campaign.languages[0] ?? lang),
+      countryName: countryName(t.country, lang),
+      checked: chosen.has(t.id),
+      autoChecked: autoTicked && t.suggested,
+    })),
     languages: campaign.languages.map((code) => ({ code, name: languageName(code, lang), selected: code === values.language })),
     countries: countryOptions(lang).map((c) => ({ ...c, selected: c.code === str(values.country).toUpperCase() })),
     values,
@@ -54,6 +62,16 @@ export function letterFormView(
     hasErrors: Object.keys(state.errors ?? {}).length > 0,
     noteMax: NOTE_MAX,
   }
+}
+
+/**
+ * The letter's language when the supporter has not chosen one: the page's when the campaign has a letter
+ * in it, else the official's own language when it has one in that, else the campaign's first.
+ */
+export function letterLanguage(campaign: Campaign, pageLanguage: string | undefined, official: Pick<Target, 'language'> | undefined): string | undefined {
+  if (pageLanguage && campaign.languages.includes(pageLanguage)) return pageLanguage
+  if (official && campaign.languages.includes(official.language)) return official.language
+  return campaign.languages[0]
 }
 
 /** The supporter's country as an ISO code, if the field holds one. */

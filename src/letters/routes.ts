@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { sendError } from '../errors.js'
 import { renderCampaignPage } from '../campaigns/page.js'
+import { useCampaignLanguage } from '../i18n/plugin.js'
 import { fieldErrors, InputError, issuesOf } from '../validation.js'
 import { letterForm, fromForm, parseLetterJson } from './input.js'
 import { supporterCountry } from './form.js'
@@ -36,6 +37,7 @@ export default async function letterRoutes(app: FastifyInstance) {
     async (req, reply) => {
       const campaign = app.campaigns.publicBySlug(req.params.slug)
       if (!campaign) return sendError(req, reply, 404, (t) => t('errors.noCampaign'))
+      useCampaignLanguage(req, reply, campaign)
       if (!app.campaigns.isOpen(campaign)) return sendError(req, reply, 409, CLOSED_MESSAGE[campaign.status] ?? NO_LETTERS)
       const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>
       const values = displayValues(body)
@@ -63,6 +65,7 @@ export default async function letterRoutes(app: FastifyInstance) {
   app.post<SlugParams & { Body: Record<string, unknown> }>('/campaigns/:slug/preview', { onRequest: previewLimit }, async (req, reply) => {
     const campaign = app.campaigns.publicBySlug(req.params.slug)
     if (!campaign || !app.campaigns.isOpen(campaign)) return sendError(req, reply, 404, (t) => t('errors.campaignNotFound'))
+    useCampaignLanguage(req, reply, campaign)
     const v = displayValues(req.body && typeof req.body === 'object' ? req.body : {})
     // The officials for the supporter's country first; with none ticked, the letter goes to the first suggested.
     const officials = officialsForCountry(app.campaigns.targets(campaign.id), supporterCountry(v.country))

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto'
 import type { Db, DbOrTx } from '../db/client.js'
 import type { Clock } from '../clock.js'
-import { campaignTexts, type Campaign, type Letter, type Target } from '../db/schema/index.js'
-import { localize } from '../i18n/content.js'
+import { campaignTexts, targetTexts, type Campaign, type Letter, type Target } from '../db/schema/index.js'
+import { localize, localizeRow } from '../i18n/content.js'
 import type { CampaignService } from '../campaigns/service.js'
 import { countLetter } from '../campaigns/tally.js'
 import { enqueueMail } from '../mail/outbox.js'
@@ -14,7 +14,7 @@ import { AppealCache, letterDate, renderAppeal, targetContext, type AppealContex
 import { CHOOSE_LISTED_TARGET, CHOOSE_OFFERED_LANGUAGE, type LetterInput, type PreviewInput } from './input.js'
 import * as queries from './queries.js'
 import * as mails from './mail.js'
-import { letterFormView, type LetterFormState } from './form.js'
+import { letterFormView, letterLanguage, type LetterFormState } from './form.js'
 
 export const CONFIRM_LINK_DAYS = 7
 
@@ -65,11 +65,12 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
   }
 
   /** Checks what the schema cannot: the officials and language belong to this campaign. */
-  function resolve(campaign: Campaign, targetIds: number[], language: string | undefined, field: 'target' | 'targetId') {
+  function resolve(campaign: Campaign, targetIds: number[], language: string | undefined, field: 'target' | 'targetId', pageLanguage?: string) {
     const issues = []
     const targets = targetIds.map((id) => campaigns.target(campaign.id, id))
     if (targets.length === 0 || targets.some((t) => !t)) issues.push({ path: [field], message: CHOOSE_LISTED_TARGET })
-    const lang = language ?? campaign.languages[0]
+    // An API client that names no language writes as from a page in the campaign's first language.
+    const lang = language ?? letterLanguage(campaign, pageLanguage ?? campaign.languages[0], targets[0])
     if (!lang || !campaign.languages.includes(lang) || !campaigns.template(campaign.id, lang)) {
       issues.push({ path: ['language'], message: CHOOSE_OFFERED_LANGUAGE })
     }
@@ -95,7 +96,8 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
       const target = input.targetId ? campaigns.target(campaign.id, input.targetId) : campaigns.targets(campaign.id)[0]
       const language = input.language && campaign.languages.includes(input.language) ? input.language : campaign.languages[0]
       if (!target || !language) return null
-      return { target, language, ...appealFor(campaign, target, language, input, clock())! }
+      // The official as the letter names them.
+      return { target: localizeRow(target, targetTexts, language, campaign.languages[0] ?? language), language, ...appealFor(campaign, target, language, input, clock())! }
     },
 
     /**
@@ -108,7 +110,7 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
       const campaign = campaigns.bySlug(slug)
       if (!campaign) return { kind: 'not_found' }
       if (campaign.status !== 'live') return { kind: 'closed', campaign }
-      const { targets, language } = resolve(campaign, input.targetIds, input.language, field)
+      const { targets, language } = resolve(campaign, input.targetIds, input.language, field, input.pageLanguage)
       const now = clock()
       const emailNormalized = normalizeEmail(input.email)
       const confirm = campaign.confirmLetters

@@ -8,6 +8,9 @@ import { groupPickets, picketJson, picketView } from './view.js'
 import { campaignFeed, picketIcs } from './calendar.js'
 import { mailSettings } from '../mail/settings.js'
 import { caughtInHoneypot } from '../honeypot.js'
+import { localizeRow } from '../i18n/content.js'
+import { useCampaignLanguage } from '../i18n/plugin.js'
+import { campaignTexts } from '../db/schema/index.js'
 
 type IdParams = { Params: { id: string } }
 type TokenParams = { Params: { token: string } }
@@ -38,6 +41,16 @@ export default async function picketRoutes(app: FastifyInstance) {
   const closed = (req: FastifyRequest, reply: FastifyReply, picket: Picket, reason: string) =>
     sendError(req, reply, 409, req.url.startsWith('/api/') ? reason : (closedText(req, picket) ?? reason))
 
+  /**
+   * A picket page's language (the campaign's first unless the visitor chose one), its campaign and
+   * picket with the organizers' texts in it.
+   */
+  const speak = (req: FastifyRequest, reply: FastifyReply, campaign: Campaign, picket?: Picket) => {
+    useCampaignLanguage(req, reply, campaign)
+    const base = campaign.languages[0] ?? req.lang
+    return { campaign: localizeRow(campaign, campaignTexts, req.lang, base), picket: picket ? picketView(picket, req.lang, base) : undefined, base }
+  }
+
   /** The campaign by its slug, if the public may see it (a draft answers 404). */
   const publicCampaign = (slug: string) => {
     const campaign = app.campaigns.bySlug(slug)
@@ -47,8 +60,9 @@ export default async function picketRoutes(app: FastifyInstance) {
   app.get<{ Params: { slug: string } }>('/campaigns/:slug/pickets', async (req, reply) => {
     const campaign = publicCampaign(req.params.slug)
     if (!campaign) return notFound(req, reply, 'campaign')
+    const shown = speak(req, reply, campaign)
     const t = translator(req.lang)
-    return reply.view('pickets/pickets', { title: t('pickets.list.pageTitle', { campaign: campaign.title }), campaign, countries: groupPickets(pickets.upcoming(campaign.id), req.lang) })
+    return reply.view('pickets/pickets', { title: t('pickets.list.pageTitle', { campaign: shown.campaign.title }), campaign: shown.campaign, countries: groupPickets(pickets.upcoming(campaign.id), req.lang, shown.base) })
   })
 
   app.get<{ Params: { slug: string } }>('/campaigns/:slug/pickets.ics', async (req, reply) => {
@@ -90,16 +104,18 @@ export default async function picketRoutes(app: FastifyInstance) {
   app.get<IdParams>('/pickets/:id/check-your-mailbox', async (req, reply) => {
     const found = pickets.publicPicket(parseId(req.params.id))
     if (!found) return notFound(req, reply, 'picket')
+    const shown = speak(req, reply, found.campaign, found.picket)
     const t = translator(req.lang)
-    return reply.view('pickets/rsvp-sent', { title: t('pickets.sent.pageTitle', { picket: found.picket.title }), campaign: found.campaign, picket: picketView(found.picket, req.lang), confirming: found.campaign.confirmRsvps })
+    return reply.view('pickets/rsvp-sent', { title: t('pickets.sent.pageTitle', { picket: shown.picket!.title }), campaign: shown.campaign, picket: shown.picket, confirming: found.campaign.confirmRsvps })
   })
 
   function picketPage(req: FastifyRequest, reply: FastifyReply, picket: Picket, campaign: Campaign, state: { values?: Record<string, string>; errors?: Record<string, string> } = {}, status = 200) {
+    const shown = speak(req, reply, campaign, picket)
     const reason = closedText(req, picket)
     return reply.code(status).view('pickets/picket', {
-      title: picket.title,
-      campaign,
-      picket: picketView(picket, req.lang),
+      title: shown.picket!.title,
+      campaign: shown.campaign,
+      picket: shown.picket,
       closedReason: reason,
       values: state.values ?? {},
       errors: state.errors ?? {},
@@ -112,6 +128,7 @@ export default async function picketRoutes(app: FastifyInstance) {
     const found = pickets.publicPicket(parseId(req.params.id))
     if (!found) return notFound(req, reply, 'picket')
     const { picket, campaign } = found
+    useCampaignLanguage(req, reply, campaign)
     const reason = pickets.closedReason(picket)
     if (reason) return closed(req, reply, picket, reason)
     const sent = `/pickets/${picket.id}/check-your-mailbox`
@@ -169,31 +186,34 @@ export default async function picketRoutes(app: FastifyInstance) {
   app.get<TokenParams>('/rsvps/:token/stop-reminders', async (req, reply) => {
     const found = pickets.lookup(req.params.token)
     if (!found) return notFound(req, reply, 'link')
+    const shown = speak(req, reply, found.campaign, found.picket)
     const t = translator(req.lang)
     const title = found.rsvp.remindersStopped ? t('pickets.stop.stoppedTitle') : t('pickets.stop.button')
-    return reply.view('pickets/stop-reminders', { title, found, picket: picketView(found.picket, req.lang), token: req.params.token, manageHref: `/rsvps/${encodeURIComponent(req.params.token)}`, csrfToken: reply.generateCsrf(), stopped: found.rsvp.remindersStopped })
+    return reply.view('pickets/stop-reminders', { title, found, picket: shown.picket, token: req.params.token, manageHref: `/rsvps/${encodeURIComponent(req.params.token)}`, csrfToken: reply.generateCsrf(), stopped: found.rsvp.remindersStopped })
   })
 
   // RFC 8058 one-click: mail clients POST here without our CSRF token; the token in the URL is the proof.
   app.post<TokenParams & { Body: Record<string, unknown> }>('/rsvps/:token/stop-reminders', async (req, reply) => {
     const found = pickets.stopReminders(req.params.token)
     if (!found) return notFound(req, reply, 'link')
+    const shown = speak(req, reply, found.campaign, found.picket)
     const t = translator(req.lang)
-    return reply.view('pickets/stop-reminders', { title: t('pickets.stop.stoppedTitle'), found, picket: picketView(found.picket, req.lang), token: req.params.token, manageHref: `/rsvps/${encodeURIComponent(req.params.token)}`, stopped: true })
+    return reply.view('pickets/stop-reminders', { title: t('pickets.stop.stoppedTitle'), found, picket: shown.picket, token: req.params.token, manageHref: `/rsvps/${encodeURIComponent(req.params.token)}`, stopped: true })
   })
 
   function manage(req: FastifyRequest, reply: FastifyReply, token: string) {
     const found = pickets.lookup(token)
     if (!found) return notFound(req, reply, 'linkCopy')
-    const picket = picketView(found.picket, req.lang)
+    const shown = speak(req, reply, found.campaign, found.picket)
+    const picket = shown.picket!
     const closed = closedText(req, found.picket)
     const t = translator(req.lang)
     const pending = found.rsvp.status === 'pending_confirmation'
     return reply.view('pickets/rsvp', {
-      title: t('pickets.rsvp.pageTitle', { picket: found.picket.title }),
+      title: t('pickets.rsvp.pageTitle', { picket: picket.title }),
       found,
       picket,
-      campaign: found.campaign,
+      campaign: shown.campaign,
       pending,
       canConfirm: pending && !closed,
       closedReason: closed,

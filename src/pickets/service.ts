@@ -193,7 +193,7 @@ export function createPicketService(deps: {
       return pickets.map((p) => forPublic(p, campaign))
     },
     /** Upcoming pickets grouped by country, then city, as the campaign and pickets pages list them. */
-    upcomingByPlace: (campaignId: number, opts: { preview?: boolean; lang?: Language } = {}) => groupPickets(service.upcoming(campaignId, opts), opts.lang),
+    upcomingByPlace: (campaignId: number, opts: { preview?: boolean; lang?: Language; baseLanguage?: string } = {}) => groupPickets(service.upcoming(campaignId, opts), opts.lang, opts.baseLanguage),
     /** The calendar feed's pickets (none for a draft). */
     feed(campaignId: number): Picket[] {
       const campaign = campaigns.byId(campaignId)

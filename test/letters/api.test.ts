@@ -32,7 +32,7 @@ t.test('the campaign and its officials', async (t) => {
   const app = await build(t)
   const res = await app.inject('/api/campaigns/zhanaozen')
   t.equal(res.statusCode, 200)
-  t.same(Object.keys(res.json()).sort(), ['goal', 'languages', 'slug', 'status', 'targets', 'title'])
+  t.same(Object.keys(res.json()).sort(), ['fallback', 'fallbackLanguage', 'goal', 'language', 'languages', 'people', 'slug', 'status', 'story', 'summary', 'targets', 'title'])
   t.match(res.json(), { slug: 'zhanaozen', goal: 11000, status: 'live', languages: ['en', 'ru'], targets: [{ id: 1, name: 'Nursultan Nazarbayev', title: String, country: 'KZ' }, { id: 2 }] })
   t.equal((await app.inject('/api/campaigns/nope')).statusCode, 404)
   t.equal((await app.inject('/api/campaigns/nope/tally')).statusCode, 404)
