@@ -7,7 +7,7 @@ import { apiTokens } from '../db/schema/index.js'
 import type { Db, DbOrTx } from '../db/client.js'
 import { loadAdminUser } from './access.js'
 import { sendError } from '../errors.js'
-import { issuesOf, InputError } from '../validation.js'
+import { issuesOf, InputError, localized } from '../validation.js'
 
 export const TOKEN_PREFIX = 'oc_'
 const hash = (token: string) => crypto.createHash('sha256').update(token).digest('hex')
@@ -55,13 +55,15 @@ function authenticate(db: Db, header: string | undefined, now: Date) {
   return loadAdminUser(db, row.userId)
 }
 
+const BODY_OBJECT = localized((t) => t('admin.api.bodyObject'))
+
 /**
  * Parses a JSON body with zod, or answers 422 with field paths like the public API.
  * Returns null when it has answered.
  */
 export function parseBody<T extends z.ZodType>(req: FastifyRequest, schema: T): z.infer<T> {
   const body = req.body
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new InputError([{ path: [], message: 'The body must be a JSON object' }])
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new InputError([{ path: [], message: BODY_OBJECT }])
   const parsed = schema.safeParse(body)
   if (!parsed.success) throw new InputError(issuesOf(parsed.error))
   return parsed.data
@@ -81,13 +83,13 @@ export async function apiScope(app: FastifyInstance) {
     req.user = authenticate(app.db, req.headers.authorization, app.clock())
     if (!req.user) {
       reply.header('www-authenticate', 'Bearer realm="outcry"')
-      return sendError(req, reply, 401, 'Send a valid API token: Authorization: Bearer oc_…')
+      return sendError(req, reply, 401, (t) => t('admin.api.unauthorized'))
     }
   })
   app.addHook('preValidation', async (req, reply) => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined
     if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
-      return sendError(req, reply, 415, 'Send JSON (Content-Type: application/json)')
+      return sendError(req, reply, 415, (t) => t('admin.api.sendJson'))
     }
   })
 }

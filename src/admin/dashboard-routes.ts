@@ -1,10 +1,15 @@
 import type { FastifyInstance } from 'fastify'
+import { translator } from '../i18n/index.js'
+import { campaignStatusName, roleName } from './labels.js'
 import { allCampaigns } from './users.js'
 
 export default async function dashboardRoutes(app: FastifyInstance) {
   app.get('/', async (req, reply) => {
     const user = req.user!
-    const campaigns = allCampaigns(app.db).filter((c) => user.role === 'admin' || user.campaignIds.includes(c.id))
-    return reply.view('admin/dashboard', { title: 'Back office', campaigns })
+    const t = translator(req.lang)
+    const campaigns = allCampaigns(app.db)
+      .filter((c) => user.role === 'admin' || user.campaignIds.includes(c.id))
+      .map((c) => ({ ...c, statusName: campaignStatusName(t, c.status) }))
+    return reply.view('admin/dashboard', { title: t('admin.nav.backOffice'), campaigns, roleName: roleName(t, user.role) })
   })
 }

@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import { fieldErrors, issuesOf } from '../validation.js'
+import { fieldErrors, issuesOf, localized } from '../validation.js'
+import { translator } from '../i18n/index.js'
 import { sendError } from '../errors.js'
 import { BackoffLimiter } from './limiter.js'
 import { hashPassword, verifyPassword, MIN_PASSWORD } from './password.js'
@@ -10,10 +11,13 @@ import { audit } from './audit.js'
 const loginForm = z.object({ email: z.string().max(254).default(''), password: z.string().max(1000).default(''), next: z.string().max(2000).optional() })
 const passwordForm = z
   .object({
-    password: z.string({ error: 'Choose a password' }).min(MIN_PASSWORD, `Use at least ${MIN_PASSWORD} characters`).max(1000),
-    confirm: z.string({ error: 'Type the password again' }),
+    password: z
+      .string({ error: localized((t) => t('admin.setPassword.choose')) })
+      .min(MIN_PASSWORD, localized((t) => t('admin.setPassword.tooShort', { min: MIN_PASSWORD })))
+      .max(1000),
+    confirm: z.string({ error: localized((t) => t('admin.setPassword.again')) }),
   })
-  .refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'The two passwords differ' })
+  .refine((v) => v.password === v.confirm, { path: ['confirm'], message: localized((t) => t('admin.setPassword.differ')) })
 
 /** Only local paths under /admin: a login link must not send anyone elsewhere. */
 const safeNext = (next: string | undefined) => (next && /^\/admin(\/[\w\-./?=&%]*)?$/.test(next) && !next.startsWith('//') ? next : '/admin')
@@ -30,7 +34,7 @@ export default async function loginRoutes(app: FastifyInstance) {
 
   app.get<{ Querystring: { next?: string } }>('/login', { config }, async (req, reply) => {
     if (req.user) return reply.redirect(safeNext(req.query.next), 303)
-    return reply.view('admin/login', { title: 'Sign in', next: safeNext(req.query.next), csrfToken: reply.generateCsrf() })
+    return reply.view('admin/login', { title: translator(req.lang)('admin.login.heading'), next: safeNext(req.query.next), csrfToken: reply.generateCsrf() })
   })
 
   app.post<{ Body: Record<string, unknown> }>('/login', { config, onRequest: attemptLimit, preHandler: app.csrfProtection }, async (req, reply) => {
@@ -41,8 +45,7 @@ export default async function loginRoutes(app: FastifyInstance) {
     const wait = Math.max(perPair.retryAfter(pairKey), perAddress.retryAfter(addressKey))
     if (wait > 0) {
       reply.header('retry-after', wait)
-      const shown = wait < 60 ? `${wait} second${wait === 1 ? '' : 's'}` : `${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}`
-      return sendError(req, reply, 429, `Too many failed sign-ins. Please wait ${shown} and try again.`)
+      return sendError(req, reply, 429, (t) => (wait < 60 ? t('admin.login.waitSeconds', { seconds: wait }) : t('admin.login.waitMinutes', { minutes: Math.ceil(wait / 60) })))
     }
     const user = email ? userByEmail(app.db, email) : undefined
     const ok = (await verifyPassword(password, user?.passwordHash ?? null)) && user && !user.disabledAt
@@ -52,7 +55,8 @@ export default async function loginRoutes(app: FastifyInstance) {
       // Not the address typed: logs keep no email address.
       req.log.warn({ ip: req.ip, knownAccount: Boolean(user) }, 'failed sign-in')
       // One message whichever was wrong: it must not tell which addresses have accounts.
-      return reply.code(401).view('admin/login', { title: 'Sign in', next: safeNext(next), email, error: 'The email or password is not right.', csrfToken: reply.generateCsrf() })
+      const t = translator(req.lang)
+      return reply.code(401).view('admin/login', { title: t('admin.login.heading'), next: safeNext(next), email, error: t('admin.login.wrong'), csrfToken: reply.generateCsrf() })
     }
     perPair.reset(pairKey)
     // A new session id at sign-in: a session fixed before login is worthless after it.
@@ -69,19 +73,22 @@ export default async function loginRoutes(app: FastifyInstance) {
     return reply.redirect('/admin/login', 303)
   })
 
+  const passwordView = (req: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply, email: string, errors: Record<string, string>) =>
+    reply.view('admin/set-password', { title: translator(req.lang)('admin.setPassword.heading'), email, minPassword: MIN_PASSWORD, token: req.params.token, errors, csrfToken: reply.generateCsrf() })
+
   app.get<{ Params: { token: string } }>('/invitations/:token', { config }, async (req, reply) => {
     const found = openInvitation(app.db, req.params.token, app.clock())
-    if (!found) return sendError(req, reply, 404, 'This invitation link is not valid or has expired. Ask an admin for a new one.')
-    return reply.view('admin/set-password', { title: 'Set your password', email: found.user.email, token: req.params.token, errors: {}, csrfToken: reply.generateCsrf() })
+    if (!found) return sendError(req, reply, 404, (t) => t('admin.invitation.invalid'))
+    return passwordView(req, reply, found.user.email, {})
   })
 
   app.post<{ Params: { token: string }; Body: Record<string, unknown> }>('/invitations/:token', { config, preHandler: app.csrfProtection }, async (req, reply) => {
     const now = app.clock()
     const found = openInvitation(app.db, req.params.token, now)
-    if (!found) return sendError(req, reply, 404, 'This invitation link is not valid or has expired. Ask an admin for a new one.')
+    if (!found) return sendError(req, reply, 404, (t) => t('admin.invitation.invalid'))
     const form = passwordForm.safeParse(req.body ?? {})
     if (!form.success) {
-      return reply.code(422).view('admin/set-password', { title: 'Set your password', email: found.user.email, token: req.params.token, errors: fieldErrors(issuesOf(form.error)), csrfToken: reply.generateCsrf() })
+      return passwordView(req, reply.code(422), found.user.email, fieldErrors(issuesOf(form.error), req.lang))
     }
     const hash = await hashPassword(form.data.password)
     const used = app.db.transaction((tx) => {
@@ -90,7 +97,7 @@ export default async function loginRoutes(app: FastifyInstance) {
       audit(tx, { id: found.user.id, email: found.user.email, ip: req.ip }, 'user.password_set', {}, now)
       return true
     })
-    if (!used) return sendError(req, reply, 409, 'This invitation has already been used.')
+    if (!used) return sendError(req, reply, 409, (t) => t('admin.invitation.used'))
     await req.session.regenerate()
     req.session.set('userId', found.user.id)
     req.session.set('signedInAt', now.getTime())

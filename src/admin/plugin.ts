@@ -58,7 +58,7 @@ export default async function adminPlugin(app: FastifyInstance, opts: { screens:
     if (req.routeOptions.config?.public) return
     if (!req.user) {
       if (req.method === 'GET') return reply.redirect(`/admin/login?next=${encodeURIComponent(req.url)}`, 303)
-      return sendError(req, reply, 401, 'Please sign in again: your session has ended.')
+      return sendError(req, reply, 401, (t) => t('admin.sessionEnded'))
     }
     // Pages carry who is signed in, for the navigation.
     reply.locals = { ...reply.locals, adminUser: req.user, isAdmin: req.user.role === 'admin', logoutCsrf: reply.generateCsrf() }

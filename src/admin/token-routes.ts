@@ -1,9 +1,10 @@
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { desc, eq, ne } from 'drizzle-orm'
 import { z } from 'zod'
 import type { DbOrTx } from '../db/client.js'
 import { apiTokens, users } from '../db/schema/index.js'
-import { fieldErrors, issuesOf, singleLine } from '../validation.js'
+import { fieldErrors, issuesOf, localized, singleLine } from '../validation.js'
+import { translator } from '../i18n/index.js'
 import { actorOf, parseId, type AdminUser } from './access.js'
 import { createApiToken, MAX_TOKEN_DAYS, revokeApiToken, TOKEN_DAYS, tokenExpiry } from './api.js'
 import { audit } from './audit.js'
@@ -36,32 +37,34 @@ function tokenById(db: DbOrTx, id: number) {
   return db.select(tokenColumns).from(apiTokens).where(eq(apiTokens.id, id)).get()
 }
 
-export const tokenName = singleLine('Name', 100).refine((v) => v.length > 0, 'Give the token a name, such as the tool that will use it')
+const NAME_IT = localized((t) => t('admin.tokens.errors.name'))
+const DAYS_RANGE = localized((t) => t('admin.tokens.errors.days', { max: MAX_TOKEN_DAYS }))
+export const tokenName = singleLine('Name', 100).refine((v) => v.length > 0, NAME_IT)
 /** How long a token may live, in days: the choices on the screen (the CLI takes any number up to the longest). */
 export const TOKEN_DAY_CHOICES = [7, 30, TOKEN_DAYS, 180, MAX_TOKEN_DAYS] as const
 export const tokenDays = z
-  .string({ error: `Give a number of days from 1 to ${MAX_TOKEN_DAYS}` })
+  .string({ error: DAYS_RANGE })
   .trim()
-  .regex(/^\d{1,6}$/, `Give a number of days from 1 to ${MAX_TOKEN_DAYS}`)
+  .regex(/^\d{1,6}$/, DAYS_RANGE)
   .transform(Number)
-  .pipe(z.number().min(1, `Give a number of days from 1 to ${MAX_TOKEN_DAYS}`).max(MAX_TOKEN_DAYS, `A token can live at most ${MAX_TOKEN_DAYS} days`))
+  .pipe(z.number().min(1, DAYS_RANGE).max(MAX_TOKEN_DAYS, localized((t) => t('admin.tokens.errors.tooLong', { max: MAX_TOKEN_DAYS }))))
 const tokenForm = z.object({
-  name: z.string({ error: 'Give the token a name, such as the tool that will use it' }).pipe(tokenName),
+  name: z.string({ error: NAME_IT }).pipe(tokenName),
   days: z
-    .string({ error: 'Choose how long the token lives' })
+    .string({ error: localized((t) => t('admin.tokens.errors.chooseLifetime')) })
     .optional()
     .transform((v) => (v === undefined || v === '' ? String(TOKEN_DAYS) : v))
     .pipe(tokenDays)
-    .refine((v) => (TOKEN_DAY_CHOICES as readonly number[]).includes(v), 'Choose one of the lifetimes offered'),
+    .refine((v) => (TOKEN_DAY_CHOICES as readonly number[]).includes(v), localized((t) => t('admin.tokens.errors.offered'))),
 })
 
 /** API tokens: every signed-in user manages their own; admins may also revoke anyone's. */
 export default async function tokenRoutes(app: FastifyInstance) {
-  const listView = (reply: FastifyReply, user: AdminUser, values: { name: string; days?: string } = { name: '' }, errors: Record<string, string> = {}) => {
+  const listView = (req: FastifyRequest, reply: FastifyReply, user: AdminUser, values: { name: string; days?: string } = { name: '' }, errors: Record<string, string> = {}) => {
     const now = app.clock()
     const chosen = Number(values.days) || TOKEN_DAYS
     return reply.view('admin/token-list', {
-      title: 'API tokens',
+      title: translator(req.lang)('admin.nav.tokens'),
       tokens: ownTokens(app.db, user.id).map(withExpiry(now)),
       others: user.role === 'admin' ? othersTokens(app.db, user.id).map(withExpiry(now)) : null,
       dayChoices: TOKEN_DAY_CHOICES.map((days) => ({ days, selected: days === chosen, isDefault: days === TOKEN_DAYS })),
@@ -71,13 +74,13 @@ export default async function tokenRoutes(app: FastifyInstance) {
     })
   }
 
-  app.get('/tokens', async (req, reply) => listView(reply, req.user!))
+  app.get('/tokens', async (req, reply) => listView(req, reply, req.user!))
 
   app.post<{ Body: Record<string, unknown> }>('/tokens', { preHandler: app.csrfProtection }, async (req, reply) => {
     const body = req.body ?? {}
     const parsed = tokenForm.safeParse(body)
     const values = { name: typeof body.name === 'string' ? body.name : '', days: typeof body.days === 'string' ? body.days : '' }
-    if (!parsed.success) return listView(reply.code(422), req.user!, values, fieldErrors(issuesOf(parsed.error)))
+    if (!parsed.success) return listView(req, reply.code(422), req.user!, values, fieldErrors(issuesOf(parsed.error), req.lang))
     const now = app.clock()
     const user = req.user!
     const created = app.db.transaction((tx) => {
@@ -87,7 +90,7 @@ export default async function tokenRoutes(app: FastifyInstance) {
     })
     // Shown once, in this response only: never in a URL, a log line or the database.
     reply.header('cache-control', 'no-store')
-    return reply.code(201).view('admin/token-created', { title: 'New API token', name: parsed.data.name, token: created.token, expiresAt: created.expiresAt, baseUrl: app.config.baseUrl })
+    return reply.code(201).view('admin/token-created', { title: translator(req.lang)('admin.tokens.newTitle'), name: parsed.data.name, token: created.token, expiresAt: created.expiresAt, baseUrl: app.config.baseUrl })
   })
 
   app.post<{ Params: { tokenId: string } }>('/tokens/:tokenId/revoke', { preHandler: app.csrfProtection }, async (req, reply) => {

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify'
+import type { TFunction } from 'i18next'
 import { and, count, desc, eq } from 'drizzle-orm'
 import type { DbOrTx } from '../db/client.js'
-import { outbox } from '../db/schema/index.js'
+import { outbox, outboxStatuses, type OutboxStatus } from '../db/schema/index.js'
+import { translator } from '../i18n/index.js'
 import { outboxCounts } from './outbox.js'
 import { actorOf, parseId, requireAdmin } from '../admin/access.js'
 import { audit } from '../admin/audit.js'
@@ -21,9 +23,38 @@ export function maskedRecipient(kind: string, recipient: string): string {
   return at > 0 ? `${recipient[0]}…${recipient.slice(at)}` : '…'
 }
 
+// ---- names on the screen (the rows keep their codes, in data-* attributes) ----
+
+type Label = (t: TFunction) => string
+const STATUSES: Record<OutboxStatus, Label> = {
+  queued: (t) => t('adminMail.status.queued'),
+  sending: (t) => t('adminMail.status.sending'),
+  sent: (t) => t('adminMail.status.sent'),
+  failed: (t) => t('adminMail.status.failed'),
+  expired: (t) => t('adminMail.status.expired'),
+}
+const KINDS: Record<string, Label> = {
+  letter: (t) => t('adminMail.kinds.letter'),
+  digest: (t) => t('adminMail.kinds.digest'),
+  invitation: (t) => t('adminMail.kinds.invitation'),
+  letter_copy: (t) => t('adminMail.kinds.letter_copy'),
+  confirm_letter: (t) => t('adminMail.kinds.confirm_letter'),
+  already_written: (t) => t('adminMail.kinds.already_written'),
+  rsvp_confirm: (t) => t('adminMail.kinds.rsvp_confirm'),
+  rsvp_going: (t) => t('adminMail.kinds.rsvp_going'),
+  rsvp_waitlisted: (t) => t('adminMail.kinds.rsvp_waitlisted'),
+  rsvp_promoted: (t) => t('adminMail.kinds.rsvp_promoted'),
+  rsvp_link: (t) => t('adminMail.kinds.rsvp_link'),
+  picket_reminder: (t) => t('adminMail.kinds.picket_reminder'),
+  picket_changed: (t) => t('adminMail.kinds.picket_changed'),
+  picket_cancelled: (t) => t('adminMail.kinds.picket_cancelled'),
+}
+/** A kind of mail in words; one not named here shows as its code. */
+export const mailKindName = (t: TFunction, kind: string): string => (Object.hasOwn(KINDS, kind) ? KINDS[kind]!(t) : kind)
+
 // ---- queries (the outbox is src/mail's table; these are the back office's views of it) ----
 
-function failedMail(db: DbOrTx, limit = FAILED_SHOWN) {
+function failedMail(db: DbOrTx, t: TFunction, limit = FAILED_SHOWN) {
   return db
     .select({ id: outbox.id, kind: outbox.kind, recipient: outbox.recipient, subject: outbox.message, attempts: outbox.attempts, lastError: outbox.lastError, createdAt: outbox.createdAt })
     .from(outbox)
@@ -31,7 +62,7 @@ function failedMail(db: DbOrTx, limit = FAILED_SHOWN) {
     .orderBy(desc(outbox.id))
     .limit(limit)
     .all()
-    .map((r) => ({ ...r, recipient: maskedRecipient(r.kind, r.recipient), subject: r.subject?.subject ?? `(${r.kind})` }))
+    .map((r) => ({ ...r, kindName: mailKindName(t, r.kind), recipient: maskedRecipient(r.kind, r.recipient), subject: r.subject?.subject ?? `(${mailKindName(t, r.kind)})` }))
 }
 
 /** Failed mail goes back to the queue as if new: due now, with its attempts counted afresh. */
@@ -57,15 +88,16 @@ function failedByKind(db: DbOrTx) {
 export default async function mailRoutes(app: FastifyInstance) {
   app.addHook('preHandler', requireAdmin)
 
-  app.get('/mail', async (_req, reply) => {
+  app.get('/mail', async (req, reply) => {
+    const t = translator(req.lang)
     const counts = outboxCounts(app.db)
-    const failed = failedMail(app.db)
+    const failed = failedMail(app.db, t)
     return reply.view('mail/outbox', {
-      title: 'Mail',
-      counts,
-      statuses: ['queued', 'sending', 'sent', 'failed', 'expired'].map((status) => ({ status, n: counts[status] ?? 0 })),
+      title: t('adminMail.title'),
+      counts: { ...counts, failed: counts.failed ?? 0 },
+      statuses: outboxStatuses.map((status) => ({ status, name: STATUSES[status](t), n: counts[status] ?? 0 })),
       failed,
-      byKind: failedByKind(app.db),
+      byKind: failedByKind(app.db).map((k) => ({ ...k, name: mailKindName(t, k.kind) })),
       more: (counts.failed ?? 0) > failed.length,
       dispatcherOn: app.config.dispatcher,
       delivery: app.dispatcher.status(),

@@ -1,6 +1,19 @@
 import type { FastifyInstance } from 'fastify'
+import type { TFunction } from 'i18next'
+import { translator } from '../i18n/index.js'
 import { simpleParser } from 'mailparser'
 import { getCaptured, listCaptured } from './outbox.js'
+
+/** The headers the mailbox shows, by their names in the page's language. */
+const HEADERS: [string, (t: TFunction) => string][] = [
+  ['from', (t) => t('adminMail.mailbox.headers.from')],
+  ['to', (t) => t('adminMail.mailbox.headers.to')],
+  ['reply-to', (t) => t('adminMail.mailbox.headers.replyTo')],
+  ['subject', (t) => t('adminMail.mailbox.headers.subject')],
+  ['date', (t) => t('adminMail.mailbox.headers.date')],
+  ['message-id', (t) => t('adminMail.mailbox.headers.messageId')],
+  ['list-unsubscribe', (t) => t('adminMail.mailbox.headers.listUnsubscribe')],
+]
 
 /** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
 export function isLoopback(address: string | undefined): boolean {
@@ -21,16 +34,16 @@ export default async function mailboxRoutes(app: FastifyInstance) {
     if (proxied || !isLoopback(req.socket.remoteAddress)) return reply.callNotFound()
   })
 
-  app.get('/dev/mailbox', async (_req, reply) => {
-    return reply.view('mail/mailbox', { title: 'Captured mail', messages: listCaptured(app.db) })
+  app.get('/dev/mailbox', async (req, reply) => {
+    return reply.view('mail/mailbox', { title: translator(req.lang)('adminMail.mailbox.title'), messages: listCaptured(app.db) })
   })
 
   app.get<{ Params: { id: string } }>('/dev/mailbox/:id', async (req, reply) => {
     const mail = getCaptured(app.db, Number(req.params.id) || 0)
     if (!mail) return reply.callNotFound()
     const parsed = await simpleParser(mail.raw)
-    const headers = ['from', 'to', 'reply-to', 'subject', 'date', 'message-id', 'list-unsubscribe']
-      .map((name) => ({ name, value: parsed.headerLines.find((h) => h.key === name)?.line.replace(/^[^:]+:\s*/, '') }))
+    const t = translator(req.lang)
+    const headers = HEADERS.map(([name, label]) => ({ name, label: label(t), value: parsed.headerLines.find((h) => h.key === name)?.line.replace(/^[^:]+:\s*/, '') }))
       .filter((h) => h.value)
     return reply.view('mail/mailbox-message', {
       title: mail.subject,
