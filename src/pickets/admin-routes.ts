@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
 import type { TFunction } from 'i18next'
+import type { z } from 'zod'
 import { picketTexts, type Campaign, type Picket } from '../db/schema/index.js'
 import { countryOptions } from '../countries.js'
 import { picketView } from './view.js'
@@ -32,12 +33,12 @@ function diff(before: Picket, after: Picket) {
  * Translations are for the campaign's other languages: a 422 by language for any other (checked with
  * the rest of the description, so every issue is named at once).
  */
-function checkLanguages(app: FastifyInstance, campaignId: number, raw: unknown) {
+function checkLanguages(app: FastifyInstance, campaignId: number, raw: unknown, schema: z.ZodType = picketInput) {
   const translations = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).translations : undefined
   const languages = app.campaigns.byId(campaignId)?.languages ?? []
   const issues = translationLanguageIssues(translations, languages)
   if (!issues.length) return
-  const parsed = picketInput.safeParse(raw)
+  const parsed = schema.safeParse(raw)
   throw new InputError([...(parsed.success ? [] : issuesOf(parsed.error).filter((i) => !(i.path[0] === 'translations' && issues.some((l) => l.path[1] === i.path[1])))), ...issues])
 }
 
@@ -67,7 +68,7 @@ export function picketActions(app: FastifyInstance) {
 
     /** Changes a picket (partial changes are merged with what it is now); the service mails the notice. */
     reschedule(req: FastifyRequest, current: Picket, changes: Record<string, unknown>): { picket: Picket; notified: number; changed: boolean } {
-      checkLanguages(app, current.campaignId, changes)
+      checkLanguages(app, current.campaignId, changes, picketInput.partial())
       return app.db.transaction((tx) => {
         const picket = app.pickets.reschedule(current.id, withTranslations(current, changes))
         if (!picket) throw new InputError([{ path: [], message: GONE }])
@@ -427,8 +428,9 @@ export default async function picketRoutes(app: FastifyInstance) {
 
     scoped.get<IdParams>('/pickets/:id/cancel', async (req, reply) => {
       const picket = req.picket!
+      const t = translator(req.lang)
       return reply.view('pickets/picket-cancel', {
-        title: translator(req.lang)('adminPickets.cancel.pageTitle', { title: picket.title }),
+        title: t('adminPickets.cancel.pageTitle', { title: picket.title }),
         campaign: req.campaign,
         picket: picketView(picket, req.lang),
         cancelled: picket.status === 'cancelled',
@@ -445,6 +447,7 @@ export default async function picketRoutes(app: FastifyInstance) {
     scoped.get<IdParams>('/pickets/:id/rsvps', async (req, reply) => {
       const picket = req.picket!
       const lang = req.lang
+      const t = translator(lang)
       const rows = pq.rsvpsOf(app.db, picket.id)
       auditRsvpRead(req, picket, { via: 'admin', rows: rows.length })
       const view = (r: pq.RsvpRow) => ({
@@ -458,7 +461,7 @@ export default async function picketRoutes(app: FastifyInstance) {
       const cancelled = rows.filter((r) => r.status === 'cancelled').map(view)
       const unconfirmed = rows.filter((r) => r.status === 'pending_confirmation').map(view)
       return reply.view('pickets/picket-rsvps', {
-        title: translator(lang)('adminPickets.rsvps.pageTitle', { title: picket.title }),
+        title: t('adminPickets.rsvps.pageTitle', { title: picket.title }),
         campaign: req.campaign,
         picket: picketView(picket, lang),
         going,

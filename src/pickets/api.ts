@@ -11,6 +11,7 @@ import * as pq from './admin-queries.js'
 
 const FIELDS = Object.keys(picketInput.shape)
 const picketPatch = picketInput.partial()
+const anyObject = z.looseObject({})
 const checkInBody = z.object({ checkedIn: z.boolean({ error: localized((t) => t('adminPickets.errors.checkedInBoolean')) }) })
 const rsvpQuery = z.object({ status: z.enum(rsvpStatuses, { error: localized((t) => t('adminPickets.errors.rsvpStatus', { statuses: rsvpStatuses.join(', ') })) }).optional() })
 
@@ -62,7 +63,8 @@ export default async function picketApi(app: FastifyInstance) {
         },
       },
       async (req, reply) => {
-        parseBody(req, picketInput)
+        // An object, its fields checked with the campaign's languages by the action (every issue at once).
+        parseBody(req, anyObject)
         const picket = actions.schedule(req, req.campaign!.id, knownFields(req.body))
         return reply.code(201).send({ picket: adminPicketJson(picket) })
       },
@@ -95,7 +97,7 @@ export default async function picketApi(app: FastifyInstance) {
         },
       },
       async (req) => {
-        parseBody(req, picketPatch)
+        parseBody(req, anyObject)
         const { picket } = actions.reschedule(req, req.picket!, knownFields(req.body))
         return { picket: adminPicketJson(picket) }
       },
