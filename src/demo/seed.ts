@@ -12,7 +12,7 @@ Instead of bringing the shooters to justice, the authorities put the strikers on
 
 Trade unionists around the world answered: letters to the President and the Prosecutor General, and pickets at Kazakh embassies. Add your letter.`
 
-const englishBody = `Dear {{target.name}},
+const englishBody = `{{target.salutation}}
 
 I am writing from {{supporter.city}}, {{supporter.country}}{{#if supporter.organisation}}, as a member of {{supporter.organisation}}{{/if}}, about the oil workers of Zhanaozen who were imprisoned after the strike of 2011.
 
@@ -29,13 +29,13 @@ Yours sincerely,
 {{supporter.city}}, {{supporter.country}}
 {{date}}`
 
-const russianBody = `Уважаемый {{target.name}}!
+const russianBody = `{{target.salutation}}
 
-Я пишу вам из города {{supporter.city}} ({{supporter.country}}){{#if supporter.organisation}} как член организации «{{supporter.organisation}}»{{/if}} по поводу нефтяников Жанаозена, заключённых под стражу после забастовки 2011 года.
+Я пишу Вам из города {{supporter.city}} ({{supporter.country}}){{#if supporter.organisation}} как член организации «{{supporter.organisation}}»{{/if}} по поводу нефтяников Жанаозена, осуждённых после забастовки 2011 года.
 
-16 декабря 2011 года полиция открыла огонь по бастующим нефтяникам и их сторонникам в Жанаозене. Вместо того чтобы наказать виновных в расстреле, власти заключили в тюрьму рабочих и активистов забастовки, среди них Розу Тулетаеву, Каната Жусипбаева и Шабдала Уткилова. Суд над ними сопровождался достоверными сообщениями о пытках.
+16 декабря 2011 года полиция открыла огонь по бастующим нефтяникам и их сторонникам в Жанаозене. Вместо того чтобы наказать виновных в расстреле, власти отправили в тюрьму рабочих и активистов забастовки, среди них Розу Тулетаеву, Каната Жусипбаева и Шабдала Уткилова. Суд над ними сопровождался достоверными сообщениями о пытках.
 
-Я призываю вас освободить заключённых нефтяников Жанаозена, расследовать заявления о пытках и уважать право работников Казахстана объединяться в профсоюзы и бастовать.
+Я призываю Вас освободить осуждённых нефтяников Жанаозена, расследовать заявления о пытках и уважать право работников Казахстана объединяться в профсоюзы и бастовать.
 {{#if note}}
 
 {{note}}
@@ -46,11 +46,35 @@ const russianBody = `Уважаемый {{target.name}}!
 {{supporter.city}}, {{supporter.country}}
 {{date}}`
 
+// Formal Kazakh: Сіз, as the Russian letter's Вы.
+const kazakhBody = `{{target.salutation}}
+
+Сізге {{supporter.city}} қаласынан ({{supporter.country}}){{#if supporter.organisation}}, «{{supporter.organisation}}» ұйымының мүшесі ретінде{{/if}} 2011 жылғы ереуілден кейін сотталған Жаңаөзен мұнайшылары туралы жазып отырмын.
+
+2011 жылғы 16 желтоқсанда полиция Жаңаөзенде ереуілге шыққан мұнайшылар мен олардың жақтастарына оқ атты. Атысқа кінәлілерді жазалаудың орнына билік жұмысшылар мен ереуіл белсенділерін, соның ішінде Роза Тулетаеваны, Қанат Жүсіпбаевты және Шабдал Уткиловты түрмеге қамады. Сот процесі кезінде азаптау туралы сенімді мәліметтер айтылды.
+
+Сізді Жаңаөзеннің сотталған мұнайшыларын босатуға, азаптау туралы мәліметтерді тергеуге және Қазақстан жұмысшыларының кәсіподаққа бірігу және ереуілге шығу құқығын құрметтеуге шақырамын.
+{{#if note}}
+
+{{note}}
+{{/if}}
+
+Құрметпен,
+{{supporter.name}}
+{{supporter.city}}, {{supporter.country}}
+{{date}}`
+
+const russianStory = `16 декабря 2011 года в Жанаозене, на западе Казахстана, полиция открыла огонь по бастующим нефтяникам и их семьям. Рабочие много месяцев бастовали за справедливую оплату труда и право на независимый профсоюз. Погибли по меньшей мере шестнадцать человек.
+
+Вместо того чтобы привлечь стрелявших к ответственности, власти отдали под суд самих забастовщиков. Нефтяников и активистов забастовки приговорили к многолетним срокам после процесса, на котором звучали сообщения о пытках.
+
+Профсоюзы всего мира ответили письмами Президенту и Генеральному прокурору и пикетами у посольств Казахстана. Добавьте своё письмо.`
+
 const demoPickets = [
-  { days: 3, city: 'London', country: 'GB', timeZone: 'Europe/London', address: '125 Pall Mall, SW1Y 5EA' },
-  { days: 4, city: 'Warsaw', country: 'PL', timeZone: 'Europe/Warsaw', address: 'ul. Królowej Marysieńki 14' },
-  { days: 5, city: 'Kyiv', country: 'UA', timeZone: 'Europe/Kyiv', address: 'vul. Melnykova 26' },
-  { days: 6, city: 'Moscow', country: 'RU', timeZone: 'Europe/Moscow', address: 'Chistoprudny Boulevard 3A' },
+  { days: 3, city: 'London', inCity: 'Лондоне', country: 'GB', timeZone: 'Europe/London', address: '125 Pall Mall, SW1Y 5EA' },
+  { days: 4, city: 'Warsaw', inCity: 'Варшаве', country: 'PL', timeZone: 'Europe/Warsaw', address: 'ul. Królowej Marysieńki 14' },
+  { days: 5, city: 'Kyiv', inCity: 'Киеве', country: 'UA', timeZone: 'Europe/Kyiv', address: 'vul. Melnykova 26' },
+  { days: 6, city: 'Moscow', inCity: 'Москве', country: 'RU', timeZone: 'Europe/Moscow', address: 'Chistoprudny Boulevard 3A' },
 ]
 
 /** Four pickets a few days ahead, at noon in each embassy's own zone. */
@@ -73,6 +97,12 @@ function seedPickets(tx: Tx, campaignId: number, now: Date) {
           bring: 'Union banners, the placard "Free the Zhanaozen oil workers", warm clothes',
           contact: `Picket organizer, ${p.city.toLowerCase()}@pickets.example.org`,
           reminders: [1440, 120],
+          translations: {
+            ru: {
+              title: `Пикет у посольства Казахстана в ${p.inCity}`,
+              bring: 'Профсоюзные флаги, плакат «Свободу нефтяникам Жанаозена», тёплую одежду',
+            },
+          },
           createdAt: now,
           updatedAt: now,
         }
@@ -91,6 +121,8 @@ const demoEmbassies = [
     city: 'London',
     name: 'Ambassador in London',
     to: 'the United Kingdom',
+    ru: { name: 'Посол в Лондоне', title: 'Посол Республики Казахстан в Великобритании' },
+    kk: { name: 'Лондондағы елші', title: 'Қазақстан Республикасының Ұлыбританиядағы елшісі' },
     country: 'GB',
     forCountries: ['GB', 'IE'],
     email: 'embassy-london@kazembassy.example.org',
@@ -100,6 +132,8 @@ const demoEmbassies = [
     city: 'Berlin',
     name: 'Ambassador in Berlin',
     to: 'the Federal Republic of Germany',
+    ru: { name: 'Посол в Берлине', title: 'Посол Республики Казахстан в Германии' },
+    kk: { name: 'Берлиндегі елші', title: 'Қазақстан Республикасының Германиядағы елшісі' },
     country: 'DE',
     forCountries: ['DE', 'AT', 'CH'],
     email: 'embassy-berlin@kazembassy.example.org',
@@ -109,6 +143,8 @@ const demoEmbassies = [
     city: 'Warsaw',
     name: 'Ambassador in Warsaw',
     to: 'the Republic of Poland',
+    ru: { name: 'Посол в Варшаве', title: 'Посол Республики Казахстан в Польше' },
+    kk: { name: 'Варшавадағы елші', title: 'Қазақстан Республикасының Польшадағы елшісі' },
     country: 'PL',
     forCountries: ['PL'],
     email: 'embassy-warsaw@kazembassy.example.org',
@@ -118,6 +154,8 @@ const demoEmbassies = [
     city: 'Kyiv',
     name: 'Ambassador in Kyiv',
     to: 'Ukraine',
+    ru: { name: 'Посол в Киеве', title: 'Посол Республики Казахстан в Украине' },
+    kk: { name: 'Киевтегі елші', title: 'Қазақстан Республикасының Украинадағы елшісі' },
     country: 'UA',
     forCountries: ['UA'],
     email: 'embassy-kyiv@kazembassy.example.org',
@@ -135,6 +173,11 @@ function seedEmbassies(tx: Tx, campaignId: number, now: Date, unpaced: Unpaced) 
         campaignId,
         name: e.name,
         title: `Ambassador of the Republic of Kazakhstan to ${e.to}`,
+        salutation: 'Dear Ambassador,',
+        translations: {
+          ru: { ...e.ru, salutation: 'Уважаемый господин Посол!' },
+          kk: { ...e.kk, salutation: 'Құрметті Елші мырза!' },
+        },
         organisation: `Embassy of the Republic of Kazakhstan in ${e.city}`,
         country: e.country,
         forCountries: e.forCountries,
@@ -184,12 +227,24 @@ export function seedDemo(db: Db, now = new Date(), opts: { confirm?: boolean; pa
         title: 'Free the Zhanaozen oil workers',
         summary: 'Oil workers in Kazakhstan were jailed for striking. Write to the President, the Prosecutor General and the Kazakh embassy in your country to demand their release.',
         story,
+        translations: {
+          ru: {
+            title: 'Свободу нефтяникам Жанаозена',
+            summary: 'Нефтяников Казахстана посадили в тюрьму за забастовку. Напишите Президенту, Генеральному прокурору и в посольство Казахстана в вашей стране и потребуйте их освобождения.',
+            story: russianStory,
+          },
+          kk: {
+            title: 'Жаңаөзен мұнайшыларына бостандық',
+            summary: 'Қазақстанда мұнайшылар ереуілге шыққаны үшін түрмеге қамалды. Олардың босатылуын талап етіп, Президентке, Бас прокурорға және өз еліңіздегі Қазақстан елшілігіне хат жазыңыз.',
+          },
+        },
         goal: 11000,
         status: 'live',
         // As every new campaign: letters and RSVPs count once confirmed from the mailbox.
         confirmLetters: opts.confirm ?? true,
         confirmRsvps: opts.confirm ?? true,
-        languages: ['en', 'ru'],
+        // English first (the texts below), then Russian and Kazakh, the languages of the people it is for.
+        languages: ['en', 'ru', 'kk'],
         createdAt: now,
         updatedAt: now,
       })
@@ -203,6 +258,18 @@ export function seedDemo(db: Db, now = new Date(), opts: { confirm?: boolean; pa
           status: 'moved to a colony-settlement',
           detail: 'Strike activist and voice of the Zhanaozen oil workers, sentenced in 2012; her term was cut and she was moved to a colony-settlement.',
           position: 1,
+          translations: {
+            ru: {
+              name: 'Роза Тулетаева',
+              status: 'переведена в колонию-поселение',
+              detail: 'Активистка забастовки и голос нефтяников Жанаозена, осуждена в 2012 году; срок ей сократили и перевели её в колонию-поселение.',
+            },
+            kk: {
+              name: 'Роза Тулетаева',
+              status: 'колония-қонысқа ауыстырылды',
+              detail: 'Ереуіл белсендісі, Жаңаөзен мұнайшыларының үні, 2012 жылы сотталды; жазасы қысқартылып, колония-қонысқа ауыстырылды.',
+            },
+          },
         },
         {
           campaignId: campaign.id,
@@ -210,6 +277,10 @@ export function seedDemo(db: Db, now = new Date(), opts: { confirm?: boolean; pa
           status: 'jailed',
           detail: 'Oil worker and strike leader, sentenced in 2012 after the Zhanaozen trial.',
           position: 2,
+          translations: {
+            ru: { name: 'Канат Жусипбаев', status: 'в заключении', detail: 'Нефтяник и лидер забастовки, осуждён в 2012 году по итогам жанаозенского процесса.' },
+            kk: { name: 'Қанат Жүсіпбаев', status: 'түрмеде', detail: 'Мұнайшы, ереуіл жетекшісі, 2012 жылы Жаңаөзен сот процесінен кейін сотталды.' },
+          },
         },
         {
           campaignId: campaign.id,
@@ -217,6 +288,10 @@ export function seedDemo(db: Db, now = new Date(), opts: { confirm?: boolean; pa
           status: 'jailed',
           detail: 'Oil worker sentenced in 2012 after the Zhanaozen trial.',
           position: 3,
+          translations: {
+            ru: { name: 'Шабдал Уткилов', status: 'в заключении', detail: 'Нефтяник, осуждён в 2012 году по итогам жанаозенского процесса.' },
+            kk: { name: 'Шабдал Уткилов', status: 'түрмеде', detail: 'Мұнайшы, 2012 жылы Жаңаөзен сот процесінен кейін сотталды.' },
+          },
         },
       ])
       .run()
@@ -226,6 +301,11 @@ export function seedDemo(db: Db, now = new Date(), opts: { confirm?: boolean; pa
           campaignId: campaign.id,
           name: 'Nursultan Nazarbayev',
           title: 'President of the Republic of Kazakhstan',
+          salutation: 'Dear Mr President,',
+          translations: {
+            ru: { name: 'Нурсултан Назарбаев', title: 'Президент Республики Казахстан', salutation: 'Уважаемый Нурсултан Абишевич!' },
+            kk: { name: 'Нұрсұлтан Назарбаев', title: 'Қазақстан Республикасының Президенті', salutation: 'Құрметті Нұрсұлтан Әбішұлы!' },
+          },
           organisation: 'Presidential Administration (Akorda)',
           country: 'KZ',
           email: 'president@akorda.example.org',
@@ -240,6 +320,11 @@ export function seedDemo(db: Db, now = new Date(), opts: { confirm?: boolean; pa
           campaignId: campaign.id,
           name: 'Askhat Daulbayev',
           title: 'Prosecutor General of the Republic of Kazakhstan',
+          salutation: 'Dear Prosecutor General,',
+          translations: {
+            ru: { name: 'Асхат Даулбаев', title: 'Генеральный прокурор Республики Казахстан', salutation: 'Уважаемый Асхат Кайзуллаевич!' },
+            kk: { name: 'Асхат Дауылбаев', title: 'Қазақстан Республикасының Бас прокуроры', salutation: 'Құрметті Асхат Қайзоллаұлы!' },
+          },
           organisation: "Prosecutor General's Office",
           country: 'KZ',
           email: 'prosecutor-general@prokuror.example.org',
@@ -257,6 +342,7 @@ export function seedDemo(db: Db, now = new Date(), opts: { confirm?: boolean; pa
       .values([
         { campaignId: campaign.id, language: 'en', subject: 'Free the Zhanaozen oil workers', body: englishBody, createdAt: now, updatedAt: now },
         { campaignId: campaign.id, language: 'ru', subject: 'Освободите нефтяников Жанаозена', body: russianBody, createdAt: now, updatedAt: now },
+        { campaignId: campaign.id, language: 'kk', subject: 'Жаңаөзен мұнайшыларын босатыңыз', body: kazakhBody, createdAt: now, updatedAt: now },
       ])
       .run()
     seedPickets(tx, campaign.id, now)

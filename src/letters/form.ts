@@ -33,7 +33,8 @@ export function letterFormView(
   if (autoTicked) for (const t of officials) if (t.suggested) chosen.add(t.id)
   // The preview shows the letter to the first official ticked.
   const targetId = chosen.values().next().value
-  values.language ??= letterLanguage(campaign, lang, targets.find((t) => t.id === targetId))
+  // (The preview goes to the first official listed when none is ticked.)
+  values.language ??= letterLanguage(campaign, lang, officials.find((t) => t.id === targetId) ?? officials[0])
   return {
     open,
     preview: open

@@ -63,7 +63,7 @@ async function main() {
     const previewText = await preview.innerText()
     t.match(previewText, supporter.name, 'preview shows the supporter name')
     t.match(previewText, note, 'preview shows the note')
-    t.match(previewText, 'Dear Nursultan Nazarbayev', 'preview is addressed to the first official')
+    t.match(previewText, 'Dear Mr President,', 'preview is addressed to the first official')
     t.match(previewText, 'United Kingdom', 'preview names the supporter country')
     // The form keeps what was typed, so "Send" sends the previewed letter.
     t.equal(await page.locator('input[name=name]').inputValue(), supporter.name)
@@ -148,7 +148,7 @@ async function main() {
     // Choosing the second official re-addresses the letter.
     await page.locator('input[type=checkbox][name=target]').nth(1).check()
     await t.resolves(
-      page.waitForFunction(() => document.querySelector('[data-preview-body]')?.textContent?.includes('Dear Askhat Daulbayev')),
+      page.waitForFunction(() => document.querySelector('[data-preview-body]')?.textContent?.includes('Dear Prosecutor General,')),
       'preview follows the chosen official',
     )
     t.match(await page.locator('[data-preview-to]').innerText(), 'Askhat Daulbayev')

@@ -76,7 +76,9 @@ t.test('country and language names in the page\'s language', async (t) => {
   t.ok(ru.indexOf('value="AU"') < ru.indexOf('value="AT"'), 'sorted as Russian sorts: Австралия before Австрия')
   t.match(ru, /<option value="en"[^>]*>Английский<\/option>/, 'language names in Russian')
   t.match(ru, /<option value="ru" selected>Русский<\/option>/, 'the letter in the page\'s language, the campaign having a Russian template')
-  t.match((await app.inject(`${page}?lang=kk`)).body, /<option value="en" selected>/, 'no Kazakh template: the campaign\'s first language')
+  t.match((await app.inject(`${page}?lang=kk`)).body, /<option value="kk" selected>/, 'a Kazakh page: the Kazakh letter')
+  // No German letter: the letter is in the language of the official it goes to first (the President's, Russian).
+  t.match((await app.inject(`${page}?lang=de`)).body, /<option value="ru" selected>/, 'no German template: the official\'s own language')
   t.match(ru, /\(Казахстан\)/, 'the officials\' countries too')
   const en = (await app.inject(page)).body
   t.match(en, /<option value="GB" >United Kingdom<\/option>/)

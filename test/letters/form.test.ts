@@ -51,7 +51,7 @@ t.test('preview re-renders the page with the appeal filled in, and saves nothing
   const res = await postForm(app, action, { ...valid, target: '2', language: 'ru', note: 'Свободу!', intent: 'preview' }, session)
   t.equal(res.statusCode, 200)
   t.match(res.body, 'data-preview-body')
-  t.match(res.body, 'Уважаемый Askhat Daulbayev!')
+  t.match(res.body, 'Уважаемый Асхат Кайзуллаевич!')
   t.match(res.body, 'Roza T.')
   t.match(res.body, 'Свободу!')
   t.match(res.body, 'Великобритания', 'country name in the letter language')

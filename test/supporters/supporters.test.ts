@@ -130,7 +130,7 @@ t.test('export: everything stored about them as JSON; the audit keeps a hash, no
     status: 'outgoing',
     createdAt: app.db.select().from(letters).orderBy(letters.id).get()!.createdAt.toISOString(),
   })
-  t.match(data.letters[0].body, /Dear Nursultan Nazarbayev,[\s\S]*Solidarity from the Leeds branch of Unite\.[\s\S]*Roza T\.\nLeeds, United Kingdom/, 'the rendered letter')
+  t.match(data.letters[0].body, /Dear Mr President,[\s\S]*Solidarity from the Leeds branch of Unite\.[\s\S]*Roza T\.\nLeeds, United Kingdom/, 'the rendered letter')
   t.match(data.letters[1], { official: { id: 2 }, email: 'ROZA@example.com', consent: false, wantsCopy: false })
   t.equal(data.rsvps.length, 1)
   t.match(data.rsvps[0], { picket: { city: 'London', title: String, startsAt: String }, campaign: { slug: 'zhanaozen' }, name: 'Roza T.', email: 'Roza@Example.com', consent: true, status: 'going', remindersStopped: false, checkedInAt: null })
