@@ -34,7 +34,8 @@ export default async function loginRoutes(app: FastifyInstance) {
 
   app.get<{ Querystring: { next?: string } }>('/login', { config }, async (req, reply) => {
     if (req.user) return reply.redirect(safeNext(req.query.next), 303)
-    return reply.view('admin/login', { title: translator(req.lang)('admin.login.heading'), next: safeNext(req.query.next), csrfToken: reply.generateCsrf() })
+    const t = translator(req.lang)
+    return reply.view('admin/login', { title: t('admin.login.heading'), next: safeNext(req.query.next), csrfToken: reply.generateCsrf() })
   })
 
   app.post<{ Body: Record<string, unknown> }>('/login', { config, onRequest: attemptLimit, preHandler: app.csrfProtection }, async (req, reply) => {
@@ -73,8 +74,10 @@ export default async function loginRoutes(app: FastifyInstance) {
     return reply.redirect('/admin/login', 303)
   })
 
-  const passwordView = (req: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply, email: string, errors: Record<string, string>) =>
-    reply.view('admin/set-password', { title: translator(req.lang)('admin.setPassword.heading'), email, minPassword: MIN_PASSWORD, token: req.params.token, errors, csrfToken: reply.generateCsrf() })
+  const passwordView = (req: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply, email: string, errors: Record<string, string>) => {
+    const t = translator(req.lang)
+    return reply.view('admin/set-password', { title: t('admin.setPassword.heading'), email, minPassword: MIN_PASSWORD, token: req.params.token, errors, csrfToken: reply.generateCsrf() })
+  }
 
   app.get<{ Params: { token: string } }>('/invitations/:token', { config }, async (req, reply) => {
     const found = openInvitation(app.db, req.params.token, app.clock())

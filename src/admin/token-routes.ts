@@ -62,9 +62,10 @@ const tokenForm = z.object({
 export default async function tokenRoutes(app: FastifyInstance) {
   const listView = (req: FastifyRequest, reply: FastifyReply, user: AdminUser, values: { name: string; days?: string } = { name: '' }, errors: Record<string, string> = {}) => {
     const now = app.clock()
+    const t = translator(req.lang)
     const chosen = Number(values.days) || TOKEN_DAYS
     return reply.view('admin/token-list', {
-      title: translator(req.lang)('admin.nav.tokens'),
+      title: t('admin.nav.tokens'),
       tokens: ownTokens(app.db, user.id).map(withExpiry(now)),
       others: user.role === 'admin' ? othersTokens(app.db, user.id).map(withExpiry(now)) : null,
       dayChoices: TOKEN_DAY_CHOICES.map((days) => ({ days, selected: days === chosen, isDefault: days === TOKEN_DAYS })),
@@ -90,7 +91,8 @@ export default async function tokenRoutes(app: FastifyInstance) {
     })
     // Shown once, in this response only: never in a URL, a log line or the database.
     reply.header('cache-control', 'no-store')
-    return reply.code(201).view('admin/token-created', { title: translator(req.lang)('admin.tokens.newTitle'), name: parsed.data.name, token: created.token, expiresAt: created.expiresAt, baseUrl: app.config.baseUrl })
+    const t = translator(req.lang)
+    return reply.code(201).view('admin/token-created', { title: t('admin.tokens.newTitle'), name: parsed.data.name, token: created.token, expiresAt: created.expiresAt, baseUrl: app.config.baseUrl })
   })
 
   app.post<{ Params: { tokenId: string } }>('/tokens/:tokenId/revoke', { preHandler: app.csrfProtection }, async (req, reply) => {

@@ -35,7 +35,8 @@ export default async function mailboxRoutes(app: FastifyInstance) {
   })
 
   app.get('/dev/mailbox', async (req, reply) => {
-    return reply.view('mail/mailbox', { title: translator(req.lang)('adminMail.mailbox.title'), messages: listCaptured(app.db) })
+    const t = translator(req.lang)
+    return reply.view('mail/mailbox', { title: t('adminMail.mailbox.title'), messages: listCaptured(app.db) })
   })
 
   app.get<{ Params: { id: string } }>('/dev/mailbox/:id', async (req, reply) => {

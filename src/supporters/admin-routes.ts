@@ -100,6 +100,7 @@ export default async function supporterRoutes(app: FastifyInstance) {
     // No copy of what was erased stays in the WAL (secure_delete zeroes it in the database file).
     if (!checkpoint(app.db)) req.log.warn('the WAL checkpoint after an erasure was kept from finishing by a reader; the next one clears it')
     reply.header('cache-control', 'no-store')
-    return reply.view('supporters/supporter-erased', { title: translator(req.lang)('adminSupporters.erasedTitle'), result })
+    const t = translator(req.lang)
+    return reply.view('supporters/supporter-erased', { title: t('adminSupporters.erasedTitle'), result })
   })
 }
