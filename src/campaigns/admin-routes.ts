@@ -1,9 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { z } from 'zod'
-import type { Campaign, Target } from '../db/schema/index.js'
-import { campaignStatuses, digestPeriods } from '../db/schema/index.js'
+import type { TFunction } from 'i18next'
+import type { Campaign, CampaignPerson, Target } from '../db/schema/index.js'
+import { campaignStatuses, campaignTexts, digestPeriods, personTexts, targetTexts } from '../db/schema/index.js'
 import { countryName, countryOptions } from '../countries.js'
 import { fieldErrors, InputError, issuesOf, type FieldIssue } from '../validation.js'
+import { translator, type Language } from '../i18n/index.js'
+import { missingTranslations } from '../i18n/content.js'
 import { actorOf, campaignScope, parseId, requireAdmin } from '../admin/access.js'
 import { renderCampaignPage } from './page.js'
 import {
@@ -17,12 +20,14 @@ import {
   createCampaign,
   CSV_COLUMNS,
   CSV_DELIVERY_COLUMNS,
+  CSV_SALUTATION_COLUMN,
   DELIVERY_DEFAULTS,
   deletePerson,
   importTargets,
   languageIssue,
   lettersWaiting,
   MAX_PER_HOUR,
+  missingTranslationCounts,
   peopleOf,
   personById,
   personForm,
@@ -62,19 +67,101 @@ function parseForm<T extends z.ZodType>(schema: T, body: unknown): { ok: true; d
   return parsed.success ? { ok: true, data: parsed.data } : { ok: false, issues: issuesOf(parsed.error) }
 }
 
-const languageNames = new Intl.DisplayNames(['en'], { type: 'language' })
-function languageName(code: string): string {
+const languageNames = new Map<string, Intl.DisplayNames>()
+/** A language's name in the page's language ("Russian", "Русский"), or its code if Intl does not know it. */
+function languageName(code: string, lang: Language = 'en'): string {
+  let names = languageNames.get(lang)
+  if (!names) languageNames.set(lang, (names = new Intl.DisplayNames([lang], { type: 'language' })))
   try {
-    return languageNames.of(code) ?? code
+    return names.of(code) ?? code
   } catch {
     return code
   }
 }
 
+// ------------------------------------------------------------ texts in each of the campaign's languages
+
+/** The form's name of a text: the field itself in the first language, translations.<lang>.<field> in the others. */
+const inputName = (field: string, lang: string, isBase: boolean) => (isBase ? field : `translations.${lang}.${field}`)
+/** Its id (and its error's key): the field in the first language, <field>-<lang> in the others. */
+const inputId = (field: string, lang: string, isBase: boolean) => (isBase ? field : `${field}-${lang}`)
+
+/** The translations a form sent, for the campaign's languages after the first (an empty text removes one). */
+function translationsFrom(body: unknown, languages: readonly string[], fields: readonly string[]): Record<string, Record<string, string>> {
+  const b = (body && typeof body === 'object' ? body : {}) as Body
+  const out: Record<string, Record<string, string>> = {}
+  for (const lang of languages.slice(1)) {
+    const texts: Record<string, string> = {}
+    for (const field of fields) {
+      const v = b[inputName(field, lang, false)]
+      if (typeof v === 'string') texts[field] = v.slice(0, 300_000)
+    }
+    if (Object.keys(texts).length) out[lang] = texts
+  }
+  return out
+}
+
+/** The form's body with its translations gathered into `translations`, as the service's rules read it. */
+const withTranslations = (body: unknown, languages: readonly string[], fields: readonly string[]) => ({
+  ...((body && typeof body === 'object' ? body : {}) as Body),
+  translations: translationsFrom(body, languages, fields),
+})
+
+/** A row's translations as form values, keyed by input name. */
+function translationValues(translations: Record<string, Partial<Record<string, string>>> | undefined, languages: readonly string[], fields: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const lang of languages.slice(1)) for (const field of fields) out[inputName(field, lang, false)] = translations?.[lang]?.[field] ?? ''
+  return out
+}
+
+/** Messages beside the fields, in the page's language: a translation's under <field>-<lang>, a wrong language above the form. */
+function formErrors(issues: FieldIssue[], lang: Language): Record<string, string> {
+  return fieldErrors(
+    issues.map((i) => {
+      if (i.path[0] !== 'translations') return i
+      const [, language, field] = i.path
+      return { ...i, path: [typeof field === 'string' && typeof language === 'string' ? inputId(field, language, false) : '_'] }
+    }),
+    lang,
+  )
+}
+
+interface TextSpec {
+  field: string
+  label: string
+  help?: string
+  max?: number
+  /** A textarea of this many rows; an input without. */
+  rows?: number
+  required?: boolean
+}
+
+/** The side-by-side columns of texts: one per campaign language, the first being the row's own fields. */
+function textColumns(languages: readonly string[], lang: Language, specs: TextSpec[], values: Record<string, string | boolean>, errors: Record<string, string>) {
+  return languages.map((code, i) => {
+    const isBase = i === 0
+    return {
+      code,
+      name: languageName(code, lang),
+      isBase,
+      fields: specs.map((spec) => {
+        const id = inputId(spec.field, code, isBase)
+        const name = inputName(spec.field, code, isBase)
+        return { ...spec, id, name, value: String(values[name] ?? ''), error: errors[id], required: isBase && spec.required, lang: isBase ? undefined : code }
+      }),
+    }
+  })
+}
+
+/** "title, story": the labels of the fields a language misses. */
+function fieldList(fields: string[], labels: Record<string, string>): string {
+  return fields.map((f) => labels[f] ?? f).join(', ')
+}
+
 const LANGUAGE_PARAM = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/
 const CAMPAIGN_KEYS = ['title', 'slug', 'summary', 'story', 'goal', 'status', 'confirmLetters', 'confirmRsvps', 'languages'] as const
 const PERSON_KEYS = ['name', 'status', 'detail', 'statusChangedOn'] as const
-const TARGET_KEYS = ['name', 'title', 'organisation', 'country', 'email', 'postalAddress', 'language'] as const
+const TARGET_KEYS = ['name', 'title', 'salutation', 'organisation', 'country', 'email', 'postalAddress', 'language'] as const
 const DELIVERY_KEYS = ['delivery', 'maxPerHour', 'sendHoursFrom', 'sendHoursTo', 'timeZone', 'digestEvery', 'digestHour', 'forCountries'] as const
 const TARGET_FORM_KEYS = [...TARGET_KEYS, ...DELIVERY_KEYS] as const
 
@@ -99,11 +186,11 @@ const pad = (h: number) => `${String(h).padStart(2, '0')}:00`
 const TIME_ZONES: string[] = Intl.supportedValuesOf('timeZone')
 
 /** One line on how letters reach this official, for the officials list. */
-function deliverySummary(t: Target): string {
-  const zone = zoneUsed(t)
-  if (t.delivery === 'hand') return 'By hand: no mail, a printed dossier'
-  if (t.delivery === 'digest') return `One digest ${t.digestEvery === 'week' ? 'every Monday' : 'a day'} at ${pad(t.digestHour)} ${zone}`
-  return `Paced mail: up to ${t.maxPerHour.toLocaleString('en')} an hour, ${pad(t.sendHoursFrom)}–${pad(t.sendHoursTo)} ${zone}`
+function deliverySummary(x: Target, t: TFunction): string {
+  const zone = zoneUsed(x)
+  if (x.delivery === 'hand') return t('adminCampaigns.targets.summaryHand')
+  if (x.delivery === 'digest') return t('adminCampaigns.targets.summaryDigest', { every: x.digestEvery, hour: pad(x.digestHour), zone })
+  return t('adminCampaigns.targets.summaryPaced', { max: x.maxPerHour, from: pad(x.sendHoursFrom), to: pad(x.sendHoursTo), zone })
 }
 
 /** The delivery fields of an official as the form shows them. */
@@ -132,25 +219,40 @@ const NEW_DELIVERY_VALUES: Record<string, string> = {
 export default async function campaignRoutes(app: FastifyInstance) {
   // ------------------------------------------------------------ campaign form (new and edit)
 
+  const campaignSpecs = (t: TFunction): TextSpec[] => [
+    { field: 'title', label: t('adminCampaigns.form.title'), max: 200, required: true },
+    { field: 'summary', label: t('adminCampaigns.form.summary'), help: t('adminCampaigns.form.summaryHelp'), max: 500 },
+    { field: 'story', label: t('adminCampaigns.form.story'), help: t('adminCampaigns.form.storyHelp'), rows: 10 },
+  ]
+
   function campaignPage(
     reply: FastifyReply,
     state: { campaign?: Campaign; values: Record<string, string | boolean>; errors?: Record<string, string>; notice?: string },
     status = 200,
   ) {
     const { campaign, values } = state
+    const lang = reply.request.lang
+    const t = translator(lang)
     const errors = state.errors ?? {}
+    // A new campaign's texts are in its first language; the others appear once its languages are saved.
+    const languages = campaign ? campaign.languages : [String(values.languages ?? 'en').split(/[\s,;]+/).find(Boolean) ?? 'en']
+    const missing = campaign ? missingTranslationCounts(app.db, campaign).filter((m) => m.count > 0) : []
     return reply.code(status).view('campaigns/campaign-form', {
-      title: campaign ? `Edit: ${campaign.title}` : 'New campaign',
+      title: campaign ? t('adminCampaigns.titles.editCampaign', { title: campaign.title }) : t('adminCampaigns.titles.newCampaign'),
       campaign,
       isNew: !campaign,
       action: campaign ? `/admin/campaigns/${campaign.id}` : '/admin/campaigns/new',
       values,
       errors,
       hasErrors: Object.keys(errors).length > 0,
-      statuses: campaignStatuses.map((s) => ({ value: s, selected: s === values.status })),
+      translated: languages.length > 1,
+      texts: textColumns(languages, lang, campaignSpecs(t), values, errors),
+      statuses: campaignStatuses.map((s) => ({ value: s, label: t('adminCampaigns.form.statusName', { status: s }), selected: s === values.status })),
+      statusName: campaign ? t('adminCampaigns.form.statusName', { status: campaign.status }) : undefined,
+      missingTranslations: missing,
       notice: state.notice,
-      warnings: campaign ? campaignWarnings(app.db, campaign) : [],
-      confirmationWarnings: campaign ? confirmationWarnings(campaign) : [],
+      warnings: campaign ? campaignWarnings(app.db, campaign, t) : [],
+      confirmationWarnings: campaign ? confirmationWarnings(campaign, t) : [],
       peopleCount: campaign ? peopleOf(app.db, campaign.id).length : 0,
       csrfToken: reply.generateCsrf(),
     })
@@ -166,10 +268,12 @@ export default async function campaignRoutes(app: FastifyInstance) {
     confirmLetters: c.confirmLetters,
     confirmRsvps: c.confirmRsvps,
     languages: c.languages.join(', '),
+    ...translationValues(c.translations, c.languages, campaignTexts),
   })
 
-  const formValues = (body: unknown) => {
-    const v: Record<string, string | boolean> = strings(body, CAMPAIGN_KEYS)
+  const formValues = (body: unknown, languages: readonly string[] = []) => {
+    const keys = languages.slice(1).flatMap((l) => campaignTexts.map((f) => inputName(f, l, false)))
+    const v: Record<string, string | boolean> = strings(body, [...CAMPAIGN_KEYS, ...keys])
     v.confirmLetters = typeof v.confirmLetters === 'string' && v.confirmLetters !== ''
     v.confirmRsvps = typeof v.confirmRsvps === 'string' && v.confirmRsvps !== ''
     return v
@@ -181,12 +285,12 @@ export default async function campaignRoutes(app: FastifyInstance) {
 
   app.post<{ Body: Body }>('/campaigns/new', { preHandler: [requireAdmin, app.csrfProtection] }, async (req, reply) => {
     const form = parseForm(campaignForm, req.body)
-    if (!form.ok) return campaignPage(reply, { values: formValues(req.body), errors: fieldErrors(form.issues) }, 422)
+    if (!form.ok) return campaignPage(reply, { values: formValues(req.body), errors: formErrors(form.issues, req.lang) }, 422)
     try {
       const campaign = createCampaign(app.db, form.data, actorOf(req), app.clock())
       return reply.redirect(`/admin/campaigns/${campaign.id}?created=1`, 303)
     } catch (err) {
-      if (err instanceof InputError) return campaignPage(reply, { values: formValues(req.body), errors: fieldErrors(err.issues) }, 422)
+      if (err instanceof InputError) return campaignPage(reply, { values: formValues(req.body), errors: formErrors(err.issues, req.lang) }, 422)
       throw err
     }
   })
@@ -200,7 +304,8 @@ export default async function campaignRoutes(app: FastifyInstance) {
 
     scoped.get<IdParams & { Querystring: Record<string, string> }>('/campaigns/:id', async (req, reply) => {
       const campaign = req.campaign!
-      const notice = 'created' in req.query ? 'The campaign was created. Add officials and a letter template, then set it live.' : 'saved' in req.query ? 'Saved.' : undefined
+      const t = translator(req.lang)
+      const notice = 'created' in req.query ? t('adminCampaigns.notices.created') : 'saved' in req.query ? t('adminCampaigns.notices.saved') : undefined
       return campaignPage(reply, { campaign, values: campaignValues(campaign), notice })
     })
 
@@ -209,26 +314,78 @@ export default async function campaignRoutes(app: FastifyInstance) {
 
     scoped.post<IdParams & { Body: Body }>('/campaigns/:id', { preHandler: app.csrfProtection }, async (req, reply) => {
       const campaign = req.campaign!
-      const form = parseForm(campaignForm, req.body)
-      if (!form.ok) return campaignPage(reply, { campaign, values: formValues(req.body), errors: fieldErrors(form.issues) }, 422)
+      const body = withTranslations(req.body, campaign.languages, campaignTexts)
+      const form = parseForm(campaignForm, body)
+      const values = formValues(req.body, campaign.languages)
+      if (!form.ok) return campaignPage(reply, { campaign, values, errors: formErrors(form.issues, req.lang) }, 422)
+      // Translations go with the languages as saved: those of a language just removed (or made the first) are left as they are.
+      const languages = form.data.languages
+      const translations = Object.fromEntries(Object.entries(form.data.translations ?? {}).filter(([l]) => languages.indexOf(l) > 0))
       try {
-        updateCampaign(app.db, campaign.id, form.data, actorOf(req), app.clock())
+        updateCampaign(app.db, campaign.id, { ...form.data, translations }, actorOf(req), app.clock())
       } catch (err) {
-        if (err instanceof InputError) return campaignPage(reply, { campaign, values: formValues(req.body), errors: fieldErrors(err.issues) }, 422)
+        if (err instanceof InputError) return campaignPage(reply, { campaign, values, errors: formErrors(err.issues, req.lang) }, 422)
         throw err
       }
       return reply.redirect(`/admin/campaigns/${campaign.id}?saved=1`, 303)
     })
 
+    // ---------------------------------------------------------- which texts miss which languages
+
+    scoped.get<IdParams>('/campaigns/:id/translations', async (req, reply) => {
+      const campaign = req.campaign!
+      const t = translator(req.lang)
+      const labels = {
+        campaign: { title: t('adminCampaigns.form.title'), summary: t('adminCampaigns.form.summary'), story: t('adminCampaigns.form.story') },
+        person: { name: t('adminCampaigns.people.name'), status: t('adminCampaigns.people.status'), detail: t('adminCampaigns.people.detail') },
+        target: { name: t('adminCampaigns.target.name'), title: t('adminCampaigns.target.title'), salutation: t('adminCampaigns.target.salutation') },
+      }
+      const campaignMissing = missingTranslations(campaign, campaignTexts, campaign.languages)
+      const people = peopleOf(app.db, campaign.id).map((p) => ({ row: p, missing: missingTranslations(p, personTexts, campaign.languages) }))
+      const officials = targetsOf(app.db, campaign.id).map((x) => ({ row: x, missing: missingTranslations(x, targetTexts, campaign.languages) }))
+      const languages = campaign.languages.slice(1).map((code) => {
+        const campaignFields: string[] = campaignMissing[code] ?? []
+        const peopleMissing = people.filter((p) => p.missing[code]).map((p) => ({ id: p.row.id, name: p.row.name, fields: fieldList(p.missing[code]!, labels.person), n: p.missing[code]!.length }))
+        const targetsMissing = officials.filter((x) => x.missing[code]).map((x) => ({ id: x.row.id, name: x.row.name, fields: fieldList(x.missing[code]!, labels.target), n: x.missing[code]!.length }))
+        const count = campaignFields.length + peopleMissing.reduce((n, p) => n + p.n, 0) + targetsMissing.reduce((n, x) => n + x.n, 0)
+        return { code, name: languageName(code, req.lang), count, campaignFields: fieldList(campaignFields, labels.campaign), people: peopleMissing, targets: targetsMissing }
+      })
+      return reply.view('campaigns/translations', {
+        title: t('adminCampaigns.titles.translations', { title: campaign.title }),
+        campaign,
+        firstLanguage: { code: campaign.languages[0], name: languageName(campaign.languages[0] ?? 'en', req.lang) },
+        languages,
+      })
+    })
+
     // ---------------------------------------------------------- the people the campaign is for
 
+    const personSpecs = (t: TFunction): TextSpec[] => [
+      { field: 'name', label: t('adminCampaigns.people.name'), help: t('adminCampaigns.people.nameHelp'), max: 150, required: true },
+      { field: 'status', label: t('adminCampaigns.people.status'), help: t('adminCampaigns.people.statusHelp'), max: 100, required: true },
+      { field: 'detail', label: t('adminCampaigns.people.detail'), max: 2000, rows: 3 },
+    ]
+    const personKeys = (campaign: Campaign) => [...PERSON_KEYS, ...campaign.languages.slice(1).flatMap((l) => personTexts.map((f) => inputName(f, l, false)))]
+    /** The other languages' names of a person or an official ("Роза Тулетаева"), and which languages miss a text. */
+    const otherNames = (campaign: Campaign, row: CampaignPerson | Target, fields: readonly ('name' | 'status' | 'detail' | 'title' | 'salutation')[]) => ({
+      otherNames: campaign.languages
+        .slice(1)
+        .map((lang) => ({ lang, text: row.translations?.[lang as string]?.name ?? '' }))
+        .filter((n) => n.text && n.text !== row.name),
+      missing: Object.keys(missingTranslations(row as never, fields as never, campaign.languages)).join(', '),
+    })
+
     function peoplePage(reply: FastifyReply, campaign: Campaign, state: { values?: Record<string, string>; errors?: Record<string, string> } = {}, status = 200) {
+      const lang = reply.request.lang
+      const t = translator(lang)
       const errors = state.errors ?? {}
       return reply.code(status).view('campaigns/campaign-people', {
-        title: `People: ${campaign.title}`,
+        title: t('adminCampaigns.titles.people', { title: campaign.title }),
         campaign,
-        people: peopleOf(app.db, campaign.id),
+        people: peopleOf(app.db, campaign.id).map((p) => ({ ...p, ...otherNames(campaign, p, personTexts) })),
         values: state.values ?? {},
+        translated: campaign.languages.length > 1,
+        texts: textColumns(campaign.languages, lang, personSpecs(t), state.values ?? {}, errors),
         errors,
         hasErrors: Object.keys(errors).length > 0,
         csrfToken: reply.generateCsrf(),
@@ -239,19 +396,31 @@ export default async function campaignRoutes(app: FastifyInstance) {
 
     scoped.post<IdParams & { Body: Body }>('/campaigns/:id/people', { preHandler: app.csrfProtection }, async (req, reply) => {
       const campaign = req.campaign!
-      const form = parseForm(personForm, req.body)
-      if (!form.ok) return peoplePage(reply, campaign, { values: strings(req.body, PERSON_KEYS), errors: fieldErrors(form.issues) }, 422)
-      addPerson(app.db, campaign.id, form.data, actorOf(req), app.clock())
+      const form = parseForm(personForm, withTranslations(req.body, campaign.languages, personTexts))
+      const values = strings(req.body, personKeys(campaign))
+      if (!form.ok) return peoplePage(reply, campaign, { values, errors: formErrors(form.issues, req.lang) }, 422)
+      try {
+        addPerson(app.db, campaign.id, form.data, actorOf(req), app.clock())
+      } catch (err) {
+        if (err instanceof InputError) return peoplePage(reply, campaign, { values, errors: formErrors(err.issues, req.lang) }, 422)
+        throw err
+      }
       return reply.redirect(`/admin/campaigns/${campaign.id}/people`, 303)
     })
 
     type PersonParams = { Params: { id: string; personId: string } }
     function personPage(reply: FastifyReply, campaign: Campaign, personId: number, values: Record<string, string>, errors: Record<string, string> = {}, status = 200) {
+      const lang = reply.request.lang
+      const t = translator(lang)
+      const heading = values.name || t('adminCampaigns.person.fallbackName')
       return reply.code(status).view('campaigns/campaign-person', {
-        title: `Edit: ${values.name || 'person'}`,
+        title: t('adminCampaigns.common.editHeading', { name: heading }),
+        heading,
         campaign,
         personId,
         values,
+        translated: campaign.languages.length > 1,
+        texts: textColumns(campaign.languages, lang, personSpecs(t), values, errors),
         errors,
         hasErrors: Object.keys(errors).length > 0,
         csrfToken: reply.generateCsrf(),
@@ -262,16 +431,23 @@ export default async function campaignRoutes(app: FastifyInstance) {
       const campaign = req.campaign!
       const person = personById(app.db, campaign.id, parseId(req.params.personId))
       if (!person) return reply.callNotFound()
-      return personPage(reply, campaign, person.id, { name: person.name, status: person.status, detail: person.detail, statusChangedOn: person.statusChangedOn ?? '' })
+      const values = { name: person.name, status: person.status, detail: person.detail, statusChangedOn: person.statusChangedOn ?? '', ...translationValues(person.translations, campaign.languages, personTexts) }
+      return personPage(reply, campaign, person.id, values)
     })
 
     scoped.post<PersonParams & { Body: Body }>('/campaigns/:id/people/:personId', { preHandler: app.csrfProtection }, async (req, reply) => {
       const campaign = req.campaign!
       const personId = parseId(req.params.personId)
       if (!personById(app.db, campaign.id, personId)) return reply.callNotFound()
-      const form = parseForm(personForm, req.body)
-      if (!form.ok) return personPage(reply, campaign, personId, strings(req.body, PERSON_KEYS), fieldErrors(form.issues), 422)
-      if (!updatePerson(app.db, campaign.id, personId, form.data, actorOf(req), app.clock())) return reply.callNotFound()
+      const form = parseForm(personForm, withTranslations(req.body, campaign.languages, personTexts))
+      const values = strings(req.body, personKeys(campaign))
+      if (!form.ok) return personPage(reply, campaign, personId, values, formErrors(form.issues, req.lang), 422)
+      try {
+        if (!updatePerson(app.db, campaign.id, personId, form.data, actorOf(req), app.clock())) return reply.callNotFound()
+      } catch (err) {
+        if (err instanceof InputError) return personPage(reply, campaign, personId, values, formErrors(err.issues, req.lang), 422)
+        throw err
+      }
       return reply.redirect(`/admin/campaigns/${campaign.id}/people`, 303)
     })
 
@@ -285,39 +461,41 @@ export default async function campaignRoutes(app: FastifyInstance) {
 
     scoped.get<IdParams & { Querystring: Record<string, string> }>('/campaigns/:id/targets', async (req, reply) => {
       const campaign = req.campaign!
+      const t = translator(req.lang)
       const created = Number(req.query.created)
       const updated = Number(req.query.updated)
       const held = Number(req.query.held)
-      const heldNote = held > 0 ? ` ${held === 1 ? 'One change of email address waits' : `${held} changes of email address wait`} for an admin's approval; letters keep going to the current addresses until then.` : ''
-      const imported = 'imported' in req.query ? `Imported: ${Number.isFinite(created) ? created : 0} new, ${Number.isFinite(updated) ? updated : 0} updated.${heldNote}` : undefined
+      const heldNote = held > 0 ? ` ${t('adminCampaigns.notices.importHeld', { count: held })}` : ''
+      const imported = 'imported' in req.query ? `${t('adminCampaigns.notices.imported', { created: Number.isFinite(created) ? created : 0, updated: Number.isFinite(updated) ? updated : 0 })}${heldNote}` : undefined
       const notices: Record<string, string> = {
-        saved: 'Saved.',
-        held: "Saved. The new email address waits for an admin's approval: letters keep going to the current address until then.",
-        approved: 'The new email address is approved: letters go there from now on.',
-        rejected: 'The change of email address was rejected: letters keep going to the current address.',
-        resumed: 'Saved. The address no longer counts as bouncing: the letters held for it go out now (or wait for hand delivery).',
+        saved: t('adminCampaigns.notices.saved'),
+        held: t('adminCampaigns.notices.held'),
+        approved: t('adminCampaigns.notices.approved'),
+        rejected: t('adminCampaigns.notices.rejected'),
+        resumed: t('adminCampaigns.notices.resumed'),
       }
       const notice = imported ?? Object.entries(notices).find(([k]) => k in req.query)?.[1]
       const isAdmin = req.user!.role === 'admin'
       const all = targetsOf(app.db, campaign.id)
       const waiting = lettersWaiting(app.db, all.map((t) => t.id))
-      const rows = all.map((t) => {
-        const held = waiting.get(t.id) ?? 0
+      const rows = all.map((x) => {
+        const held = waiting.get(x.id) ?? 0
         return {
-          ...t,
-          countryName: countryName(t.country),
+          ...x,
+          countryName: countryName(x.country, req.lang),
           // A long address may break before its @ rather than widen the table.
-          emailLocal: t.email.slice(0, t.email.lastIndexOf('@')),
-          emailDomain: t.email.slice(t.email.lastIndexOf('@') + 1),
-          deliverySummary: deliverySummary(t),
-          isHand: t.delivery === 'hand',
-          bouncing: t.deliveryState === 'bouncing',
+          emailLocal: x.email.slice(0, x.email.lastIndexOf('@')),
+          emailDomain: x.email.slice(x.email.lastIndexOf('@') + 1),
+          deliverySummary: deliverySummary(x, t),
+          forCountriesText: x.forCountries.join(', '),
+          isHand: x.delivery === 'hand',
+          bouncing: x.deliveryState === 'bouncing',
           waiting: held,
-          bounceWarning: t.deliveryState === 'bouncing' ? bounceWarning(t, held) : undefined,
+          bounceWarning: x.deliveryState === 'bouncing' ? bounceWarning(x, held, t) : undefined,
         }
       })
       return reply.view('campaigns/target-list', {
-        title: `Officials: ${campaign.title}`,
+        title: t('adminCampaigns.titles.officials', { title: campaign.title }),
         campaign,
         targets: rows,
         bouncing: rows.filter((t) => t.bouncing),
@@ -329,12 +507,20 @@ export default async function campaignRoutes(app: FastifyInstance) {
     })
 
     type TargetParams = { Params: { id: string; targetId: string } }
+    const targetSpecs = (t: TFunction): TextSpec[] => [
+      { field: 'name', label: t('adminCampaigns.target.name'), help: t('adminCampaigns.target.nameHelp'), max: 150, required: true },
+      { field: 'title', label: t('adminCampaigns.target.title'), help: t('adminCampaigns.common.optional'), max: 200 },
+      { field: 'salutation', label: t('adminCampaigns.target.salutation'), help: t('adminCampaigns.target.salutationHelp'), max: 200 },
+    ]
+    const targetKeys = (campaign: Campaign) => [...TARGET_FORM_KEYS, ...campaign.languages.slice(1).flatMap((l) => targetTexts.map((f) => inputName(f, l, false)))]
     function targetPage(
       reply: FastifyReply,
       campaign: Campaign,
       state: { targetId?: number; values: Record<string, string>; errors?: Record<string, string>; pending?: { email: string; at: Date | null }; current?: Target },
       status = 200,
     ) {
+      const lang = reply.request.lang
+      const t = translator(lang)
       const errors = state.errors ?? {}
       const country = (state.values.country ?? '').trim().toUpperCase()
       const isAdmin = reply.request.user?.role === 'admin'
@@ -342,28 +528,30 @@ export default async function campaignRoutes(app: FastifyInstance) {
       const current = state.current
       const held = current ? (lettersWaiting(app.db, [current.id]).get(current.id) ?? 0) : 0
       return reply.code(status).view('campaigns/target-form', {
-        title: state.targetId ? `Edit official: ${state.values.name ?? ''}` : 'New official',
+        title: state.targetId ? t('adminCampaigns.titles.editOfficial', { name: state.values.name ?? '' }) : t('adminCampaigns.titles.newOfficial'),
         campaign,
         isNew: !state.targetId,
         targetId: state.targetId,
         action: state.targetId ? `/admin/campaigns/${campaign.id}/targets/${state.targetId}` : `/admin/campaigns/${campaign.id}/targets`,
         values: state.values,
+        translated: campaign.languages.length > 1,
+        texts: textColumns(campaign.languages, lang, targetSpecs(t), state.values, errors),
         pending: state.pending,
         isAdmin,
         // Only an organizer's change of address waits; an admin's applies at once.
         emailHeld: Boolean(state.targetId) && !isAdmin,
-        countries: countryOptions().map((c) => ({ ...c, selected: c.code === country })),
+        countries: countryOptions(lang).map((c) => ({ ...c, selected: c.code === country })),
         defaultLanguage: campaign.languages[0],
         modes: {
           each: delivery === 'each',
           digest: delivery === 'digest',
           hand: delivery === 'hand',
         },
-        digestPeriods: digestPeriods.map((p) => ({ value: p, label: p === 'day' ? 'Every day' : 'Every week (on Mondays)', selected: p === (state.values.digestEvery || 'day') })),
+        digestPeriods: digestPeriods.map((p) => ({ value: p, label: t('adminCampaigns.target.digestEvery', { every: p }), selected: p === (state.values.digestEvery || 'day') })),
         maxPerHourLimit: MAX_PER_HOUR,
         countryZone: country ? zoneUsed({ timeZone: null, country }) : undefined,
         timeZones: TIME_ZONES,
-        bounce: current?.deliveryState === 'bouncing' ? bounceWarning(current, held) : undefined,
+        bounce: current?.deliveryState === 'bouncing' ? bounceWarning(current, held, t) : undefined,
         handDelivery: current ? { waiting: held, href: `/admin/campaigns/${campaign.id}/targets/${current.id}/hand-delivery`, isHand: current.delivery === 'hand' } : undefined,
         errors,
         hasErrors: Object.keys(errors).length > 0,
@@ -378,26 +566,28 @@ export default async function campaignRoutes(app: FastifyInstance) {
 
     scoped.post<IdParams & { Body: Body }>('/campaigns/:id/targets', { preHandler: app.csrfProtection }, async (req, reply) => {
       const campaign = req.campaign!
-      const values = strings(req.body, TARGET_FORM_KEYS)
-      const form = parseForm(targetInput, targetFormInput(req.body))
-      if (!form.ok) return targetPage(reply, campaign, { values, errors: fieldErrors(form.issues) }, 422)
+      const values = strings(req.body, targetKeys(campaign))
+      const form = parseForm(targetInput, targetFormInput(withTranslations(req.body, campaign.languages, targetTexts)))
+      if (!form.ok) return targetPage(reply, campaign, { values, errors: formErrors(form.issues, req.lang) }, 422)
       try {
         addTarget(app.db, campaign, form.data, actorOf(req), app.clock())
       } catch (err) {
-        if (err instanceof InputError) return targetPage(reply, campaign, { values, errors: fieldErrors(err.issues) }, 422)
+        if (err instanceof InputError) return targetPage(reply, campaign, { values, errors: formErrors(err.issues, req.lang) }, 422)
         throw err
       }
       return reply.redirect(`/admin/campaigns/${campaign.id}/targets?saved=1`, 303)
     })
 
     function importPage(reply: FastifyReply, campaign: Campaign, csv = '', errors: { line: number; message: string }[] = [], status = 200) {
+      const t = translator(reply.request.lang)
       return reply.code(status).view('campaigns/target-import', {
-        title: `Import officials: ${campaign.title}`,
+        title: t('adminCampaigns.titles.import', { title: campaign.title }),
         campaign,
         csv,
         columns: CSV_COLUMNS.join(','),
         deliveryColumns: CSV_DELIVERY_COLUMNS.join(', '),
-        errors: errors.map((e) => `line ${e.line}: ${e.message}`),
+        salutationColumn: CSV_SALUTATION_COLUMN,
+        errors: errors.map((e) => t('adminCampaigns.csv.line', { line: e.line, message: e.message })),
         defaultLanguage: campaign.languages[0],
         emailHeld: reply.request.user?.role !== 'admin',
         csrfToken: reply.generateCsrf(),
@@ -409,7 +599,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
     scoped.post<IdParams & { Body: Body }>('/campaigns/:id/targets/import', { preHandler: app.csrfProtection }, async (req, reply) => {
       const campaign = req.campaign!
       const csv = strings(req.body, ['csv']).csv ?? ''
-      const result = importTargets(app.db, campaign, csv, editor(req), actorOf(req), app.clock())
+      const result = importTargets(app.db, campaign, csv, editor(req), actorOf(req), app.clock(), req.lang)
       if (!result.ok) return importPage(reply, campaign, csv, result.errors, 422)
       return reply.redirect(`/admin/campaigns/${campaign.id}/targets?imported=1&created=${result.created}&updated=${result.updated}${result.held.length ? `&held=${result.held.length}` : ''}`, 303)
     })
@@ -418,7 +608,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
       const campaign = req.campaign!
       const target = targetById(app.db, campaign.id, parseId(req.params.targetId))
       if (!target) return reply.callNotFound()
-      const values = { ...Object.fromEntries(TARGET_KEYS.map((k) => [k, String(target[k] ?? '')])), ...deliveryFormValues(target) }
+      const values = { ...Object.fromEntries(TARGET_KEYS.map((k) => [k, String(target[k] ?? '')])), ...deliveryFormValues(target), ...translationValues(target.translations, campaign.languages, targetTexts) }
       return targetPage(reply, campaign, { targetId: target.id, values, pending: pendingOf(target), current: target })
     })
 
@@ -427,9 +617,9 @@ export default async function campaignRoutes(app: FastifyInstance) {
       const targetId = parseId(req.params.targetId)
       const current = targetById(app.db, campaign.id, targetId)
       if (!current) return reply.callNotFound()
-      const values = strings(req.body, TARGET_FORM_KEYS)
-      const form = parseForm(targetInput, targetFormInput(req.body))
-      if (!form.ok) return targetPage(reply, campaign, { targetId, values, errors: fieldErrors(form.issues), pending: pendingOf(current), current }, 422)
+      const values = strings(req.body, targetKeys(campaign))
+      const form = parseForm(targetInput, targetFormInput(withTranslations(req.body, campaign.languages, targetTexts)))
+      if (!form.ok) return targetPage(reply, campaign, { targetId, values, errors: formErrors(form.issues, req.lang), pending: pendingOf(current), current }, 422)
       let held = false
       let resumed = false
       try {
@@ -438,7 +628,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
         held = result.held
         resumed = current.deliveryState === 'bouncing' && result.target.deliveryState === 'ok'
       } catch (err) {
-        if (err instanceof InputError) return targetPage(reply, campaign, { targetId, values, errors: fieldErrors(err.issues), pending: pendingOf(current), current }, 422)
+        if (err instanceof InputError) return targetPage(reply, campaign, { targetId, values, errors: formErrors(err.issues, req.lang), pending: pendingOf(current), current }, 422)
         throw err
       }
       return reply.redirect(`/admin/campaigns/${campaign.id}/targets?${held ? 'held' : resumed ? 'resumed' : 'saved'}=1`, 303)
@@ -448,10 +638,11 @@ export default async function campaignRoutes(app: FastifyInstance) {
 
     scoped.get<IdParams>('/campaigns/:id/templates', async (req, reply) => {
       const campaign = req.campaign!
-      const saved = new Map(templatesOf(app.db, campaign.id).map((t) => [t.language, t]))
-      const languages = campaign.languages.map((code, i) => ({ code, name: languageName(code), isDefault: i === 0, template: saved.get(code) }))
-      const unused = [...saved.values()].filter((t) => !campaign.languages.includes(t.language)).map((t) => ({ code: t.language, name: languageName(t.language), template: t }))
-      return reply.view('campaigns/template-list', { title: `Letter templates: ${campaign.title}`, campaign, languages, unused })
+      const t = translator(req.lang)
+      const saved = new Map(templatesOf(app.db, campaign.id).map((x) => [x.language, x]))
+      const languages = campaign.languages.map((code, i) => ({ code, name: languageName(code, req.lang), isDefault: i === 0, template: saved.get(code) }))
+      const unused = [...saved.values()].filter((x) => !campaign.languages.includes(x.language)).map((x) => ({ code: x.language, name: languageName(x.language, req.lang), template: x }))
+      return reply.view('campaigns/template-list', { title: t('adminCampaigns.titles.templates', { title: campaign.title }), campaign, languages, unused, campaignHref: `/admin/campaigns/${campaign.id}` })
     })
 
     type LanguageParams = { Params: { id: string; language: string } }
@@ -488,12 +679,14 @@ export default async function campaignRoutes(app: FastifyInstance) {
         if (result.ok) preview = result
       }
       const saved = templateFor(app.db, campaign.id, language)
+      const t = translator(reply.request.lang)
       return reply.code(status).view('campaigns/template-edit', {
-        title: `Letter template (${language}): ${campaign.title}`,
+        title: t('adminCampaigns.titles.template', { lang: language, title: campaign.title }),
         campaign,
         language,
-        languageName: languageName(language),
+        languageName: languageName(language, reply.request.lang),
         notInCampaign: !campaign.languages.includes(language),
+        languageList: campaign.languages.join(', '),
         saved,
         values: state.values,
         errors,
@@ -513,7 +706,8 @@ export default async function campaignRoutes(app: FastifyInstance) {
       if (!language) return reply.callNotFound()
       const saved = templateFor(app.db, campaign.id, language)
       const values = saved ? { subject: saved.subject, body: saved.body } : { subject: campaign.title, body: STARTER_BODY }
-      const notice = 'saved' in req.query ? 'Saved. Letters written from now on use this text.' : saved ? undefined : 'There is no template in this language yet: here is a start. Nothing is saved until you press Save.'
+      const t = translator(req.lang)
+      const notice = 'saved' in req.query ? t('adminCampaigns.notices.templateSaved') : saved ? undefined : t('adminCampaigns.notices.templateStarter')
       return templatePage(reply, campaign, language, { values, notice })
     })
 
@@ -522,22 +716,23 @@ export default async function campaignRoutes(app: FastifyInstance) {
       const { language } = req.params
       const values = strings(req.body, ['subject', 'body', 'target', 'intent'])
       // The same language rule as the API: a language the campaign does not have is refused, not added.
-      const wrongLanguage = LANGUAGE_PARAM.test(language) ? languageIssue(campaign, language) : { path: ['language'], message: `"${language}" is not a language code` }
+      const t = translator(req.lang)
+      const wrongLanguage = LANGUAGE_PARAM.test(language) ? languageIssue(campaign, language) : { path: ['language'], message: t('adminCampaigns.rules.notALanguage', { lang: language }) }
       if (wrongLanguage && !languageOf(req)) {
-        return reply.code(422).view('errors/message', { title: 'Please check the form', message: wrongLanguage.message, status: 422 })
+        return reply.code(422).view('errors/message', { title: t('adminCampaigns.titles.checkForm'), message: formErrors([wrongLanguage], req.lang).language, status: 422 })
       }
       const form = parseForm(templateInput, req.body)
-      if (!form.ok) return templatePage(reply, campaign, language, { values, errors: fieldErrors(form.issues) }, 422)
+      if (!form.ok) return templatePage(reply, campaign, language, { values, errors: formErrors(form.issues, req.lang) }, 422)
       if (values.intent === 'preview') {
         const result = previewTemplate(previewContext(campaign, undefined, language, app.config.baseUrl, app.clock()), form.data.subject, form.data.body)
-        if (!result.ok) return templatePage(reply, campaign, language, { values, errors: fieldErrors(result.issues), preview: true }, 422)
-        return templatePage(reply, campaign, language, { values, preview: true, notice: 'This is a preview: nothing is saved until you press Save.' })
+        if (!result.ok) return templatePage(reply, campaign, language, { values, errors: formErrors(result.issues, req.lang), preview: true }, 422)
+        return templatePage(reply, campaign, language, { values, preview: true, notice: t('adminCampaigns.notices.previewOnly') })
       }
       try {
         saveTemplate(app.db, campaign, language, form.data, actorOf(req), app.clock())
       } catch (err) {
         if (err instanceof InputError) {
-          const errors = fieldErrors(err.issues)
+          const errors = formErrors(err.issues, req.lang)
           return templatePage(reply, campaign, language, { values, errors: { ...errors, ...(errors.language ? { _: errors.language } : {}) } }, 422)
         }
         throw err

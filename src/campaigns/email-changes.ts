@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { InputError } from '../validation.js'
+import { InputError, translateMessage } from '../validation.js'
+import { translator } from '../i18n/index.js'
 import { actorOf, campaignScope, parseId, requireAdmin } from '../admin/access.js'
 import { approveEmailChange, pendingEmailChanges, rejectEmailChange, targetJson, type PendingEmailChange } from './service.js'
 
@@ -30,8 +31,9 @@ const changeJson = (c: PendingEmailChange) => ({
 export async function emailChangeScreens(app: FastifyInstance) {
   function listPage(reply: FastifyReply, state: { notice?: string; error?: { targetId: number; message: string } } = {}, status = 200) {
     const changes = pendingEmailChanges(app.db).map((c) => ({ ...c, error: state.error?.targetId === c.target.id ? state.error.message : undefined }))
+    const t = translator(reply.request.lang)
     return reply.code(status).view('campaigns/target-email-changes', {
-      title: 'Changes of officials’ email addresses',
+      title: t('adminCampaigns.emailChanges.heading'),
       changes,
       notice: state.notice,
       error: state.error?.message,
@@ -40,7 +42,8 @@ export async function emailChangeScreens(app: FastifyInstance) {
   }
 
   app.get<{ Querystring: Record<string, string> }>('/email-changes', { preHandler: requireAdmin }, async (req, reply) => {
-    const notice = 'approved' in req.query ? 'Approved: letters go to the new address from now on.' : 'rejected' in req.query ? 'Rejected: letters keep going to the current address.' : undefined
+    const t = translator(req.lang)
+    const notice = 'approved' in req.query ? t('adminCampaigns.emailChanges.approved') : 'rejected' in req.query ? t('adminCampaigns.emailChanges.rejected') : undefined
     return listPage(reply, { notice })
   })
 
@@ -53,7 +56,7 @@ export async function emailChangeScreens(app: FastifyInstance) {
           target = decide(req, decision)
         } catch (err) {
           if (!(err instanceof InputError)) throw err
-          return listPage(reply, { error: { targetId: parseId(req.params.targetId), message: err.issues.map((i) => i.message).join('; ') } }, 422)
+          return listPage(reply, { error: { targetId: parseId(req.params.targetId), message: err.issues.map((i) => translateMessage(i.message, req.lang)).join('; ') } }, 422)
         }
         if (!target) return reply.callNotFound()
         const done = decision === 'approve' ? 'approved' : 'rejected'

@@ -15,11 +15,21 @@ import {
   users,
   type Campaign,
   type CampaignPerson,
+  type CampaignText,
+  type PersonText,
+  type TargetText,
   type LetterTemplate,
   type Target,
+  campaignTexts,
+  personTexts,
+  targetTexts,
 } from '../db/schema/index.js'
+import { missingTranslations } from '../i18n/content.js'
 import { countryName, isCountryCode, zoneOfCountry } from '../countries.js'
-import { checkbox, InputError, multiLine, singleLine, type FieldIssue } from '../validation.js'
+import type { TFunction } from 'i18next'
+import { checkbox, InputError, localized, translateMessage, type FieldIssue } from '../validation.js'
+import { translator, type Language } from '../i18n/index.js'
+import type { ContentTranslations } from '../db/schema/columns.js'
 import { APPEAL_PLACEHOLDERS, compileAppeal, letterDate, renderAppeal, sampleContext, targetContext, validateAppeal, type AppealContext } from './appeal.js'
 import { audit, type Actor } from '../admin/audit.js'
 import { campaignQueries } from './queries.js'
@@ -69,9 +79,96 @@ export type CampaignService = ReturnType<typeof createCampaignService>
 
 // ---------------------------------------------------------------- field rules
 
-const required = (label: string, max: number) => singleLine(label, max).refine((v) => v.length > 0, `${label} is required`)
-const optionalText = (label: string, max: number) => singleLine(label, max).optional().default('')
+// Every message is English (the API's language) and remembers its catalog message (adminCampaigns.rules),
+// so a back-office form re-rendered with fieldErrors(issues, req.lang) speaks the page's language.
+type Label = (t: TFunction) => string
+const label = {
+  title: (t) => t('adminCampaigns.label.title'),
+  summary: (t) => t('adminCampaigns.label.summary'),
+  story: (t) => t('adminCampaigns.label.story'),
+  name: (t) => t('adminCampaigns.label.name'),
+  status: (t) => t('adminCampaigns.label.status'),
+  detail: (t) => t('adminCampaigns.label.detail'),
+  organisation: (t) => t('adminCampaigns.label.organisation'),
+  postalAddress: (t) => t('adminCampaigns.label.postalAddress'),
+  salutation: (t) => t('adminCampaigns.label.salutation'),
+  subject: (t) => t('adminCampaigns.label.subject'),
+  body: (t) => t('adminCampaigns.label.body'),
+} satisfies Record<string, Label>
+
+// As in validation.ts: no control characters in one line (CR/LF could forge mail headers), only line
+// breaks and tabs in a text, and no lone surrogates (SQLite and UTF-8 mail cannot keep them).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
+const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+/** One line of text, trimmed; may be empty. */
+const line = (name: Label, max: number) =>
+  z
+    .string({ error: localized((t) => t('adminCampaigns.rules.notText', { label: name(t) })) })
+    .trim()
+    .max(max, localized((t) => t('adminCampaigns.rules.tooLong', { label: name(t), max })))
+    .refine((v) => !CONTROL.test(v), localized((t) => t('adminCampaigns.rules.lineControl', { label: name(t) })))
+    .refine((v) => !LONE_SURROGATE.test(v), localized((t) => t('adminCampaigns.rules.invalidCharacters', { label: name(t) })))
+/** A text of paragraphs (line breaks kept, made \n), trimmed; may be empty. */
+const block = (name: Label, max: number) =>
+  z
+    .string({ error: localized((t) => t('adminCampaigns.rules.notText', { label: name(t) })) })
+    .max(max, localized((t) => t('adminCampaigns.rules.textTooLong', { label: name(t), max })))
+    .refine((v) => !CONTROL_IN_TEXT.test(v), localized((t) => t('adminCampaigns.rules.textControl', { label: name(t) })))
+    .refine((v) => !LONE_SURROGATE.test(v), localized((t) => t('adminCampaigns.rules.invalidCharacters', { label: name(t) })))
+    .transform((v) => v.replace(/\r\n?/g, '\n').trim())
+const required = (name: Label, max: number) => line(name, max).refine((v) => v.length > 0, localized((t) => t('adminCampaigns.rules.required', { label: name(t) })))
+const optionalText = (name: Label, max: number) => line(name, max).optional().default('')
 const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/
+
+/**
+ * Texts in the campaign's other languages, as given: per language an object of the fields, each ruled
+ * as its base field (an empty one removes that translation). Which languages are allowed is the
+ * campaign's business: translationIssues.
+ */
+function translationsOf<S extends Record<string, z.ZodType<string, string>>>(fields: S) {
+  const shape = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.optional()])) as { [K in keyof S]: z.ZodOptional<S[K]> }
+  return z.record(
+    z.string(),
+    z.strictObject(shape, { error: localized((t) => t('adminCampaigns.rules.translationObject')) }),
+    { error: localized((t) => t('adminCampaigns.rules.translations')) },
+  )
+}
+export type TranslationsInput<F extends string> = Record<string, Partial<Record<F, string>>>
+
+/** Translations only in the campaign's languages, and never in its first (the base fields are that). */
+export function translationIssues(languages: readonly string[], given: Record<string, unknown> | undefined): FieldIssue[] {
+  const issues: FieldIssue[] = []
+  for (const lang of Object.keys(given ?? {})) {
+    const list = languages.join(', ')
+    if (lang === languages[0]) issues.push({ path: ['translations', lang], message: localized((t) => t('adminCampaigns.rules.firstLanguage', { lang })) })
+    else if (!languages.includes(lang)) issues.push({ path: ['translations', lang], message: localized((t) => t('adminCampaigns.rules.notCampaignLanguage', { lang, list })) })
+  }
+  return issues
+}
+
+/** The stored translations with the given ones applied: a text replaces, an empty one removes, an absent one stays. */
+function mergeTranslations<F extends string>(current: ContentTranslations<F> | null | undefined, given: TranslationsInput<F> | undefined): ContentTranslations<F> {
+  const out: ContentTranslations<F> = { ...(current ?? {}) }
+  for (const [lang, texts] of Object.entries(given ?? {})) {
+    const merged: Partial<Record<F, string>> = { ...(out[lang] ?? {}) }
+    for (const [field, text] of Object.entries(texts) as [F, string | undefined][]) {
+      if (text === undefined) continue
+      if (text === '') delete merged[field]
+      else merged[field] = text
+    }
+    if (Object.keys(merged).length) out[lang] = merged
+    else delete out[lang]
+  }
+  return out
+}
+
+/** The languages whose texts differ between two translations objects (for the audit log). */
+function translationChanges(before: ContentTranslations<string>, after: ContentTranslations<string>): string[] {
+  const langs = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])
+  return [...langs].filter((l) => JSON.stringify(before?.[l] ?? {}) !== JSON.stringify(after?.[l] ?? {})).sort()
+}
 
 /**
  * Audits a change to what the public campaign page shows (people, officials, templates) and
@@ -86,45 +183,48 @@ export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
 export const GOAL_MAX = 100_000_000
 
 const slug = z
-  .string({ error: 'Slug must be text' })
+  .string({ error: localized((t) => t('adminCampaigns.rules.slugText')) })
   .trim()
-  .min(1, 'Slug is required')
-  .max(80, 'Slug must be at most 80 characters')
-  .regex(SLUG_PATTERN, 'Slug may only contain a-z, 0-9 and hyphens between them, like free-the-workers')
-const status = z.enum(campaignStatuses, { error: 'Status must be draft, live or closed' })
+  .min(1, localized((t) => t('adminCampaigns.rules.slugRequired')))
+  .max(80, localized((t) => t('adminCampaigns.rules.slugTooLong', { max: 80 })))
+  .regex(SLUG_PATTERN, localized((t) => t('adminCampaigns.rules.slugPattern')))
+const status = z.enum(campaignStatuses, { error: localized((t) => t('adminCampaigns.rules.status')) })
 const goalJson = z
-  .number({ error: 'Goal must be a number of letters' })
-  .int('Goal must be a whole number')
-  .min(1, 'Goal must be at least 1')
-  .max(GOAL_MAX, `Goal must be at most ${GOAL_MAX.toLocaleString('en')}`)
+  .number({ error: localized((t) => t('adminCampaigns.rules.goalNumber')) })
+  .int(localized((t) => t('adminCampaigns.rules.goalWhole')))
+  .min(1, localized((t) => t('adminCampaigns.rules.goalMin')))
+  .max(GOAL_MAX, localized((t) => t('adminCampaigns.rules.goalMax', { max: GOAL_MAX })))
 const goalForm = z
-  .string({ error: 'Goal must be a number of letters' })
+  .string({ error: localized((t) => t('adminCampaigns.rules.goalNumber')) })
   .trim()
-  .regex(/^[0-9]{1,10}$/, 'Goal must be a whole number of letters, such as 10000')
+  .regex(/^[0-9]{1,10}$/, localized((t) => t('adminCampaigns.rules.goalForm')))
   .transform(Number)
   .pipe(goalJson)
 
 const languageList = z
-  .array(z.string({ error: 'Each language must be a code such as en' }), { error: 'Languages must be a list of codes such as ["en", "ru"]' })
+  .array(z.string({ error: localized((t) => t('adminCampaigns.rules.languageItem')) }), { error: localized((t) => t('adminCampaigns.rules.languageList')) })
   .transform((list) => [...new Set(list.map((l) => l.trim()).filter(Boolean))])
   .superRefine((list, ctx) => {
     const bad = list.filter((l) => !LANGUAGE.test(l))
-    if (bad.length) ctx.addIssue({ code: 'custom', message: `Not a language code: ${bad.slice(0, 5).join(', ')} (use codes such as en, ru or pt-BR)` })
-    else if (list.length === 0) ctx.addIssue({ code: 'custom', message: 'Give at least one language code, such as en; the first is the default' })
-    else if (list.length > 20) ctx.addIssue({ code: 'custom', message: 'At most 20 languages' })
+    const codes = bad.slice(0, 5).join(', ')
+    if (bad.length) ctx.addIssue({ code: 'custom', message: localized((t) => t('adminCampaigns.rules.notLanguageCodes', { codes })) })
+    else if (list.length === 0) ctx.addIssue({ code: 'custom', message: localized((t) => t('adminCampaigns.rules.languagesNone')) })
+    else if (list.length > 20) ctx.addIssue({ code: 'custom', message: localized((t) => t('adminCampaigns.rules.languagesMax', { max: 20 })) })
   })
 /** "en, ru" from a text field; the first is the default. */
 const languagesForm = z
-  .string({ error: 'Languages must be codes separated by commas, such as en, ru' })
+  .string({ error: localized((t) => t('adminCampaigns.rules.languagesForm')) })
   .transform((v) => v.split(/[\s,;]+/))
   .pipe(languageList)
 
 const campaignBase = {
   slug,
-  title: required('Title', 200),
-  summary: singleLine('Summary', 500),
-  story: multiLine('Story', 50_000),
+  title: required(label.title, 200),
+  summary: line(label.summary, 500),
+  story: block(label.story, 50_000),
 }
+/** title, summary, story in the campaign's other languages. */
+export const campaignTranslations = translationsOf({ title: line(label.title, 200), summary: line(label.summary, 500), story: block(label.story, 50_000) })
 
 /** The HTML form (goal as text, confirmLetters and confirmRsvps as checkboxes, languages comma-separated). */
 export const campaignForm = z.object({
@@ -136,6 +236,7 @@ export const campaignForm = z.object({
   confirmLetters: checkbox,
   confirmRsvps: checkbox,
   languages: languagesForm,
+  translations: campaignTranslations.optional(),
 })
 
 /** POST /api/admin/campaigns. */
@@ -149,6 +250,7 @@ export const campaignCreateJson = z.object({
   languages: languageList,
   confirmLetters: z.boolean({ error: 'confirmLetters must be true or false' }).optional(),
   confirmRsvps: z.boolean({ error: 'confirmRsvps must be true or false' }).optional(),
+  translations: campaignTranslations.optional(),
 })
 
 /** PATCH /api/admin/campaigns/:id: any of the fields above. */
@@ -162,6 +264,7 @@ export const campaignPatchJson = z.object({
   languages: languageList.optional(),
   confirmLetters: z.boolean({ error: 'confirmLetters must be true or false' }).optional(),
   confirmRsvps: z.boolean({ error: 'confirmRsvps must be true or false' }).optional(),
+  translations: campaignTranslations.optional(),
 })
 
 export interface CampaignInput {
@@ -174,6 +277,7 @@ export interface CampaignInput {
   confirmLetters?: boolean
   confirmRsvps?: boolean
   languages: string[]
+  translations?: TranslationsInput<CampaignText>
 }
 
 const isoDate = (v: string) => {
@@ -182,25 +286,31 @@ const isoDate = (v: string) => {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v
 }
 
+const DATE_MESSAGE = localized((t) => t('adminCampaigns.rules.date'))
+/** name (in each script), status and detail in the campaign's other languages. */
+export const personTranslations = translationsOf({ name: line(label.name, 150), status: line(label.status, 100), detail: block(label.detail, 2000) })
+
+/** A person the campaign is for, from the form or the API. */
 export const personForm = z.object({
-  name: required('Name', 150),
-  status: required('Status', 100),
-  detail: multiLine('Detail', 2000).optional().default(''),
+  name: required(label.name, 150),
+  status: required(label.status, 100),
+  detail: block(label.detail, 2000).optional().default(''),
   statusChangedOn: z
-    .string({ error: 'Date must be a date such as 2026-03-01' })
+    .string({ error: DATE_MESSAGE })
     .trim()
-    .refine((v) => v === '' || isoDate(v), 'Date must be a date such as 2026-03-01')
+    .refine((v) => v === '' || isoDate(v), DATE_MESSAGE)
     .optional()
     .transform((v) => v || null),
+  translations: personTranslations.optional(),
 })
 export type PersonInput = z.infer<typeof personForm>
 
 const targetEmail = z
-  .string({ error: 'Email must be text' })
+  .string({ error: localized((t) => t('adminCampaigns.rules.emailText')) })
   .trim()
-  .min(1, 'Email is required')
-  .max(254, 'Email must be at most 254 characters')
-  .pipe(z.email('Email is not valid'))
+  .min(1, localized((t) => t('adminCampaigns.rules.emailRequired')))
+  .max(254, localized((t) => t('adminCampaigns.rules.emailTooLong', { max: 254 })))
+  .pipe(z.email(localized((t) => t('adminCampaigns.rules.emailInvalid'))))
   .transform((v) => v.toLowerCase())
 
 // How letters reach an official (targets.delivery and the columns after it). Every one is optional on
@@ -219,7 +329,7 @@ const numberFrom = (v: unknown) => {
 }
 const wholeNumber = (message: string, min: number, max: number) => z.preprocess(numberFrom, z.number({ error: message }).int(message).min(min, message).max(max, message))
 
-const maxPerHour = wholeNumber(`Mails an hour must be a whole number from 1 to ${MAX_PER_HOUR.toLocaleString('en')}`, 1, MAX_PER_HOUR)
+const maxPerHour = wholeNumber(localized((t) => t('adminCampaigns.rules.maxPerHour', { max: MAX_PER_HOUR })), 1, MAX_PER_HOUR)
 /**
  * The hours mail may go out, in the official's zone: from `from` (0–23) up to `to` (1–24, exclusive; 24
  * is midnight). A window such as 22 to 6 runs overnight.
@@ -227,12 +337,12 @@ const maxPerHour = wholeNumber(`Mails an hour must be a whole number from 1 to $
 const sendHours = z
   .object(
     {
-      from: wholeNumber('Sending hours: the start must be an hour from 0 to 23', 0, 23),
-      to: wholeNumber('Sending hours: the end must be an hour from 1 to 24 (24 is midnight)', 1, 24),
+      from: wholeNumber(localized((t) => t('adminCampaigns.rules.sendHoursFrom')), 0, 23),
+      to: wholeNumber(localized((t) => t('adminCampaigns.rules.sendHoursTo')), 1, 24),
     },
     { error: 'sendHours must be an object such as {"from": 8, "to": 18}' },
   )
-  .refine((h) => h.from !== h.to, { message: 'Sending hours: the end must differ from the start (0 to 24 is the whole day)', path: ['to'] })
+  .refine((h) => h.from !== h.to, { message: localized((t) => t('adminCampaigns.rules.sendHoursSame')), path: ['to'] })
 
 /** The IANA name of a zone as Intl spells it, or null when Intl or luxon does not know it. */
 export function canonicalZone(name: string): string | null {
@@ -246,7 +356,7 @@ export function canonicalZone(name: string): string | null {
   }
 }
 
-const ZONE_MESSAGE = "Time zone must be a zone name such as Europe/London or Asia/Almaty (leave it empty for the official's country's zone)"
+const ZONE_MESSAGE = localized((t) => t('adminCampaigns.rules.timeZone'))
 /** An IANA zone; empty or null: the zone of the official's country. */
 const timeZone = z.preprocess(
   (v) => (v === null ? '' : v),
@@ -262,27 +372,28 @@ const timeZone = z.preprocess(
     }),
 )
 
-const FOR_COUNTRIES_MESSAGE = 'Countries served must be two-letter country codes such as GB, IE (on the API a list: ["GB", "IE"])'
+const FOR_COUNTRIES_MESSAGE = localized((t) => t('adminCampaigns.rules.forCountries'))
 /** Supporters from these countries are offered the official first: a list, or "GB, IE" from a form or CSV cell. */
 const forCountries = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(/[\s,;]+/).filter(Boolean) : v),
   z
     .array(z.string({ error: FOR_COUNTRIES_MESSAGE }).max(10, FOR_COUNTRIES_MESSAGE), { error: FOR_COUNTRIES_MESSAGE })
-    .max(300, 'At most 300 countries served')
+    .max(300, localized((t) => t('adminCampaigns.rules.forCountriesMax', { max: 300 })))
     .transform((list) => [...new Set(list.map((c) => c.trim().toUpperCase()).filter(Boolean))])
     .superRefine((list, ctx) => {
       const bad = list.filter((c) => !isCountryCode(c))
-      if (bad.length) ctx.addIssue({ code: 'custom', message: `Not a two-letter country code: ${bad.slice(0, 5).join(', ')} (use codes such as GB, IE)` })
+      const codes = bad.slice(0, 5).join(', ')
+      if (bad.length) ctx.addIssue({ code: 'custom', message: localized((t) => t('adminCampaigns.rules.notCountryCodes', { codes })) })
     }),
 )
 
 const deliveryFields = {
-  delivery: z.enum(deliveryModes, { error: 'Delivery must be each (paced mail), digest or hand' }).optional(),
+  delivery: z.enum(deliveryModes, { error: localized((t) => t('adminCampaigns.rules.delivery')) }).optional(),
   maxPerHour: maxPerHour.optional(),
   sendHours: sendHours.optional(),
   timeZone: timeZone.optional(),
-  digestEvery: z.enum(digestPeriods, { error: 'A digest goes out every day or every week' }).optional(),
-  digestHour: wholeNumber('The digest hour must be a whole hour from 0 to 23', 0, 23).optional(),
+  digestEvery: z.enum(digestPeriods, { error: localized((t) => t('adminCampaigns.rules.digestEvery')) }).optional(),
+  digestHour: wholeNumber(localized((t) => t('adminCampaigns.rules.digestHour')), 0, 23).optional(),
   forCountries: forCountries.optional(),
 }
 
@@ -290,30 +401,37 @@ const deliveryFields = {
  * An official, from the form, the API or a CSV line. An empty language means the campaign's default.
  * The delivery settings are optional: a new official gets DELIVERY_DEFAULTS, an existing one keeps its own.
  */
+const COUNTRY_MESSAGE = localized((t) => t('adminCampaigns.rules.country'))
+/** name (in each script), title and salutation in the campaign's other languages. */
+export const targetTranslations = translationsOf({ name: line(label.name, 150), title: line(label.title, 200), salutation: line(label.salutation, 200) })
+
 export const targetInput = z.object({
-  name: required('Name', 150),
-  title: optionalText('Title', 200),
-  organisation: optionalText('Organisation', 200),
+  name: required(label.name, 150),
+  title: optionalText(label.title, 200),
+  // How a letter greets them ("Dear Mr President,"); absent: a new official has none, an existing one keeps its own.
+  salutation: line(label.salutation, 200).optional(),
+  organisation: optionalText(label.organisation, 200),
   country: z
-    .string({ error: 'Country must be a two-letter ISO code such as KZ' })
+    .string({ error: COUNTRY_MESSAGE })
     .trim()
     .transform((v) => v.toUpperCase())
-    .refine(isCountryCode, 'Country must be a two-letter ISO code such as KZ'),
+    .refine(isCountryCode, COUNTRY_MESSAGE),
   email: targetEmail,
-  postalAddress: multiLine('Postal address', 1000).optional().default(''),
+  postalAddress: block(label.postalAddress, 1000).optional().default(''),
   language: z
-    .string({ error: 'Language must be a code such as en' })
+    .string({ error: localized((t) => t('adminCampaigns.rules.languageText')) })
     .trim()
-    .refine((v) => v === '' || LANGUAGE.test(v), 'Language must be a code such as en or ru')
+    .refine((v) => v === '' || LANGUAGE.test(v), localized((t) => t('adminCampaigns.rules.language')))
     .optional()
     .transform((v) => v || undefined),
   ...deliveryFields,
+  translations: targetTranslations.optional(),
 })
 export type TargetInput = z.infer<typeof targetInput>
 
 export const templateInput = z.object({
-  subject: required('Subject', 300),
-  body: multiLine('Body', 20_000).pipe(z.string().min(1, 'Body is required')),
+  subject: required(label.subject, 300),
+  body: block(label.body, 20_000).pipe(z.string().min(1, localized((t) => t('adminCampaigns.rules.required', { label: label.body(t) })))),
 })
 
 // ---------------------------------------------------------------- campaigns
@@ -323,7 +441,7 @@ function slugTaken(tx: DbOrTx, value: string, exceptId?: number): boolean {
   return tx.select({ id: campaigns.id }).from(campaigns).where(where).get() !== undefined
 }
 
-const slugTakenIssue = (value: string): FieldIssue => ({ path: ['slug'], message: `The slug "${value}" is already taken by another campaign` })
+const slugTakenIssue = (value: string): FieldIssue => ({ path: ['slug'], message: localized((t) => t('adminCampaigns.rules.slugTaken', { slug: value })) })
 
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && String((err as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT')
@@ -342,6 +460,8 @@ export function campaignsFor(db: DbOrTx, user: { role: string; campaignIds: numb
 export function createCampaign(db: Db, input: CampaignInput, actor: Actor, now: Date): Campaign {
   try {
     return db.transaction((tx) => {
+      const wrong = translationIssues(input.languages, input.translations)
+      if (wrong.length) throw new InputError(wrong)
       if (slugTaken(tx, input.slug)) throw new InputError([slugTakenIssue(input.slug)])
       const row = tx
         .insert(campaigns)
@@ -356,12 +476,13 @@ export function createCampaign(db: Db, input: CampaignInput, actor: Actor, now: 
           confirmLetters: input.confirmLetters ?? true,
           confirmRsvps: input.confirmRsvps ?? true,
           languages: input.languages,
+          translations: mergeTranslations({}, input.translations),
           createdAt: now,
           updatedAt: now,
         })
         .returning()
         .get()
-      audit(tx, actor, 'campaign.create', { campaignId: row.id, subject: row.slug, detail: { title: row.title, status: row.status, languages: row.languages } }, now)
+      audit(tx, actor, 'campaign.create', { campaignId: row.id, subject: row.slug, detail: { title: row.title, status: row.status, languages: row.languages, translations: Object.keys(row.translations).sort() } }, now)
       return row
     })
   } catch (err) {
@@ -378,13 +499,18 @@ export function updateCampaign(db: Db, campaignId: number, patch: Partial<Campai
   try {
     return db.transaction((tx) => {
       const current = campaignById(tx, campaignId)
-      if (!current) throw new InputError([{ path: [], message: 'This campaign no longer exists' }])
+      if (!current) throw new InputError([{ path: [], message: localized((t) => t('adminCampaigns.rules.campaignGone')) }])
       const changes: Record<string, unknown> = {}
       for (const key of CAMPAIGN_FIELDS) {
         const value = patch[key]
         if (value === undefined) continue
         if (JSON.stringify(value) !== JSON.stringify(current[key])) changes[key] = value
       }
+      const wrong = translationIssues(patch.languages ?? current.languages, patch.translations)
+      if (wrong.length) throw new InputError(wrong)
+      const translated = mergeTranslations(current.translations, patch.translations)
+      const languagesTranslated = translationChanges(current.translations, translated)
+      if (languagesTranslated.length) changes.translations = translated
       if (Object.keys(changes).length === 0) return current
       if (typeof changes.slug === 'string' && slugTaken(tx, changes.slug, campaignId)) throw new InputError([slugTakenIssue(changes.slug)])
       const row = tx
@@ -396,6 +522,7 @@ export function updateCampaign(db: Db, campaignId: number, patch: Partial<Campai
       const detail: Record<string, unknown> = { changed: Object.keys(changes) }
       if ('status' in changes) detail.status = { from: current.status, to: changes.status }
       if ('slug' in changes) detail.slug = { from: current.slug, to: changes.slug }
+      if (languagesTranslated.length) detail.translations = languagesTranslated
       audit(tx, actor, 'campaign.update', { campaignId, subject: row.slug, detail }, now)
       return row
     })
@@ -419,35 +546,48 @@ export function bouncingTargets(db: DbOrTx, campaignId: number): { target: Targe
   return bouncing.map((target) => ({ target, held: waiting.get(target.id) ?? 0 }))
 }
 
-const lettersText = (n: number) => `${n.toLocaleString('en')} ${n === 1 ? 'letter' : 'letters'}`
+const english = translator('en')
 
-/** The warning for an official whose address bounces: the server's answer, the letters held, how to end it. */
-export function bounceWarning(target: Target, held: number): string {
-  const reason = target.bounceReason ? ` The mail server answered: “${target.bounceReason}”.` : ''
-  return `Letters to ${target.name} bounce: ${target.email} refused our mail${target.bouncedAt ? ` on ${target.bouncedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''}.${reason} ${lettersText(held)} ${held === 1 ? 'is' : 'are'} held and nothing more is sent there until the address is changed (by an admin, or an admin's approval of the change) or the official is switched to hand delivery.`
+/** The warning for an official whose address bounces: the server's answer, the letters held, how to end it (in t's language). */
+export function bounceWarning(target: Target, held: number, t: TFunction = english): string {
+  const refused = target.bouncedAt
+    ? t('adminCampaigns.bounce.refusedOn', { name: target.name, email: target.email, date: target.bouncedAt.toISOString().slice(0, 16).replace('T', ' ') })
+    : t('adminCampaigns.bounce.refused', { name: target.name, email: target.email })
+  const reason = target.bounceReason ? ` ${t('adminCampaigns.bounce.reason', { reason: target.bounceReason })}` : ''
+  return `${refused}${reason} ${t('adminCampaigns.bounce.held', { held })}`
 }
 
-/** What stops supporters from writing, or their letters from arriving, shown on the campaign screen. */
-export function campaignWarnings(db: DbOrTx, campaign: Campaign): Warning[] {
+/** What stops supporters from writing, or their letters from arriving, shown on the campaign screen (in t's language). */
+export function campaignWarnings(db: DbOrTx, campaign: Campaign, t: TFunction = english): Warning[] {
   const warnings: Warning[] = []
   const n = db.select({ n: sql<number>`count(*)` }).from(targets).where(eq(targets.campaignId, campaign.id)).get()?.n ?? 0
-  if (n === 0) warnings.push({ text: 'There are no officials yet: supporters have nobody to write to.' })
-  const have = new Set(templatesOf(db, campaign.id).map((t) => t.language))
+  if (n === 0) warnings.push({ text: t('adminCampaigns.warnings.noOfficials') })
+  const have = new Set(templatesOf(db, campaign.id).map((x) => x.language))
   const missing = campaign.languages.filter((l) => !have.has(l))
-  if (missing.length) warnings.push({ text: `No letter template yet for: ${missing.join(', ')}. Supporters cannot write in ${missing.length === 1 ? 'that language' : 'those languages'}.` })
+  if (missing.length) warnings.push({ text: t('adminCampaigns.warnings.noTemplate', { list: missing.join(', '), count: missing.length }) })
   for (const { target, held } of bouncingTargets(db, campaign.id)) {
-    warnings.push({ text: bounceWarning(target, held), href: `/admin/campaigns/${campaign.id}/targets/${target.id}`, linkText: `Fix ${target.name}'s delivery` })
+    warnings.push({ text: bounceWarning(target, held, t), href: `/admin/campaigns/${campaign.id}/targets/${target.id}`, linkText: t('adminCampaigns.warnings.fixDelivery', { name: target.name }) })
   }
   return warnings
 }
 
-/** What turning confirmation off gives away, shown beside the settings while it is off. */
-export function confirmationWarnings(campaign: Campaign): string[] {
-  const off = [campaign.confirmLetters ? null : 'letters', campaign.confirmRsvps ? null : 'RSVPs'].filter(Boolean)
-  if (off.length === 0) return []
-  return [
-    `Confirmation is off for ${off.join(' and ')}. Anyone can then use any email address, and a watcher who submits a supporter's address can tell from what happens whether that person already took part. Public counts move only every few minutes to blur this, but they still move. Turn confirmation back on unless you have a strong reason.`,
-  ]
+/** What turning confirmation off gives away, shown beside the settings while it is off (in t's language). */
+export function confirmationWarnings(campaign: Campaign, t: TFunction = english): string[] {
+  const off = !campaign.confirmLetters && !campaign.confirmRsvps ? 'both' : !campaign.confirmLetters ? 'letters' : !campaign.confirmRsvps ? 'rsvps' : null
+  if (!off) return []
+  return [t('adminCampaigns.warnings.confirmationOff', { off })]
+}
+
+/** Per language, how many of the campaign's texts (its own, its people's, its officials') have no translation yet. */
+export function missingTranslationCounts(db: DbOrTx, campaign: Campaign): { lang: string; count: number }[] {
+  const counts = new Map(campaign.languages.slice(1).map((l) => [l, 0]))
+  const add = (missing: Record<string, string[]>) => {
+    for (const [lang, fields] of Object.entries(missing)) counts.set(lang, (counts.get(lang) ?? 0) + fields.length)
+  }
+  add(missingTranslations(campaign, campaignTexts, campaign.languages))
+  for (const p of peopleOf(db, campaign.id)) add(missingTranslations(p, personTexts, campaign.languages))
+  for (const x of targetsOf(db, campaign.id)) add(missingTranslations(x, targetTexts, campaign.languages))
+  return [...counts].map(([lang, count]) => ({ lang, count }))
 }
 
 export function campaignJson(c: Campaign) {
@@ -462,6 +602,8 @@ export function campaignJson(c: Campaign) {
     confirmLetters: c.confirmLetters,
     confirmRsvps: c.confirmRsvps,
     languages: c.languages,
+    // title, summary and story in the campaign's other languages: {"ru": {"title": "…"}}.
+    translations: c.translations,
     lettersCount: c.lettersCount,
     offlineCount: c.offlineCount,
     createdAt: c.createdAt,
@@ -471,6 +613,12 @@ export function campaignJson(c: Campaign) {
 
 // ---------------------------------------------------------------- people
 
+/** A person as the API answers. */
+export function personJson(p: CampaignPerson) {
+  // name, status and detail in the campaign's other languages: {"ru": {"name": "…"}}.
+  return { id: p.id, name: p.name, status: p.status, detail: p.detail, statusChangedOn: p.statusChangedOn, translations: p.translations }
+}
+
 export function peopleOf(db: DbOrTx, campaignId: number): CampaignPerson[] {
   return db.select().from(campaignPeople).where(eq(campaignPeople.campaignId, campaignId)).orderBy(asc(campaignPeople.position), asc(campaignPeople.id)).all()
 }
@@ -479,15 +627,22 @@ export function personById(db: DbOrTx, campaignId: number, personId: number): Ca
   return db.select().from(campaignPeople).where(and(eq(campaignPeople.id, personId), eq(campaignPeople.campaignId, campaignId))).get()
 }
 
+/** The campaign's languages, for checking translations given for its people or officials. */
+function languagesOf(tx: DbOrTx, campaignId: number): string[] {
+  return campaignById(tx, campaignId)?.languages ?? []
+}
+
 export function addPerson(db: Db, campaignId: number, input: PersonInput, actor: Actor, now: Date): CampaignPerson {
   return db.transaction((tx) => {
+    const wrong = translationIssues(languagesOf(tx, campaignId), input.translations)
+    if (wrong.length) throw new InputError(wrong)
     const last = tx.select({ n: sql<number | null>`max(${campaignPeople.position})` }).from(campaignPeople).where(eq(campaignPeople.campaignId, campaignId)).get()?.n ?? 0
     const row = tx
       .insert(campaignPeople)
-      .values({ campaignId, name: input.name, status: input.status, detail: input.detail, statusChangedOn: input.statusChangedOn, position: last + 1 })
+      .values({ campaignId, name: input.name, status: input.status, detail: input.detail, statusChangedOn: input.statusChangedOn, translations: mergeTranslations({}, input.translations), position: last + 1 })
       .returning()
       .get()
-    auditChange(tx, actor, 'person.create', { campaignId, subject: row.name, detail: { id: row.id, status: row.status } }, now)
+    auditChange(tx, actor, 'person.create', { campaignId, subject: row.name, detail: { id: row.id, status: row.status, translations: Object.keys(row.translations).sort() } }, now)
     return row
   })
 }
@@ -496,14 +651,19 @@ export function updatePerson(db: Db, campaignId: number, personId: number, input
   return db.transaction((tx) => {
     const before = personById(tx, campaignId, personId)
     if (!before) return undefined
+    const wrong = translationIssues(languagesOf(tx, campaignId), input.translations)
+    if (wrong.length) throw new InputError(wrong)
+    const translated = mergeTranslations(before.translations, input.translations)
     const row = tx
       .update(campaignPeople)
-      .set({ name: input.name, status: input.status, detail: input.detail, statusChangedOn: input.statusChangedOn })
+      .set({ name: input.name, status: input.status, detail: input.detail, statusChangedOn: input.statusChangedOn, translations: translated })
       .where(and(eq(campaignPeople.id, personId), eq(campaignPeople.campaignId, campaignId)))
       .returning()
       .get()
     const detail: Record<string, unknown> = { id: personId }
     if (before.status !== row.status) detail.status = { from: before.status, to: row.status }
+    const languagesTranslated = translationChanges(before.translations, translated)
+    if (languagesTranslated.length) detail.translations = languagesTranslated
     auditChange(tx, actor, 'person.update', { campaignId, subject: row.name, detail }, now)
     return row
   })
@@ -537,12 +697,13 @@ function nextTargetPosition(tx: DbOrTx, campaignId: number): number {
   return (tx.select({ n: sql<number | null>`max(${targets.position})` }).from(targets).where(eq(targets.campaignId, campaignId)).get()?.n ?? 0) + 1
 }
 
-const emailTakenIssue: FieldIssue = { path: ['email'], message: 'Another official of this campaign already has this email' }
+const emailTakenIssue: FieldIssue = { path: ['email'], message: localized((t) => t('adminCampaigns.rules.emailTaken')) }
 
 function targetValues(campaign: Campaign, input: TargetInput) {
   return {
     name: input.name,
     title: input.title,
+    ...(input.salutation !== undefined ? { salutation: input.salutation } : {}),
     organisation: input.organisation,
     country: input.country,
     email: input.email,
@@ -639,10 +800,12 @@ function emailChange(before: Target, email: string, editor: TargetEditor, actor:
 export function addTarget(db: Db, campaign: Campaign, input: TargetInput, actor: Actor, now: Date): Target {
   try {
     return db.transaction((tx) => {
+      const wrong = translationIssues(campaign.languages, input.translations)
+      if (wrong.length) throw new InputError(wrong)
       if (targetByEmail(tx, campaign.id, input.email)) throw new InputError([emailTakenIssue])
       const row = tx
         .insert(targets)
-        .values({ campaignId: campaign.id, ...targetValues(campaign, input), ...deliveryValues(input), position: nextTargetPosition(tx, campaign.id), createdAt: now, updatedAt: now })
+        .values({ campaignId: campaign.id, ...targetValues(campaign, input), ...deliveryValues(input), translations: mergeTranslations({}, input.translations), position: nextTargetPosition(tx, campaign.id), createdAt: now, updatedAt: now })
         .returning()
         .get()
       auditChange(tx, actor, 'target.create', { campaignId: campaign.id, subject: row.name, detail: { id: row.id, email: row.email, delivery: row.delivery } }, now)
@@ -667,7 +830,9 @@ export function updateTarget(db: Db, campaign: Campaign, targetId: number, input
       if (!before) return undefined
       const other = targetByEmail(tx, campaign.id, input.email)
       if (other && other.id !== targetId) throw new InputError([emailTakenIssue])
-      const values = { ...targetValues(campaign, input), ...deliveryValues(input) }
+      const wrong = translationIssues(campaign.languages, input.translations)
+      if (wrong.length) throw new InputError(wrong)
+      const values = { ...targetValues(campaign, input), ...deliveryValues(input), translations: mergeTranslations(before.translations, input.translations) }
       const { set, held } = emailChange(before, values.email, editor, actor, now)
       const updated = tx
         .update(targets)
@@ -692,6 +857,10 @@ export function targetJson(t: Target) {
     id: t.id,
     name: t.name,
     title: t.title,
+    // How a letter greets them in the campaign's first language ("Dear Mr President,"); '' for the usual greeting.
+    salutation: t.salutation,
+    // name, title and salutation in the campaign's other languages: {"ru": {"name": "…"}}.
+    translations: t.translations,
     organisation: t.organisation,
     country: t.country,
     email: t.email,
@@ -743,11 +912,8 @@ export function pendingEmailChanges(db: DbOrTx, campaignId?: number): PendingEma
     .all()
 }
 
-const nothingPendingIssue: FieldIssue = { path: ['pendingEmail'], message: 'No change of address is waiting for this official: it may have been approved or rejected already' }
-const pendingTakenIssue = (email: string): FieldIssue => ({
-  path: ['pendingEmail'],
-  message: `Another official of this campaign already has ${email}: change that official's address first, or reject this change`,
-})
+const nothingPendingIssue: FieldIssue = { path: ['pendingEmail'], message: localized((t) => t('adminCampaigns.rules.nothingPending')) }
+const pendingTakenIssue = (email: string): FieldIssue => ({ path: ['pendingEmail'], message: localized((t) => t('adminCampaigns.rules.pendingTaken', { email })) })
 
 /**
  * An admin approves the address an organizer asked for: it becomes the official's email, so letters
@@ -805,6 +971,8 @@ export const CSV_COLUMNS = ['name', 'title', 'organisation', 'country', 'email',
 export const CSV_DELIVERY_COLUMNS = ['delivery', 'max_per_hour', 'send_hours_from', 'send_hours_to', 'time_zone', 'digest_every', 'digest_hour', 'for_countries'] as const
 /** Optional: the official to update, as the officials list numbers them; with it a line can change an address. */
 export const CSV_ID_COLUMN = 'id'
+/** Optional: how a letter greets the official; an empty cell leaves none (a missing column keeps theirs). */
+export const CSV_SALUTATION_COLUMN = 'salutation'
 const CSV_REQUIRED = ['name', 'country', 'email']
 export const CSV_MAX_ROWS = 5000
 
@@ -820,9 +988,11 @@ const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1)
  * A line with an `id` updates that official, and a new email on it is a change of address: applied for
  * an admin, held for an admin's approval otherwise (listed in `held`).
  */
-export function importTargets(db: Db, campaign: Campaign, text: string, editor: TargetEditor, actor: Actor, now: Date): ImportResult {
+export function importTargets(db: Db, campaign: Campaign, text: string, editor: TargetEditor, actor: Actor, now: Date, lang: Language = 'en'): ImportResult {
+  const t = translator(lang)
+  const columns = CSV_COLUMNS.join(',')
   const errors: { line: number; message: string }[] = []
-  if (!text.trim()) return { ok: false, errors: [{ line: 1, message: `the CSV is empty: paste a header row (${CSV_COLUMNS.join(',')}) and one line per official` }] }
+  if (!text.trim()) return { ok: false, errors: [{ line: 1, message: t('adminCampaigns.csv.empty', { columns }) }] }
 
   let header: string[] = []
   let records: { record: Record<string, string>; info: { lines: number } }[]
@@ -840,20 +1010,22 @@ export function importTargets(db: Db, campaign: Campaign, text: string, editor: 
     const e = err as { lines?: number; code?: string; message?: string }
     const msg = String(e.message ?? err)
     const mismatch = /columns length is (\d+), got (\d+)/.exec(msg)
-    const message = mismatch ? `this line has ${mismatch[2]} fields but the header has ${mismatch[1]}` : lowerFirst(msg.replace(/\s+(on|at) line \d+\.?$/, ''))
+    const message = mismatch ? t('adminCampaigns.csv.fieldCount', { got: Number(mismatch[2]), header: Number(mismatch[1]) }) : lowerFirst(msg.replace(/\s+(on|at) line \d+\.?$/, ''))
     return { ok: false, errors: [{ line: e.lines ?? 1, message }] }
   }
 
-  const known: readonly string[] = [CSV_ID_COLUMN, ...CSV_COLUMNS, ...CSV_DELIVERY_COLUMNS]
+  const known: readonly string[] = [CSV_ID_COLUMN, ...CSV_COLUMNS, CSV_SALUTATION_COLUMN, ...CSV_DELIVERY_COLUMNS]
   const unknown = header.filter((h) => !known.includes(h))
   const missing = CSV_REQUIRED.filter((h) => !header.includes(h))
   const repeated = header.filter((h, i) => header.indexOf(h) !== i)
-  if (unknown.length) errors.push({ line: 1, message: `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; the columns are ${CSV_COLUMNS.join(',')} (and id, ${CSV_DELIVERY_COLUMNS.join(', ')}, optional)` })
-  if (missing.length) errors.push({ line: 1, message: `the column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing; the columns are ${CSV_COLUMNS.join(',')}` })
-  if (repeated.length) errors.push({ line: 1, message: `the column "${repeated[0]}" appears twice` })
+  const quoted = (names: string[]) => names.map((n) => `"${n}"`).join(', ')
+  const optional = [CSV_ID_COLUMN, CSV_SALUTATION_COLUMN, ...CSV_DELIVERY_COLUMNS].join(', ')
+  if (unknown.length) errors.push({ line: 1, message: t('adminCampaigns.csv.unknownColumns', { count: unknown.length, names: quoted(unknown), columns, optional }) })
+  if (missing.length) errors.push({ line: 1, message: t('adminCampaigns.csv.missingColumns', { count: missing.length, names: quoted(missing), columns }) })
+  if (repeated.length) errors.push({ line: 1, message: t('adminCampaigns.csv.repeatedColumn', { name: repeated[0] }) })
   if (errors.length) return { ok: false, errors }
-  if (records.length === 0) return { ok: false, errors: [{ line: 2, message: 'the CSV has a header row but no officials' }] }
-  if (records.length > CSV_MAX_ROWS) return { ok: false, errors: [{ line: CSV_MAX_ROWS + 2, message: `at most ${CSV_MAX_ROWS} officials in one import` }] }
+  if (records.length === 0) return { ok: false, errors: [{ line: 2, message: t('adminCampaigns.csv.noOfficials') }] }
+  if (records.length > CSV_MAX_ROWS) return { ok: false, errors: [{ line: CSV_MAX_ROWS + 2, message: t('adminCampaigns.csv.tooMany', { max: CSV_MAX_ROWS }) }] }
 
   const existing = targetsOf(db, campaign.id)
   const byId = new Map(existing.map((x) => [x.id, x]))
@@ -871,6 +1043,8 @@ export function importTargets(db: Db, campaign: Campaign, text: string, editor: 
     const parsed = targetInput.safeParse({
       name: record.name ?? '',
       title: record.title ?? '',
+      // No salutation column: each official keeps theirs.
+      salutation: header.includes(CSV_SALUTATION_COLUMN) ? (record[CSV_SALUTATION_COLUMN] ?? '') : undefined,
       organisation: record.organisation ?? '',
       country: record.country ?? '',
       email: record.email ?? '',
@@ -888,28 +1062,28 @@ export function importTargets(db: Db, campaign: Campaign, text: string, editor: 
     let named: Target | undefined
     if (rawId) {
       named = /^[1-9][0-9]{0,9}$/.test(rawId) ? byId.get(Number(rawId)) : undefined
-      if (!named) errors.push({ line, message: `id ${rawId} is not one of this campaign's officials (leave id empty to add a new one)` })
+      if (!named) errors.push({ line, message: t('adminCampaigns.csv.unknownId', { id: rawId }) })
     }
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) errors.push({ line, message: lowerFirst(issue.message) })
+      for (const issue of parsed.error.issues) errors.push({ line, message: lowerFirst(translateMessage(issue.message, lang)) })
       continue
     }
     if (rawId && !named) continue
     const email = parsed.data.email
     const first = seen.get(email)
     if (first !== undefined) {
-      errors.push({ line, message: `email ${email} is already on line ${first}` })
+      errors.push({ line, message: t('adminCampaigns.csv.emailTwice', { email, first }) })
       continue
     }
     const owner = byEmail.get(email)
     if (named && owner && owner.id !== named.id) {
-      errors.push({ line, message: `email ${email} belongs to another official (id ${owner.id})` })
+      errors.push({ line, message: t('adminCampaigns.csv.emailOfAnother', { email, id: owner.id }) })
       continue
     }
     const target = named ?? owner
     const sameOfficial = target ? seenTargets.get(target.id) : undefined
     if (target && sameOfficial !== undefined) {
-      errors.push({ line, message: `official ${target.id} is already on line ${sameOfficial}` })
+      errors.push({ line, message: t('adminCampaigns.csv.officialTwice', { id: target.id, first: sameOfficial }) })
       continue
     }
     seen.set(email, line)
@@ -952,7 +1126,7 @@ export function importTargets(db: Db, campaign: Campaign, text: string, editor: 
     })
   } catch (err) {
     // Someone else added an official with one of these addresses meanwhile.
-    if (isUniqueViolation(err)) return { ok: false, errors: [{ line: 1, message: 'another official with one of these emails was added meanwhile; nothing was imported, please try again' }] }
+    if (isUniqueViolation(err)) return { ok: false, errors: [{ line: 1, message: t('adminCampaigns.csv.raced') }] }
     throw err
   }
 }
@@ -969,10 +1143,8 @@ export function templateFor(db: DbOrTx, campaignId: number, language: string): L
 
 export function languageIssue(campaign: Campaign, language: string): FieldIssue | null {
   if (campaign.languages.includes(language)) return null
-  return {
-    path: ['language'],
-    message: `"${language}" is not one of this campaign's languages (${campaign.languages.join(', ')}); add it to the campaign's languages first`,
-  }
+  const list = campaign.languages.join(', ')
+  return { path: ['language'], message: localized((t) => t('adminCampaigns.rules.notCampaignLanguage', { lang: language, list })) }
 }
 
 /**
