@@ -73,3 +73,30 @@ t.test('0001 (issue 11) carries links already mailed over to letter_confirmation
   t.teardown(() => upgraded.close())
   t.same(upgraded.sqlite.prepare('select campaign_id, email_normalized, token_hash, expires_at from letter_confirmations').all(), [{ campaign_id: 1, email_normalized: 'x@example.org', token_hash: 'hash-a', expires_at: 999 }])
 })
+
+t.test('0003 (issue 13) gives every campaign text an empty set of translations and keeps the rows', async (t) => {
+  const dir = tempDir(t)
+  const file = path.join(dir, 'outcry.db')
+  const old = new Database(file)
+  old.pragma('foreign_keys = ON')
+  migrate(drizzle(old), { migrationsFolder: migrationsUpTo(dir, 3) })
+  old.exec(`
+    insert into campaigns (id, slug, title, goal, status, languages, created_at, updated_at) values (1, 'c', 'C', 10, 'live', '["en","ru"]', 0, 0);
+    insert into campaign_people (id, campaign_id, name, status) values (1, 1, 'Roza', 'jailed');
+    insert into targets (id, campaign_id, name, country, email, language, created_at, updated_at) values (1, 1, 'T', 'KZ', 't@example.org', 'ru', 0, 0);
+    insert into pickets (id, campaign_id, title, venue, address, city, country, time_zone, starts_at, ends_at, reminders, created_at, updated_at) values (1, 1, 'P', 'V', 'A', 'London', 'GB', 'Europe/London', 0, 1, '[]', 0, 0);
+    insert into rsvps (id, picket_id, token, status, created_at) values (1, 1, 'tok', 'going', 0);
+    insert into letters (id, public_id, campaign_id, target_id, language, country, subject, body, status, created_at) values (1, 'a', 1, 1, 'ru', 'GB', 's', 'b', 'sent', 0);
+  `)
+  old.close()
+  const upgraded = openDatabase(file)
+  t.teardown(() => upgraded.close())
+  const one = (sql: string) => upgraded.sqlite.prepare(sql).get()
+  t.same(one('select title, translations from campaigns'), { title: 'C', translations: '{}' })
+  t.same(one('select name, translations from campaign_people'), { name: 'Roza', translations: '{}' })
+  t.same(one('select name, salutation, translations from targets'), { name: 'T', salutation: '', translations: '{}' }, 'no salutation: letters greet with the language\'s own')
+  t.same(one('select title, translations from pickets'), { title: 'P', translations: '{}' })
+  t.same(one('select language from rsvps'), { language: null }, 'an RSVP from before: English mail, as it always got')
+  t.same(one('select language, supporter_language from letters'), { language: 'ru', supporter_language: null }, 'a letter from before: mail to its writer in the letter\'s language')
+  t.equal((upgraded.sqlite.pragma('foreign_key_check') as unknown[]).length, 0)
+})
