@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Campaign, Target } from '../db/schema/index.js'
 import { countryName, countryOptions } from '../countries.js'
 import { fieldErrors, InputError, issuesOf } from '../validation.js'
+import { translator, type Language } from '../i18n/index.js'
 import { actorOf, parseId, campaignScope } from '../admin/access.js'
 import { countWaiting, handPeriod, markHandDelivered, sendDossier, type HandPeriod } from './hand-delivery.js'
 import { officialZone } from './zone.js'
@@ -22,19 +23,28 @@ type TargetParams = { Params: { id: string; targetId: string }; Querystring: Rec
 const PERIOD_KEYS = ['from', 'to', 'until'] as const
 
 type IdParams = { Params: { id: string }; Querystring: { added?: string; deleted?: string } }
+
+/** "2026-11-28" as the page's language writes a day (English keeps the ISO day, as before). */
+function dayIn(lang: Language, iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso)
+  if (lang === 'en' || !m) return iso
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))))
+}
 type ReportParams = { Params: { id: string; reportId: string } }
 
 /** /admin/campaigns/:id/offline-letters: letters groups posted on paper, counted in the total. */
 export default async function offlineRoutes(app: FastifyInstance) {
-  function renderList(reply: FastifyReply, campaign: Campaign, state: { values?: FormValues; errors?: Record<string, string>; notice?: string } = {}, status = 200) {
+  function renderList(req: FastifyRequest, reply: FastifyReply, campaign: Campaign, state: { values?: FormValues; errors?: Record<string, string>; notice?: string } = {}, status = 200) {
     const now = app.clock()
     // The page shows the counters as stored: they are what the public tally shows.
     const current = app.campaigns.byId(campaign.id) ?? campaign
     const values = state.values ?? { count: '', date: now.toISOString().slice(0, 10), group: '', country: '', note: '' }
     const errors = state.errors ?? {}
-    const reports = offlineReportsWithAuthor(app.db, campaign.id).map((r) => ({ ...r, countryName: countryName(r.country) }))
+    const lang = req.lang
+    const t = translator(lang)
+    const reports = offlineReportsWithAuthor(app.db, campaign.id).map((r) => ({ ...r, countryName: countryName(r.country, lang), day: dayIn(lang, r.date) }))
     return reply.code(status).view('letters/offline-letters', {
-      title: `Offline letters — ${campaign.title}`,
+      title: t('adminLetters.offline.pageTitle', { campaign: campaign.title }),
       campaign: current,
       totals: totalsOf(current),
       reports,
@@ -45,7 +55,7 @@ export default async function offlineRoutes(app: FastifyInstance) {
       notice: state.notice,
       maxCount: MAX_OFFLINE_COUNT,
       maxDate: latestPostingDate(now),
-      countries: countryOptions().map((c) => ({ ...c, selected: c.code === values.country.trim().toUpperCase() })),
+      countries: countryOptions(lang).map((c) => ({ ...c, selected: c.code === values.country.trim().toUpperCase() })),
       csrfToken: reply.generateCsrf(),
     })
   }
@@ -55,7 +65,7 @@ export default async function offlineRoutes(app: FastifyInstance) {
 
     // ---------------------------------------------------------- hand delivery
 
-    function handPage(reply: FastifyReply, campaign: Campaign, target: Target, state: { values?: Record<string, string>; period?: HandPeriod; errors?: Record<string, string>; notice?: string } = {}, status = 200) {
+    function handPage(req: FastifyRequest, reply: FastifyReply, campaign: Campaign, target: Target, state: { values?: Record<string, string>; period?: HandPeriod; errors?: Record<string, string>; notice?: string } = {}, status = 200) {
       const now = app.clock()
       const period = state.period ?? {}
       const errors = state.errors ?? {}
@@ -70,10 +80,13 @@ export default async function offlineRoutes(app: FastifyInstance) {
         if (period.to) query.set('to', period.to)
       }
       query.set('until', until.toISOString())
+      const t = translator(req.lang)
       return reply.code(status).view('letters/hand-delivery', {
-        title: `Hand delivery: ${target.name}`,
+        title: t('adminLetters.hand.pageTitle', { name: target.name }),
         campaign,
         target,
+        deliveryLabel: target.delivery === 'digest' ? t('adminLetters.hand.mode.digest') : t('adminLetters.hand.mode.each'),
+        targetHref: `/admin/campaigns/${campaign.id}/targets/${target.id}`,
         zone: officialZone(target),
         isHand: target.delivery === 'hand',
         bouncing: target.deliveryState === 'bouncing',
@@ -98,11 +111,11 @@ export default async function offlineRoutes(app: FastifyInstance) {
       return Object.fromEntries(PERIOD_KEYS.map((k) => [k, typeof src[k] === 'string' ? (src[k] as string).slice(0, 40) : '']))
     }
     /** The period asked for, or what is wrong with it (by field). */
-    function periodOf(target: Target, raw: unknown): { period: HandPeriod } | { errors: Record<string, string> } {
+    function periodOf(req: FastifyRequest, target: Target, raw: unknown): { period: HandPeriod } | { errors: Record<string, string> } {
       try {
         return { period: handPeriod(target, raw) }
       } catch (err) {
-        if (err instanceof InputError) return { errors: fieldErrors(err.issues) }
+        if (err instanceof InputError) return { errors: fieldErrors(err.issues, req.lang) }
         throw err
       }
     }
@@ -112,25 +125,21 @@ export default async function offlineRoutes(app: FastifyInstance) {
       const target = targetOf(req)
       if (!target) return reply.callNotFound()
       const { until: _ignored, ...asked } = (req.query ?? {}) as Record<string, unknown>
-      const parsed = periodOf(target, asked)
-      if ('errors' in parsed) return handPage(reply, campaign, target, { values: periodValues(asked), errors: parsed.errors }, 422)
+      const parsed = periodOf(req, target, asked)
+      if ('errors' in parsed) return handPage(req, reply, campaign, target, { values: periodValues(asked), errors: parsed.errors }, 422)
       const { period } = parsed
       const delivered = parseId(req.query.delivered)
-      const notice =
-        'delivered' in req.query
-          ? delivered
-            ? `Marked ${delivered.toLocaleString('en')} ${delivered === 1 ? 'letter' : 'letters'} as delivered by hand.`
-            : 'Nothing to mark: those letters were already marked delivered.'
-          : undefined
-      return handPage(reply, campaign, target, { period, notice })
+      const t = translator(req.lang)
+      const notice = 'delivered' in req.query ? (delivered ? t('adminLetters.hand.marked', { count: delivered }) : t('adminLetters.hand.nothingToMark')) : undefined
+      return handPage(req, reply, campaign, target, { period, notice })
     })
 
     scoped.get<TargetParams>('/campaigns/:id/targets/:targetId/dossier.pdf', async (req, reply) => {
       const campaign = req.campaign!
       const target = targetOf(req)
       if (!target) return reply.callNotFound()
-      const asked = periodOf(target, req.query)
-      if ('errors' in asked) return handPage(reply, campaign, target, { values: periodValues(req.query), errors: asked.errors }, 422)
+      const asked = periodOf(req, target, req.query)
+      if ('errors' in asked) return handPage(req, reply, campaign, target, { values: periodValues(req.query), errors: asked.errors }, 422)
       return sendDossier(req, reply, campaign, target, asked.period)
     })
 
@@ -138,8 +147,8 @@ export default async function offlineRoutes(app: FastifyInstance) {
       const campaign = req.campaign!
       const target = targetOf(req)
       if (!target) return reply.callNotFound()
-      const asked = periodOf(target, req.body)
-      if ('errors' in asked) return handPage(reply, campaign, target, { values: periodValues(req.body), errors: asked.errors }, 422)
+      const asked = periodOf(req, target, req.body)
+      if ('errors' in asked) return handPage(req, reply, campaign, target, { values: periodValues(req.body), errors: asked.errors }, 422)
       const { period } = asked
       const delivered = markHandDelivered(app.db, campaign, target, period, actorOf(req), app.clock())
       const back = new URLSearchParams({ delivered: String(delivered) })
@@ -151,12 +160,9 @@ export default async function offlineRoutes(app: FastifyInstance) {
     scoped.get<IdParams>('/campaigns/:id/offline-letters', async (req, reply) => {
       const added = parseId(req.query.added)
       const deleted = parseId(req.query.deleted)
-      const notice = added
-        ? `Added ${added.toLocaleString('en')} ${added === 1 ? 'letter' : 'letters'} to the total.`
-        : deleted
-          ? `Deleted: ${deleted.toLocaleString('en')} ${deleted === 1 ? 'letter' : 'letters'} taken off the total.`
-          : undefined
-      return renderList(reply, req.campaign!, { notice })
+      const t = translator(req.lang)
+      const notice = added ? t('adminLetters.offline.added', { count: added }) : deleted ? t('adminLetters.offline.deleted', { count: deleted }) : undefined
+      return renderList(req, reply, req.campaign!, { notice })
     })
 
     scoped.post<IdParams>('/campaigns/:id/offline-letters', { preHandler: app.csrfProtection }, async (req, reply) => {
@@ -165,7 +171,7 @@ export default async function offlineRoutes(app: FastifyInstance) {
       const values = Object.fromEntries(FIELDS.map((k) => [k, typeof body[k] === 'string' ? (body[k] as string) : ''])) as FormValues
       const now = app.clock()
       const parsed = offlineLetterInput(now).safeParse({ ...values, count: countFromForm(values.count) })
-      if (!parsed.success) return renderList(reply, campaign, { values, errors: fieldErrors(issuesOf(parsed.error)) }, 422)
+      if (!parsed.success) return renderList(req, reply, campaign, { values, errors: fieldErrors(issuesOf(parsed.error), req.lang) }, 422)
       const { report } = addOfflineLetters(app.db, campaign.id, parsed.data, actorOf(req), now)
       return reply.redirect(`/admin/campaigns/${campaign.id}/offline-letters?added=${report.count}#report-${report.id}`, 303)
     })
@@ -174,10 +180,12 @@ export default async function offlineRoutes(app: FastifyInstance) {
       const campaign = req.campaign!
       const report = offlineReport(app.db, campaign.id, parseId(req.params.reportId))
       if (!report) return reply.callNotFound()
+      const t = translator(req.lang)
       return reply.view('letters/offline-delete', {
-        title: 'Delete a report of offline letters',
+        title: t('adminLetters.delete.pageTitle'),
         campaign,
-        report: { ...report, countryName: countryName(report.country) },
+        report: { ...report, countryName: countryName(report.country, req.lang) },
+        reportDate: dayIn(req.lang, report.date),
         totals: totalsOf(campaign),
         csrfToken: reply.generateCsrf(),
       })
