@@ -41,7 +41,7 @@ export function letterFormView(
       ? preview({
           name: str(values.name) || t('letterForm.yourName'),
           city: str(values.city) || t('letterForm.yourCity'),
-          country: country ?? (str(values.country) || undefined),
+          country: country ?? (str(values.country) || t('letterForm.yourCountry')),
           organisation: str(values.organisation),
           note: str(values.note),
           targetId,

@@ -74,7 +74,7 @@ export default async function letterRoutes(app: FastifyInstance) {
     const preview = letters.preview(campaign, {
       name: v.name || t('letterForm.yourName'),
       city: v.city || t('letterForm.yourCity'),
-      country: /^[A-Za-z]{2}$/.test(v.country ?? '') ? v.country!.toUpperCase() : undefined,
+      country: /^[A-Za-z]{2}$/.test(v.country ?? '') ? v.country!.toUpperCase() : t('letterForm.yourCountry'),
       organisation: v.organisation,
       note: v.note,
       targetId: Number(v.target?.split(',')[0]) || suggested[0],
