@@ -12,9 +12,13 @@ import {
   campaignPatchJson,
   campaignsFor,
   createCampaign,
+  addPerson,
   importTargets,
   lettersWaiting,
   peopleOf,
+  personById,
+  personForm,
+  personJson,
   saveTemplate,
   targetById,
   targetInput,
@@ -25,6 +29,7 @@ import {
   templateJson,
   templatesOf,
   updateCampaign,
+  updatePerson,
   updateTarget,
 } from './service.js'
 import { emailChangeApi } from './email-changes.js'
@@ -44,6 +49,10 @@ const DELIVERY_DOC =
   'Delivery (all optional; absent, a new official gets the default and an existing one keeps its own): `delivery` each (default: one mail per letter, paced) | digest (one mail a day or week with every letter attached) | hand (no mail: organizers print the dossier and mark letters hand-delivered); `maxPerHour` 1–100000 (30); `sendHours` {"from": 0–23, "to": 1–24} (8 to 18; 24 is midnight, from > to runs overnight), in `timeZone`; `timeZone` an IANA name such as "Europe/London", or null/"" for the zone of the official\'s country (the answer\'s `timeZoneUsed`); `digestEvery` day | week (Mondays); `digestHour` 0–23 (9); `forCountries` ISO codes such as ["GB", "IE"]: supporters from there are offered this official first. ' +
   'Answers carry `deliveryState` (ok | bouncing), `bounceReason` (the mail server\'s answer) and `bouncedAt`: a bouncing address gets no mail and its letters wait (`lettersWaiting`) until the email is changed and applied or `delivery` is set to hand, which sets it back to ok. 422 names each wrong field by its path (e.g. ["sendHours","to"]).'
 
+const TRANSLATIONS_DOC =
+  'Texts in the campaign\'s other languages: `translations` is keyed by language, each an object of the texts (campaign: title, summary, story; person: name, status, detail; official: name, title, salutation), e.g. {"ru": {"title": "Свободу нефтяникам Жанаозена"}}. The fields themselves are the campaign\'s first language (`languages[0]`). On input a text replaces, an empty string removes it, an absent one stays; a language must be one of the campaign\'s and not its first (else 422 with path ["translations","xx"]); unknown fields are refused; lengths as the fields themselves.'
+const personParams = { type: 'object', properties: { id: { type: 'string' }, personId: { type: 'string' } }, required: ['id', 'personId'] }
+
 const csvImport = z.object({ csv: z.string({ error: 'csv must be the text of a CSV file' }).max(250_000, 'csv must be at most 250,000 characters') })
 
 /** /api/admin/campaigns…: campaigns, officials and letter templates for organizers' own tools. */
@@ -56,7 +65,7 @@ export default async function campaignApi(app: FastifyInstance) {
     '/campaigns',
     {
       preHandler: requireAdmin,
-      schema: { tags: ['campaigns'], summary: 'Create a campaign (admins only). 201 {"campaign":{"id":…}}', body: jsonSchema(campaignCreateJson) },
+      schema: { tags: ['campaigns'], summary: 'Create a campaign (admins only). 201 {"campaign":{"id":…}}', description: TRANSLATIONS_DOC, body: jsonSchema(campaignCreateJson) },
     },
     async (req, reply) => {
       const input = parseBody(req, campaignCreateJson)
@@ -71,23 +80,46 @@ export default async function campaignApi(app: FastifyInstance) {
   await app.register(async (scoped) => {
     scoped.addHook('preHandler', campaignScope)
 
-    scoped.get('/campaigns/:id', { schema: { tags: ['campaigns'], summary: 'One campaign, with the people it is for', params: idParams } }, async (req) => {
+    scoped.get('/campaigns/:id', { schema: { tags: ['campaigns'], summary: 'One campaign, with the people it is for', description: TRANSLATIONS_DOC, params: idParams } }, async (req) => {
       const campaign = req.campaign!
       return {
         campaign: {
           ...campaignJson(campaign),
-          people: peopleOf(app.db, campaign.id).map((p) => ({ id: p.id, name: p.name, status: p.status, detail: p.detail, statusChangedOn: p.statusChangedOn })),
+          people: peopleOf(app.db, campaign.id).map(personJson),
         },
       }
     })
 
     scoped.patch(
       '/campaigns/:id',
-      { schema: { tags: ['campaigns'], summary: 'Change some of a campaign’s fields. 200 {"campaign":{…}}', params: idParams, body: jsonSchema(campaignPatchJson) } },
+      { schema: { tags: ['campaigns'], summary: 'Change some of a campaign’s fields. 200 {"campaign":{…}}', description: TRANSLATIONS_DOC, params: idParams, body: jsonSchema(campaignPatchJson) } },
       async (req) => {
         const patch = parseBody(req, campaignPatchJson)
         updateCampaign(app.db, req.campaign!.id, patch, actorOf(req), app.clock())
         return { campaign: campaignJson(campaignById(app.db, req.campaign!.id)!) }
+      },
+    )
+
+    scoped.post(
+      '/campaigns/:id/people',
+      { schema: { tags: ['campaigns'], summary: 'Add a person the campaign is for. 201 {"person":{…}}', description: TRANSLATIONS_DOC, params: idParams, body: jsonSchema(personForm) } },
+      async (req, reply) => {
+        const input = parseBody(req, personForm)
+        const person = addPerson(app.db, req.campaign!.id, input, actorOf(req), app.clock())
+        return reply.code(201).send({ person: personJson(person) })
+      },
+    )
+
+    scoped.put(
+      '/campaigns/:id/people/:personId',
+      { schema: { tags: ['campaigns'], summary: 'Replace a person’s details (translations absent stay as they are). 200 {"person":{…}}', description: TRANSLATIONS_DOC, params: personParams, body: jsonSchema(personForm) } },
+      async (req, reply) => {
+        const personId = parseId((req.params as { personId: string }).personId)
+        if (!personById(app.db, req.campaign!.id, personId)) return reply.callNotFound()
+        const input = parseBody(req, personForm)
+        const person = updatePerson(app.db, req.campaign!.id, personId, input, actorOf(req), app.clock())
+        if (!person) return reply.callNotFound()
+        return { person: personJson(person) }
       },
     )
 
@@ -99,7 +131,7 @@ export default async function campaignApi(app: FastifyInstance) {
 
     scoped.post(
       '/campaigns/:id/targets',
-      { schema: { tags: ['targets'], summary: 'Add an official. 201 {"target":{"id":…}}', description: DELIVERY_DOC, params: idParams, body: jsonSchema(targetInput) } },
+      { schema: { tags: ['targets'], summary: 'Add an official. 201 {"target":{"id":…}}', description: `${DELIVERY_DOC} \`salutation\` is how a letter greets them in the first language ("Dear Mr President,"). ${TRANSLATIONS_DOC}`, params: idParams, body: jsonSchema(targetInput) } },
       async (req, reply) => {
         const input = parseBody(req, targetInput)
         const target = addTarget(app.db, req.campaign!, input, actorOf(req), app.clock())
@@ -113,7 +145,7 @@ export default async function campaignApi(app: FastifyInstance) {
         schema: {
           tags: ['targets'],
           summary:
-            'Import officials from CSV text (header name,title,organisation,country,email,postal_address,language; optional id, delivery, max_per_hour, send_hours_from, send_hours_to, time_zone, digest_every, digest_hour, for_countries): all lines or none; a known email or id is updated',
+            'Import officials from CSV text (header name,title,organisation,country,email,postal_address,language; optional id, salutation, delivery, max_per_hour, send_hours_from, send_hours_to, time_zone, digest_every, digest_hour, for_countries): all lines or none; a known email or id is updated',
           description:
             'Answers 200 {"created":…,"updated":…,"pendingEmails":[]}. A line with an `id` updates that official; a new email on it is applied for an admin, but held for an admin\'s approval for an organizer: the answer is then 202 and `pendingEmails` lists them ({"id","name","email" (still used),"pendingEmail"}).',
           params: idParams,
@@ -142,8 +174,10 @@ export default async function campaignApi(app: FastifyInstance) {
           tags: ['targets'],
           summary: 'Replace an official’s details. 200 {"target":{…}}; 202 {"target":{…},"pendingEmail":"…"} when an organizer changes the email',
           description:
-            'A new email from an organizer is held until an admin approves it (POST …/email/approve): the answer is 202, `target.email` is still where letters go and `pendingEmail` is the address waiting. An admin’s change applies at once. ' +
-            DELIVERY_DOC,
+            'A new email from an organizer is held until an admin approves it (POST …/email/approve): the answer is 202, `target.email` is still where letters go and `pendingEmail` is the address waiting. An admin’s change applies at once. `salutation` and `translations` absent stay as they are. ' +
+            DELIVERY_DOC +
+            ' ' +
+            TRANSLATIONS_DOC,
           params: targetParams,
           body: jsonSchema(targetInput),
         },
