@@ -14,7 +14,12 @@ export const ONLINE_FILL = '#1a73e8'
 export const OFFLINE_FILL = '#e8a21a'
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-const fmt = new Intl.NumberFormat('en')
+const formats = new Map<string, Intl.NumberFormat>()
+const numberFormat = (lang: string) => {
+  let f = formats.get(lang)
+  if (!f) formats.set(lang, (f = new Intl.NumberFormat(lang)))
+  return f
+}
 const round = (n: number) => Math.round(n * 10) / 10
 
 /** A "nice" upper bound for the axis (1, 2, 2.5 or 5 × a power of ten) and its step for 4–5 gridlines. */
@@ -28,11 +33,32 @@ export function niceScale(max: number): { top: number; step: number } {
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-const label = (date: string) => `${Number(date.slice(8, 10))} ${MONTHS[Number(date.slice(5, 7)) - 1]}`
+/** "16 Dec" (English as before); other languages as Intl writes a short day and month ("16 дек."). */
+function dayLabel(date: string, lang: string): string {
+  if (lang === 'en') return `${Number(date.slice(8, 10))} ${MONTHS[Number(date.slice(5, 7)) - 1]}`
+  return new Intl.DateTimeFormat(lang, { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`))
+}
+
+/** The chart's words in the page's language; English by default. */
+export interface ChartLabels {
+  online: string
+  offline: string
+  /** One bar's tooltip: "2026-12-16: 3 letters (2 online, 1 on paper)". */
+  tip(day: ChartDay & { total: number }): string
+}
+
+const englishLabels = (fmt: Intl.NumberFormat): ChartLabels => ({
+  online: 'Online',
+  offline: 'On paper (offline)',
+  tip: (d) => `${d.date}: ${fmt.format(d.total)} letter${d.total === 1 ? '' : 's'} (${fmt.format(d.online)} online, ${fmt.format(d.offline)} on paper)`,
+})
 
 /** Stacked bars (online below, offline above), one per day, with a <title> per bar for a tooltip without script. */
-export function lettersPerDaySvg(days: ChartDay[], opts: { title: string; id?: string }): string {
+export function lettersPerDaySvg(days: ChartDay[], opts: { title: string; id?: string; lang?: string; labels?: ChartLabels }): string {
   const id = opts.id ?? 'letters-per-day'
+  const lang = opts.lang ?? 'en'
+  const fmt = numberFormat(lang)
+  const labels = opts.labels ?? englishLabels(fmt)
   const plotW = W - M.left - M.right
   const plotH = H - M.top - M.bottom
   const max = Math.max(0, ...days.map((d) => d.online + d.offline))
@@ -56,7 +82,7 @@ export function lettersPerDaySvg(days: ChartDay[], opts: { title: string; id?: s
   days.forEach((d, i) => {
     const x = round(M.left + i * slot + (slot - barW) / 2)
     const total = d.online + d.offline
-    const tip = `${d.date}: ${fmt.format(total)} letter${total === 1 ? '' : 's'} (${fmt.format(d.online)} online, ${fmt.format(d.offline)} on paper)`
+    const tip = labels.tip({ ...d, total })
     parts.push(`<g class="chart-day"><title>${esc(tip)}</title>`)
     if (d.online > 0) parts.push(`<rect class="chart-online" fill="${ONLINE_FILL}" x="${x}" y="${round(y(d.online))}" width="${round(barW)}" height="${round(y(0) - y(d.online))}"/>`)
     if (d.offline > 0) parts.push(`<rect class="chart-offline" fill="${OFFLINE_FILL}" x="${x}" y="${round(y(total))}" width="${round(barW)}" height="${round(y(d.online) - y(total))}"/>`)
@@ -69,13 +95,13 @@ export function lettersPerDaySvg(days: ChartDay[], opts: { title: string; id?: s
   days.forEach((d, i) => {
     if (i % 7 === 0 || i === days.length - 1) {
       if (i === days.length - 1 && i % 7 !== 0 && i % 7 < 4) return
-      parts.push(`<text x="${round(M.left + i * slot + slot / 2)}" y="${H - M.bottom + 16}">${esc(label(d.date))}</text>`)
+      parts.push(`<text x="${round(M.left + i * slot + slot / 2)}" y="${H - M.bottom + 16}">${esc(dayLabel(d.date, lang))}</text>`)
     }
   })
   parts.push('</g>')
   // Legend.
-  parts.push(`<g class="chart-legend" fill="#374151"><rect x="${M.left}" y="${H - 12}" width="10" height="10" fill="${ONLINE_FILL}"/><text x="${M.left + 14}" y="${H - 3}">Online</text>`)
-  parts.push(`<rect x="${M.left + 70}" y="${H - 12}" width="10" height="10" fill="${OFFLINE_FILL}"/><text x="${M.left + 84}" y="${H - 3}">On paper (offline)</text></g>`)
+  parts.push(`<g class="chart-legend" fill="#374151"><rect x="${M.left}" y="${H - 12}" width="10" height="10" fill="${ONLINE_FILL}"/><text x="${M.left + 14}" y="${H - 3}">${esc(labels.online)}</text>`)
+  parts.push(`<rect x="${M.left + 70}" y="${H - 12}" width="10" height="10" fill="${OFFLINE_FILL}"/><text x="${M.left + 84}" y="${H - 3}">${esc(labels.offline)}</text></g>`)
   parts.push('</svg>')
   return parts.join('')
 }
