@@ -40,12 +40,22 @@ export function languageLocals(req: FastifyRequest, url = req.url) {
  * reads the campaign's first language, when Outcry speaks it.
  */
 export function useCampaignLanguage(req: FastifyRequest, reply: FastifyReply, campaign: { languages: readonly string[] }): void {
-  const first = campaign.languages[0]
-  if (req.langChosen || !isLanguage(first) || first === req.lang) return
-  req.lang = first
+  useLanguage(req, reply, campaign.languages[0])
+}
+
+/**
+ * The page's language when the visitor chose none, for pages that know better than our default: a
+ * confirmation link's page speaks the language the supporter wrote in. Returns whether it was used.
+ */
+export function useLanguage(req: FastifyRequest, reply: FastifyReply, lang: string | null | undefined): boolean {
+  if (req.langChosen || !isLanguage(lang)) return false
+  req.lang = lang
+  // Decided: a later default (the campaign's first language) does not override it.
+  req.langChosen = true
   const locals = (reply.locals ??= {})
-  locals.lang = first
-  locals.dir = directionOf(first)
+  locals.lang = lang
+  locals.dir = directionOf(lang)
+  return true
 }
 
 /** Negotiates each request's language and hands it to the views (after @fastify/cookie). */

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { sendError } from '../errors.js'
 import { renderCampaignPage } from '../campaigns/page.js'
-import { useCampaignLanguage } from '../i18n/plugin.js'
+import { useCampaignLanguage, useLanguage } from '../i18n/plugin.js'
+import { localizeRow } from '../i18n/content.js'
+import { campaignTexts, targetTexts, type Campaign, type Letter } from '../db/schema/index.js'
 import { fieldErrors, InputError, issuesOf } from '../validation.js'
 import { letterForm, fromForm, parseLetterJson } from './input.js'
 import { supporterCountry } from './form.js'
@@ -125,26 +127,38 @@ export default async function letterRoutes(app: FastifyInstance) {
     { onRequest: confirmLimit, preHandler: app.csrfProtection },
     async (req, reply) => {
       const found = letters.confirm(req.params.token)
-      if (found.state === 'confirmed') return reply.redirect(`/campaigns/${encodeURIComponent(found.campaign.slug)}/thanks?confirmed`, 303)
+      if (found.state !== 'unknown') speakAsWritten(req, reply, found)
+      // The thank-you page in the language of this one (which a browser without our cookie would not know).
+      if (found.state === 'confirmed') return reply.redirect(`/campaigns/${encodeURIComponent(found.campaign.slug)}/thanks?confirmed&lang=${req.lang}`, 303)
       if (found.state === 'closed') return sendError(req, reply, 409, CLOSED_MESSAGE[found.campaign.status] ?? NO_LETTERS)
       return confirmationPage(reply, req, found.state, found)
     },
   )
 }
 
+/** A confirmation page, opened from a mailbox with no cookie of ours, speaks the language the supporter wrote from. */
+function speakAsWritten(req: FastifyRequest, reply: FastifyReply, found: { campaign: Campaign; letters?: { letter: Letter }[] }) {
+  const letter = found.letters?.[0]?.letter
+  if (!useLanguage(req, reply, letter ? (letter.supporterLanguage ?? letter.language) : undefined)) useCampaignLanguage(req, reply, found.campaign)
+}
+
 function confirmationPage(reply: FastifyReply, req: FastifyRequest, state: string, found: object, csrfToken?: string) {
   if (state === 'unknown') return sendError(req, reply, 404, (t) => t('errors.badConfirmationLink'))
   const f = found as Extract<ConfirmState, { campaign: unknown }>
+  speakAsWritten(req, reply, f)
   const t = translator(req.lang)
+  // The campaign and officials as the page's language names them.
+  const base = f.campaign.languages[0] ?? req.lang
+  const shown = f.letters.map((l) => ({ ...l, target: localizeRow(l.target, targetTexts, req.lang, base) }))
   return reply.code(state === 'expired' ? 410 : 200).view('letters/confirm-letter', {
     title: t('confirmLetter.title'),
     state,
     pending: state === 'pending',
     expired: state === 'expired',
     confirmed: state === 'confirmed',
-    campaign: f.campaign,
-    letters: f.letters,
-    first: f.letters[0],
+    campaign: localizeRow(f.campaign, campaignTexts, req.lang, base),
+    letters: shown,
+    first: shown[0],
     several: f.letters.length > 1,
     token: (req.params as { token: string }).token,
     csrfToken,

@@ -9,7 +9,7 @@ import { campaignFeed, picketIcs } from './calendar.js'
 import { mailSettings } from '../mail/settings.js'
 import { caughtInHoneypot } from '../honeypot.js'
 import { localizeRow } from '../i18n/content.js'
-import { useCampaignLanguage } from '../i18n/plugin.js'
+import { useCampaignLanguage, useLanguage } from '../i18n/plugin.js'
 import { campaignTexts } from '../db/schema/index.js'
 
 type IdParams = { Params: { id: string } }
@@ -45,7 +45,9 @@ export default async function picketRoutes(app: FastifyInstance) {
    * A picket page's language (the campaign's first unless the visitor chose one), its campaign and
    * picket with the organizers' texts in it.
    */
-  const speak = (req: FastifyRequest, reply: FastifyReply, campaign: Campaign, picket?: Picket) => {
+  const speak = (req: FastifyRequest, reply: FastifyReply, campaign: Campaign, picket?: Picket, rsvpLanguage?: string | null) => {
+    // An RSVP's own pages, opened from its mail, speak the language it was made in.
+    useLanguage(req, reply, rsvpLanguage)
     useCampaignLanguage(req, reply, campaign)
     const base = campaign.languages[0] ?? req.lang
     return { campaign: localizeRow(campaign, campaignTexts, req.lang, base), picket: picket ? picketView(picket, req.lang, base) : undefined, base }
@@ -186,7 +188,7 @@ export default async function picketRoutes(app: FastifyInstance) {
   app.get<TokenParams>('/rsvps/:token/stop-reminders', async (req, reply) => {
     const found = pickets.lookup(req.params.token)
     if (!found) return notFound(req, reply, 'link')
-    const shown = speak(req, reply, found.campaign, found.picket)
+    const shown = speak(req, reply, found.campaign, found.picket, found.rsvp.language)
     const t = translator(req.lang)
     const title = found.rsvp.remindersStopped ? t('pickets.stop.stoppedTitle') : t('pickets.stop.button')
     return reply.view('pickets/stop-reminders', { title, found, picket: shown.picket, token: req.params.token, manageHref: `/rsvps/${encodeURIComponent(req.params.token)}`, csrfToken: reply.generateCsrf(), stopped: found.rsvp.remindersStopped })
@@ -196,7 +198,7 @@ export default async function picketRoutes(app: FastifyInstance) {
   app.post<TokenParams & { Body: Record<string, unknown> }>('/rsvps/:token/stop-reminders', async (req, reply) => {
     const found = pickets.stopReminders(req.params.token)
     if (!found) return notFound(req, reply, 'link')
-    const shown = speak(req, reply, found.campaign, found.picket)
+    const shown = speak(req, reply, found.campaign, found.picket, found.rsvp.language)
     const t = translator(req.lang)
     return reply.view('pickets/stop-reminders', { title: t('pickets.stop.stoppedTitle'), found, picket: shown.picket, token: req.params.token, manageHref: `/rsvps/${encodeURIComponent(req.params.token)}`, stopped: true })
   })
@@ -204,7 +206,7 @@ export default async function picketRoutes(app: FastifyInstance) {
   function manage(req: FastifyRequest, reply: FastifyReply, token: string) {
     const found = pickets.lookup(token)
     if (!found) return notFound(req, reply, 'linkCopy')
-    const shown = speak(req, reply, found.campaign, found.picket)
+    const shown = speak(req, reply, found.campaign, found.picket, found.rsvp.language)
     const picket = shown.picket!
     const closed = closedText(req, found.picket)
     const t = translator(req.lang)

@@ -30,7 +30,7 @@ export type RsvpResult =
   // and in-process callers such as tests: no HTTP answer carries them, and the answer looks the same either way.
   | { kind: 'accepted'; picket: Picket; campaign: Campaign; rsvp: RsvpAnswer; rsvpId: number; token: string; duplicate: boolean }
 
-export type ManagedRsvp = { picket: Picket; campaign: Campaign; rsvp: Pick<Rsvp, 'id' | 'status' | 'remindersStopped'> & { name: string | null } }
+export type ManagedRsvp = { picket: Picket; campaign: Campaign; rsvp: Pick<Rsvp, 'id' | 'status' | 'remindersStopped' | 'language'> & { name: string | null } }
 
 export type ConfirmResult =
   | { kind: 'not_found' }

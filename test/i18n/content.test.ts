@@ -79,3 +79,23 @@ t.test('a 422 re-rendered from the Russian page speaks Russian', async (t) => {
   t.match(res.body, /id="email-error"[^>]*>[^<]*адрес/i, 'the email message in Russian')
   t.match(res.body, '<h1>Свободу нефтяникам Жанаозена</h1>')
 })
+
+t.test('pages opened from a mailbox speak the language the supporter wrote in, with no cookie of ours', async (t) => {
+  const { formSession, postForm, supporter } = await import('../helper.js')
+  const app = await build(t, { confirmLetters: true })
+  const session = await formSession(app, `${page}?lang=ru`)
+  const sent = await postForm(app, `${page}/letters`, { ...supporter, target: '1', intent: 'send' }, session)
+  t.equal(sent.statusCode, 303)
+  const row = app.db.$client.prepare(`select message from outbox where kind = 'confirm_letter' order by id desc limit 1`).get() as { message: string }
+  const link = /http:\/\/outcry\.test(\/letters\/confirm\/[A-Za-z0-9_-]+)/.exec(JSON.parse(row.message).text)?.[1]
+  if (!link) throw new Error('no link in the confirmation mail')
+  const view = await app.inject(link)
+  t.match(view.body, '<html lang="ru"')
+  t.match(view.body, 'Нурсултан Назарбаев', 'the official as Russian names him')
+  t.match(view.body, 'Свободу нефтяникам Жанаозена')
+  const english = await app.inject({ url: link, headers: { cookie: 'lang=en' } })
+  t.match(english.body, '<html lang="en"', 'a language the visitor chose still wins')
+  const fresh = await formSession(app, link)
+  const confirmed = await postForm(app, link, {}, fresh)
+  t.equal(confirmed.headers.location, '/campaigns/zhanaozen/thanks?confirmed&lang=ru', 'on to the thank-you page in Russian')
+})
