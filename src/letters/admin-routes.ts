@@ -42,7 +42,7 @@ export default async function offlineRoutes(app: FastifyInstance) {
     const errors = state.errors ?? {}
     const lang = req.lang
     const t = translator(lang)
-    const reports = offlineReportsWithAuthor(app.db, campaign.id).map((r) => ({ ...r, countryName: countryName(r.country, lang), day: dayIn(lang, r.date) }))
+    const reports = offlineReportsWithAuthor(app.db, campaign.id).map((r) => ({ ...r, countryName: countryName(r.country, lang), postedOn: dayIn(lang, r.date) }))
     return reply.code(status).view('letters/offline-letters', {
       title: t('adminLetters.offline.pageTitle', { campaign: campaign.title }),
       campaign: current,
