@@ -78,12 +78,12 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
     return { targets: targets as Target[], language: lang! }
   }
 
-  /** A fresh confirmation link covering every letter this address has pending in the campaign. */
-  function queueConfirmation(tx: DbOrTx, campaign: Campaign, to: { name: string; address: string }, emailNormalized: string, pending: Letter[], now: Date) {
+  /** A fresh confirmation link covering every letter this address has pending in the campaign, in the supporter's language. */
+  function queueConfirmation(tx: DbOrTx, campaign: Campaign, to: { name: string; address: string }, emailNormalized: string, pending: Letter[], now: Date, supporterLanguage: string) {
     const token = crypto.randomBytes(32).toString('base64url')
     queries.insertConfirmation(tx, { campaignId: campaign.id, emailNormalized, tokenHash: hashToken(token), expiresAt: addDays(now, CONFIRM_LINK_DAYS), createdAt: now })
     const officials = pending.map((l) => campaigns.target(campaign.id, l.targetId)!)
-    enqueueMail(tx, { kind: 'confirm_letter', message: mails.confirmLetters(mail, campaign, officials, to, token, newId()) }, now)
+    enqueueMail(tx, { kind: 'confirm_letter', message: mails.confirmLetters(mail, campaign, officials, to, token, newId(), supporterLanguage, CONFIRM_LINK_DAYS) }, now)
   }
 
   return {
@@ -116,6 +116,8 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
       const confirm = campaign.confirmLetters
       const status = confirm ? ('pending_confirmation' as const) : ('queued' as const)
       const to = { name: input.name, address: input.email }
+      // Mail to the supporter is in the language of the page they wrote from, else the letter's.
+      const supporterLanguage = input.pageLanguage ?? language
 
       const result = db.transaction((tx) => {
         const answers: { id: string; targetId: number; duplicate: boolean }[] = []
@@ -126,7 +128,7 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
             campaignId: campaign.id,
             targetId: target.id,
             language,
-            supporterLanguage: input.pageLanguage ?? language,
+            supporterLanguage,
             supporterName: input.name,
             supporterEmail: input.email,
             emailNormalized,
@@ -155,8 +157,8 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
         const pending = confirm ? queries.pendingLetters(tx, campaign.id, emailNormalized) : []
         const mailsSupporter = pending.length > 0 || answers.some((a) => a.duplicate)
         if (mailsSupporter && takeAnonymousMail(tx, mail.addressKey, emailNormalized, now)) {
-          if (pending.length > 0) queueConfirmation(tx, campaign, to, emailNormalized, pending, now)
-          else enqueueMail(tx, { kind: 'already_written', message: mails.alreadyWritten(mail, campaign, targets.filter((t) => answers.some((a) => a.duplicate && a.targetId === t.id)), to, newId()) }, now)
+          if (pending.length > 0) queueConfirmation(tx, campaign, to, emailNormalized, pending, now, supporterLanguage)
+          else enqueueMail(tx, { kind: 'already_written', message: mails.alreadyWritten(mail, campaign, targets.filter((t) => answers.some((a) => a.duplicate && a.targetId === t.id)), to, newId(), supporterLanguage) }, now)
         }
         return answers
       })

@@ -64,12 +64,22 @@ function dkimOptions(key: DkimKey) {
 }
 
 /**
+ * Every mail says its language (RFC 3282). Builders set Content-Language; a message that does not has
+ * the language its HTML part was rendered in (renderEmail's <html lang>), so no mail goes without one.
+ */
+function contentLanguage(message: OutboxMessage): Record<string, string> {
+  if (message.headers && Object.keys(message.headers).some((k) => k.toLowerCase() === 'content-language')) return {}
+  const lang = /<html lang="([a-z]{2,3}(?:-[a-z0-9]{2,8})*)"/i.exec(message.html ?? '')?.[1]
+  return lang ? { 'Content-Language': lang } : {}
+}
+
+/**
  * The nodemailer message for an outbox message: automatic mail says so (RFC 3834), so nobody auto-replies
  * to it. With a bounce domain, the envelope sender names the outbox row (VERP); the From header stays ours.
  */
 export function toNodemailer(message: OutboxMessage, context?: SendContext, opts: Pick<MailerOptions, 'bounceDomain'> = {}): SendMailOptions {
   const automatic = context !== undefined && !PERSONAL_KINDS.has(context.kind)
-  const headers = automatic ? { ...message.headers, 'Auto-Submitted': 'auto-generated' } : message.headers
+  const headers = { ...contentLanguage(message), ...(automatic ? { ...message.headers, 'Auto-Submitted': 'auto-generated' } : message.headers) }
   const verp = opts.bounceDomain && context?.outboxId !== undefined ? returnPath(opts.bounceDomain, context.outboxId) : undefined
   return {
     ...(verp ? { envelope: { from: verp, to: message.to.address } } : {}),

@@ -4,11 +4,12 @@ import { DateTime } from 'luxon'
 import type { Campaign, Picket } from '../db/schema/index.js'
 import type { MailSettings } from '../mail/settings.js'
 import { countryName } from '../countries.js'
+import { translator, type Language } from '../i18n/index.js'
 
 export type CalendarMethod = 'PUBLISH' | 'CANCEL'
 
-function calendar(name: string, method: CalendarMethod): ICalCalendar {
-  const cal = ical({ name, prodId: { company: 'Outcry', product: 'Pickets', language: 'EN' } })
+function calendar(name: string, method: CalendarMethod, lang: Language = 'en'): ICalCalendar {
+  const cal = ical({ name, prodId: { company: 'Outcry', product: 'Pickets', language: lang.toUpperCase() } })
   cal.method(method === 'CANCEL' ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.PUBLISH)
   // VTIMEZONE blocks so calendar apps show the venue's zone, with its own DST rules.
   cal.timezone({ name: null, generator: (zone) => tzlib_get_ical_block(zone)[0] ?? null })
@@ -20,11 +21,12 @@ export function picketUid(picket: Picket, mail: MailSettings): string {
   return `picket-${picket.id}@${mail.domain}`
 }
 
-function addEvent(cal: ICalCalendar, picket: Picket, campaign: Campaign, mail: MailSettings) {
+function addEvent(cal: ICalCalendar, picket: Picket, campaign: Campaign, mail: MailSettings, lang: Language = 'en') {
+  const t = translator(lang)
   const start = DateTime.fromJSDate(picket.startsAt, { zone: picket.timeZone })
   const end = DateTime.fromJSDate(picket.endsAt, { zone: picket.timeZone })
   const url = `${mail.baseUrl}/pickets/${picket.id}`
-  const description = [campaign.title, picket.bring && `What to bring: ${picket.bring}`, picket.contact && `Organizer: ${picket.contact}`, url]
+  const description = [campaign.title, picket.bring && t('mail.picket.calendar.bring', { bring: picket.bring }), picket.contact && t('mail.picket.calendar.organizer', { contact: picket.contact }), url]
     .filter(Boolean)
     .join('\n\n')
   cal.createEvent({
@@ -34,8 +36,8 @@ function addEvent(cal: ICalCalendar, picket: Picket, campaign: Campaign, mail: M
     start,
     end,
     timezone: picket.timeZone,
-    summary: picket.status === 'cancelled' ? `Cancelled: ${picket.title}` : picket.title,
-    location: `${picket.venue}, ${picket.address}, ${picket.city}, ${countryName(picket.country)}`,
+    summary: picket.status === 'cancelled' ? t('mail.picket.calendar.cancelled', { title: picket.title }) : picket.title,
+    location: `${picket.venue}, ${picket.address}, ${picket.city}, ${countryName(picket.country, lang)}`,
     description,
     url,
     status: picket.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
@@ -48,14 +50,14 @@ function addEvent(cal: ICalCalendar, picket: Picket, campaign: Campaign, mail: M
 const icsCache = new Map<string, string>()
 const ICS_CACHE_MAX = 1000
 
-/** The .ics of one picket: PUBLISH normally, CANCEL when it is called off. */
-export function picketIcs(picket: Picket, campaign: Campaign, mail: MailSettings): string {
+/** The .ics of one picket: PUBLISH normally, CANCEL when it is called off; our words in `lang` (pass the picket's texts in it). */
+export function picketIcs(picket: Picket, campaign: Campaign, mail: MailSettings, lang: Language = 'en'): string {
   const p = picket
-  const key = JSON.stringify([p.id, p.sequence, p.status, p.updatedAt.getTime(), p.startsAt.getTime(), p.endsAt.getTime(), p.timeZone, p.title, p.venue, p.address, p.city, p.country, p.bring, p.contact, campaign.title, mail.baseUrl, mail.domain, mail.from, mail.fromName])
+  const key = JSON.stringify([lang, p.id, p.sequence, p.status, p.updatedAt.getTime(), p.startsAt.getTime(), p.endsAt.getTime(), p.timeZone, p.title, p.venue, p.address, p.city, p.country, p.bring, p.contact, campaign.title, mail.baseUrl, mail.domain, mail.from, mail.fromName])
   const held = icsCache.get(key)
   if (held !== undefined) return held
-  const cal = calendar(picket.title, picket.status === 'cancelled' ? 'CANCEL' : 'PUBLISH')
-  addEvent(cal, picket, campaign, mail)
+  const cal = calendar(picket.title, picket.status === 'cancelled' ? 'CANCEL' : 'PUBLISH', lang)
+  addEvent(cal, picket, campaign, mail, lang)
   const text = cal.toString()
   if (icsCache.size >= ICS_CACHE_MAX) icsCache.clear()
   icsCache.set(key, text)
@@ -70,7 +72,7 @@ export function campaignFeed(campaign: Campaign, pickets: Picket[], mail: MailSe
   return cal.toString()
 }
 
-export function icsAttachment(picket: Picket, campaign: Campaign, mail: MailSettings) {
+export function icsAttachment(picket: Picket, campaign: Campaign, mail: MailSettings, lang: Language = 'en') {
   const method = picket.status === 'cancelled' ? 'CANCEL' : 'PUBLISH'
-  return { filename: 'picket.ics', content: picketIcs(picket, campaign, mail), contentType: `text/calendar; charset=utf-8; method=${method}` }
+  return { filename: 'picket.ics', content: picketIcs(picket, campaign, mail, lang), contentType: `text/calendar; charset=utf-8; method=${method}` }
 }

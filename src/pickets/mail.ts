@@ -1,18 +1,21 @@
 import crypto from 'node:crypto'
-import type { Campaign, OutboxMessage, Picket, Rsvp } from '../db/schema/index.js'
+import { campaignTexts, picketTexts, type Campaign, type OutboxMessage, type Picket, type Rsvp } from '../db/schema/index.js'
 import type { MailSettings } from '../mail/settings.js'
-import { renderEmail } from '../mail/render.js'
+import { languageHeaders, mailLanguage, renderEmail } from '../mail/render.js'
+import { translator, type Language } from '../i18n/index.js'
+import { localizeRow } from '../i18n/content.js'
 import { countryName } from '../countries.js'
-import { describeLocal } from './time.js'
+import { dateLocale, describeLocal } from './time.js'
 import { icsAttachment } from './calendar.js'
 
 export type PicketMailKind = 'rsvp_confirm' | 'rsvp_going' | 'rsvp_waitlisted' | 'rsvp_promoted' | 'rsvp_link' | 'picket_reminder' | 'picket_changed' | 'picket_cancelled'
 
-/** "24 hours", "2 hours", "30 minutes", "3 days" */
-export function describeOffset(minutes: number): string {
-  if (minutes % 1440 === 0 && minutes > 1440) return `${minutes / 1440} days`
-  if (minutes % 60 === 0) return minutes === 60 ? '1 hour' : `${minutes / 60} hours`
-  return `${minutes} minutes`
+/** "in 24 hours", "in 2 hours", "in 30 minutes", "in 3 days" (in the language's own words and plurals: "через 2 часа"). */
+export function describeOffset(minutes: number, lang: Language = 'en'): string {
+  const t = translator(lang)
+  if (minutes % 1440 === 0 && minutes > 1440) return t('mail.picket.in.days', { count: minutes / 1440 })
+  if (minutes % 60 === 0) return t('mail.picket.in.hours', { count: minutes / 60 })
+  return t('mail.picket.in.minutes', { count: minutes })
 }
 
 interface Wording {
@@ -22,53 +25,64 @@ interface Wording {
   withIcs: boolean
 }
 
-function wording(kind: PicketMailKind, picket: Picket, extra: { offsetMinutes?: number }): Wording {
-  const when = describeLocal(picket.startsAt, picket.endsAt, picket.timeZone).full
+function wording(kind: PicketMailKind, picket: Picket, lang: Language, extra: { offsetMinutes?: number }): Wording {
+  const t = translator(lang)
+  const title = picket.title
   switch (kind) {
     // To an address nobody has confirmed: nothing in it was typed by the submitter except the name.
     case 'rsvp_confirm':
-      return {
-        subject: `Confirm your place: ${picket.title}`,
-        heading: 'Please confirm your place',
-        intro: 'Someone, we hope you, asked to join this picket with this email address. You are not counted and hold no place until you confirm with the link below. If it was not you, ignore this mail: nothing more will come.',
-        withIcs: false,
-      }
+      return { subject: t('mail.picket.confirm.subject', { title }), heading: t('mail.picket.confirm.heading'), intro: t('mail.picket.confirm.intro'), withIcs: false }
     case 'rsvp_going':
-      return { subject: `You're going: ${picket.title}`, heading: "You're going", intro: 'Thank you for joining the picket. The details are below, and the attached calendar file adds it to your calendar.', withIcs: true }
+      return { subject: t('mail.picket.going.subject', { title }), heading: t('mail.picket.going.heading'), intro: t('mail.picket.going.intro'), withIcs: true }
     case 'rsvp_waitlisted':
-      return { subject: `Waiting list: ${picket.title}`, heading: "You're on the waiting list", intro: 'The picket is full for now. If a place opens up we will move you up and write to you at once.', withIcs: false }
+      return { subject: t('mail.picket.waitlisted.subject', { title }), heading: t('mail.picket.waitlisted.heading'), intro: t('mail.picket.waitlisted.intro'), withIcs: false }
     case 'rsvp_promoted':
-      return { subject: `A place opened up: ${picket.title}`, heading: "A place opened up — you're going", intro: 'Someone cancelled, so you have moved up from the waiting list. The calendar file is attached.', withIcs: true }
+      return { subject: t('mail.picket.promoted.subject', { title }), heading: t('mail.picket.promoted.heading'), intro: t('mail.picket.promoted.intro'), withIcs: true }
     case 'rsvp_link':
-      return { subject: `Your RSVP: ${picket.title}`, heading: 'Your RSVP', intro: 'You (or someone with your address) asked to join this picket again. You are already signed up; use the link below to see or cancel your RSVP.', withIcs: false }
-    case 'picket_reminder':
-      return { subject: `Reminder: ${picket.title} starts in ${describeOffset(extra.offsetMinutes ?? 0)}`, heading: `The picket starts in ${describeOffset(extra.offsetMinutes ?? 0)}`, intro: 'A reminder of where and when. See you there.', withIcs: true }
-    case 'picket_changed':
-      return { subject: `Changed: ${picket.title} — now ${when}`, heading: 'The picket has changed', intro: 'The organizers changed the picket. Here are the new details; the attached calendar file updates your calendar.', withIcs: true }
+      return { subject: t('mail.picket.link.subject', { title }), heading: t('mail.picket.link.heading'), intro: t('mail.picket.link.intro'), withIcs: false }
+    case 'picket_reminder': {
+      const offset = describeOffset(extra.offsetMinutes ?? 0, lang)
+      return { subject: t('mail.picket.reminder.subject', { title, in: offset }), heading: t('mail.picket.reminder.heading', { in: offset }), intro: t('mail.picket.reminder.intro'), withIcs: true }
+    }
+    case 'picket_changed': {
+      const when = describeLocal(picket.startsAt, picket.endsAt, picket.timeZone, dateLocale(lang)).full
+      return { subject: t('mail.picket.changed.subject', { title, when }), heading: t('mail.picket.changed.heading'), intro: t('mail.picket.changed.intro'), withIcs: true }
+    }
     case 'picket_cancelled':
-      return { subject: `Cancelled: ${picket.title}`, heading: 'The picket is cancelled', intro: 'The organizers have cancelled this picket. The attached calendar file removes it from your calendar. Thank you for being ready to stand with us.', withIcs: true }
+      return { subject: t('mail.picket.cancelled.subject', { title }), heading: t('mail.picket.cancelled.heading'), intro: t('mail.picket.cancelled.intro'), withIcs: true }
   }
 }
 
-/** Every picket mail to one RSVP: the same details block, links only to BASE_URL. */
+/**
+ * Every picket mail to one RSVP: the same details block, links only to BASE_URL. In the language the
+ * RSVP was made in (English for RSVPs from before it was kept): our words, the date, the country, and
+ * the picket's and campaign's titles where the organizers translated them.
+ */
 export function picketMail(
   mail: MailSettings,
   kind: PicketMailKind,
   campaign: Campaign,
   picket: Picket,
   rsvp: Rsvp,
-  extra: { offsetMinutes?: number; ics?: ReturnType<typeof icsAttachment> } = {},
+  extra: { offsetMinutes?: number } = {},
 ): OutboxMessage {
-  const w = wording(kind, picket, extra)
+  const lang = mailLanguage(rsvp.language)
+  const base = campaign.languages[0] ?? lang
+  const localPicket = localizeRow(picket, picketTexts, lang, base)
+  const localCampaign = localizeRow(campaign, campaignTexts, lang, base)
+  const w = wording(kind, localPicket, lang, extra)
   const manageUrl = `${mail.baseUrl}/rsvps/${rsvp.token}`
   const stopUrl = `${manageUrl}/stop-reminders`
-  const local = describeLocal(picket.startsAt, picket.endsAt, picket.timeZone)
+  const local = describeLocal(picket.startsAt, picket.endsAt, picket.timeZone, dateLocale(lang))
   const data = {
     ...w,
     name: rsvp.name ?? '',
-    campaign,
-    picket,
-    countryName: countryName(picket.country),
+    campaign: localCampaign,
+    picket: localPicket,
+    // Texts that fell back to the campaign's first language, marked with it.
+    langs: localPicket.langs,
+    campaignLangs: localCampaign.langs,
+    countryName: countryName(picket.country, lang),
     local,
     manageUrl,
     stopUrl,
@@ -77,7 +91,7 @@ export function picketMail(
     reminder: kind === 'picket_reminder',
     confirm: kind === 'rsvp_confirm',
   }
-  const { text, html } = renderEmail('picket', data)
+  const { text, html } = renderEmail('picket', data, { lang })
   const stableId = kind === 'picket_reminder' ? `${rsvp.id}.${extra.offsetMinutes}.${picket.startsAt.getTime()}` : `${rsvp.id}.${crypto.randomBytes(6).toString('base64url')}`
   return {
     from: { name: mail.fromName, address: mail.from },
@@ -86,15 +100,12 @@ export function picketMail(
     text,
     html,
     messageId: `<${kind.replace('_', '-')}.${stableId}@${mail.domain}>`,
-    // No reminders go to an RSVP that is not confirmed, so there is nothing to unsubscribe from.
-    headers:
-      kind === 'rsvp_confirm'
-        ? undefined
-        : {
-            'List-Unsubscribe': `<${stopUrl}>`,
-            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-          },
-    // The .ics is the same for every RSVP: callers mailing many pass it in once.
-    attachments: w.withIcs ? [extra.ics ?? icsAttachment(picket, campaign, mail)] : undefined,
+    headers: {
+      ...languageHeaders(lang),
+      // No reminders go to an RSVP that is not confirmed, so there is nothing to unsubscribe from.
+      ...(kind === 'rsvp_confirm' ? {} : { 'List-Unsubscribe': `<${stopUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }),
+    },
+    // The .ics in the RSVP's language; built once per version of the picket and language (calendar.ts).
+    attachments: w.withIcs ? [icsAttachment(localPicket, localCampaign, mail, lang)] : undefined,
   }
 }

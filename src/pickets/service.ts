@@ -11,7 +11,6 @@ import { InputError, issuesOf, localized, normalizeEmail, type FieldIssue } from
 import { cleanTranslations, picketInput, type PicketInput, type RsvpInput } from './input.js'
 import { fromLocal, toLocalInput } from './time.js'
 import { picketMail, type PicketMailKind } from './mail.js'
-import { icsAttachment } from './calendar.js'
 import * as q from './queries.js'
 import { groupPickets } from './view.js'
 import type { Language } from '../i18n/index.js'
@@ -131,7 +130,6 @@ export function createPicketService(deps: {
   }
 
   function notify(tx: DbOrTx, kind: PicketMailKind, campaign: Campaign, picket: Picket, statuses: Rsvp['status'][], now: Date) {
-    const ics = icsAttachment(picket, campaign, mail)
     let after = 0
     for (;;) {
       const batch = q.rsvpsWithStatus(tx, picket.id, statuses, after)
@@ -139,7 +137,7 @@ export function createPicketService(deps: {
       for (const rsvp of batch) {
         // An erased supporter (data protection) still counts but can no longer be written to.
         if (!rsvp.email) continue
-        enqueueMail(tx, { kind, topic: `picket:${picket.id}`, message: picketMail(mail, kind, campaign, picket, rsvp, { ics }) }, now)
+        enqueueMail(tx, { kind, topic: `picket:${picket.id}`, message: picketMail(mail, kind, campaign, picket, rsvp) }, now)
       }
       after = batch[batch.length - 1]!.id
     }
@@ -405,14 +403,13 @@ export function createPicketService(deps: {
         if (picket.remindersDoneThrough !== null && offset >= picket.remindersDoneThrough) continue
         const dueAt = new Date(picket.startsAt.getTime() - offset * 60_000)
         const campaign = campaigns.byId(picket.campaignId)!
-        const ics = icsAttachment(picket, campaign, mail)
         for (;;) {
           const owed = q.rsvpsOwedReminder(db, picket, offset, dueAt, REMINDER_BATCH)
           if (!owed.length) break
           db.transaction((tx) => {
             for (const rsvp of owed) {
               if (!q.claimReminder(tx, rsvp.id, offset, picket.startsAt, now)) continue
-              const message = picketMail(mail, 'picket_reminder', campaign, picket, rsvp, { offsetMinutes: offset, ics })
+              const message = picketMail(mail, 'picket_reminder', campaign, picket, rsvp, { offsetMinutes: offset })
               enqueueMail(tx, { kind: 'picket_reminder', topic: reminderTopic(picket.id), notAfter: picket.startsAt, message }, now)
               queued++
             }

@@ -108,7 +108,8 @@ t.test('a digest: one mail a day with the count, countries, notes, and every let
   // 10:00 in London, 1 December.
   const clock = new TestClock(new Date('2026-12-01T10:00:00Z'))
   const app = await build(t, { env: { SMTP_URL: server.url }, clock: clock.now, pacedOfficials: true })
-  app.db.$client.prepare(`update targets set delivery = 'digest', digest_every = 'day', digest_hour = 9, time_zone = 'Europe/London' where id = 1`).run()
+  // An official who reads English (the demo's President reads Russian: test/mail/language.test.ts).
+  app.db.$client.prepare(`update targets set delivery = 'digest', digest_every = 'day', digest_hour = 9, time_zone = 'Europe/London', language = 'en' where id = 1`).run()
   waitingLetters(app, 12, clock.now())
 
   await app.dispatcher.drain()
