@@ -22,8 +22,8 @@ export interface Browser {
   cookie: string
   /** A CSRF token valid with this cookie jar. */
   token: string
-  get(url: string): Promise<Response>
-  post(url: string, fields?: Record<string, string | string[]>): Promise<Response>
+  get(url: string, headers?: Record<string, string>): Promise<Response>
+  post(url: string, fields?: Record<string, string | string[]>, headers?: Record<string, string>): Promise<Response>
 }
 
 function mergeCookies(jar: Map<string, string>, setCookie: string | string[] | undefined) {
@@ -45,15 +45,15 @@ export async function signIn(app: FastifyInstance, email: string, password = PAS
       return [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
     },
     token: session.token,
-    async get(url) {
-      const res = await app.inject({ method: 'GET', url, headers: { cookie: browser.cookie } })
+    async get(url, headers = {}) {
+      const res = await app.inject({ method: 'GET', url, headers: { ...headers, cookie: browser.cookie } })
       mergeCookies(jar, res.headers['set-cookie'])
       return res
     },
-    async post(url, fields = {}) {
+    async post(url, fields = {}, headers = {}) {
       const body = new URLSearchParams()
       for (const [k, v] of Object.entries({ _csrf: browser.token, ...fields })) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item)
-      const res = await app.inject({ method: 'POST', url, headers: { cookie: browser.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() })
+      const res = await app.inject({ method: 'POST', url, headers: { ...headers, cookie: browser.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() })
       mergeCookies(jar, res.headers['set-cookie'])
       return res
     },
