@@ -5,9 +5,11 @@ import { z } from 'zod'
 import type { DbOrTx } from '../db/client.js'
 import { campaignOrganizers, campaigns, invitations, roles, users, type OutboxMessage, type Role, type User } from '../db/schema/index.js'
 import { enqueueMail } from '../mail/outbox.js'
-import { renderEmail } from '../mail/render.js'
+import { languageHeaders, renderEmail } from '../mail/render.js'
 import { mailSettings, type MailSettings } from '../mail/settings.js'
-import { checkbox, email as emailField, fieldErrors, issuesOf, singleLine, type FieldIssue } from '../validation.js'
+import { checkbox, email as emailField, fieldErrors, issuesOf, localized, singleLine, type FieldIssue } from '../validation.js'
+import { translator, type Language } from '../i18n/index.js'
+import { roleName } from './labels.js'
 import { sendError } from '../errors.js'
 import { actorOf, parseId, requireAdmin, type AdminUser } from './access.js'
 import { audit } from './audit.js'
@@ -56,7 +58,8 @@ function updateUser(tx: DbOrTx, id: number, values: { name: string; role: Role; 
 
 // ---- the invitation mail -------------------------------------------------------------------
 
-export function invitationMail(mail: MailSettings, user: User, inviter: AdminUser, token: string, expiresAt: Date, campaignTitles: string[]): OutboxMessage {
+/** The invitation, in `lang`: the language of the back office the admin invited from (the invitee has chosen none yet). */
+export function invitationMail(mail: MailSettings, user: User, inviter: AdminUser, token: string, expiresAt: Date, campaignTitles: string[], lang: Language = 'en'): OutboxMessage {
   const link = `${mail.baseUrl}/admin/invitations/${token}`
   const data = {
     name: user.name,
@@ -68,13 +71,16 @@ export function invitationMail(mail: MailSettings, user: User, inviter: AdminUse
     link,
     expires: expiresAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
   }
-  const { text, html } = renderEmail('invitation', data)
+  const t = translator(lang)
+  const subject = t('mail.invitation.subject', { app: mail.fromName })
+  const { text, html } = renderEmail('invitation', data, { lang, title: subject })
   return {
     from: { name: mail.fromName, address: mail.from },
     to: { name: user.name, address: user.email },
-    subject: `You are invited to the ${mail.fromName} back office`,
+    subject,
     text,
     html,
+    headers: languageHeaders(lang),
     messageId: `<invitation.${user.id}.${crypto.randomBytes(6).toString('base64url')}@${mail.domain}>`,
   }
 }
@@ -82,12 +88,13 @@ export function invitationMail(mail: MailSettings, user: User, inviter: AdminUse
 // ---- forms ---------------------------------------------------------------------------------
 
 const ID = /^[1-9][0-9]{0,9}$/
+const CHOOSE_CAMPAIGNS = localized((t) => t('admin.people.errors.chooseCampaigns'))
 const campaignList = z
-  .union([z.string(), z.array(z.string())], { error: 'Choose campaigns from the list' })
+  .union([z.string(), z.array(z.string())], { error: CHOOSE_CAMPAIGNS })
   .optional()
   .transform((v) => (v === undefined ? [] : ([] as string[]).concat(v).filter((s) => s !== '')))
-  .pipe(z.array(z.string().regex(ID, 'Choose campaigns from the list').transform(Number)))
-const roleField = z.enum(roles, { error: 'Choose organizer or admin' })
+  .pipe(z.array(z.string().regex(ID, CHOOSE_CAMPAIGNS).transform(Number)))
+const roleField = z.enum(roles, { error: localized((t) => t('admin.people.errors.chooseRole')) })
 const nameField = singleLine('Name', 100).default('')
 
 const inviteForm = z.object({ email: emailField, name: nameField, role: roleField, campaigns: campaignList })
@@ -95,8 +102,13 @@ const userForm = z.object({ name: nameField, role: roleField, campaigns: campaig
 
 type Body = Record<string, unknown>
 
+const CAMPAIGN_GONE = localized((t) => t('admin.people.errors.campaignGone'))
+const EMAIL_TAKEN = localized((t) => t('admin.people.errors.emailTaken'))
+const OWN_ROLE = localized((t) => t('admin.people.errors.ownRole'))
+const OWN_ACCOUNT = localized((t) => t('admin.people.errors.ownAccount'))
+
 function unknownCampaigns(ids: number[]): FieldIssue[] {
-  return ids.length ? [{ path: ['campaigns'], message: 'One of the campaigns chosen no longer exists; choose from the list' }] : []
+  return ids.length ? [{ path: ['campaigns'], message: CAMPAIGN_GONE }] : []
 }
 
 export default async function peopleRoutes(app: FastifyInstance) {
@@ -108,22 +120,25 @@ export default async function peopleRoutes(app: FastifyInstance) {
   const raw = (body: Body, key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '')
   const rawIds = (body: Body) => ([] as unknown[]).concat(body.campaigns ?? []).map((v) => Number(v)).filter(Number.isInteger)
 
-  app.get('/users', async (_req, reply) => {
+  app.get('/users', async (req, reply) => {
+    const t = translator(req.lang)
     const titles = campaignTitlesByUser(app.db)
     const expiry = openInvitationExpiry(app.db)
     const now = app.clock()
     const people = listUsers(app.db).map((u) => {
       const expires = expiry.get(u.id)
       const state = u.disabledAt ? 'disabled' : u.passwordHash ? 'active' : 'invited'
-      return { ...u, state, campaigns: titles.get(u.id) ?? [], allCampaigns: u.role === 'admin', invitationExpired: state === 'invited' && (!expires || expires <= now), invitationExpires: expires }
+      return { ...u, roleName: roleName(t, u.role), state, campaigns: titles.get(u.id) ?? [], allCampaigns: u.role === 'admin', invitationExpired: state === 'invited' && (!expires || expires <= now), invitationExpires: expires }
     })
-    return reply.view('admin/people-list', { title: 'People', people })
+    return reply.view('admin/people-list', { title: t('admin.nav.people'), people })
   })
 
-  const inviteView = (reply: FastifyReply, values: { email: string; name: string; role: string; campaigns: number[] }, errors: Record<string, string> = {}) =>
-    reply.view('admin/people-invite', { title: 'Invite someone', values, errors, hasErrors: Object.keys(errors).length > 0, campaigns: campaignChoices(values.campaigns), csrfToken: reply.generateCsrf() })
+  const inviteView = (req: FastifyRequest, reply: FastifyReply, values: { email: string; name: string; role: string; campaigns: number[] }, errors: Record<string, string> = {}) => {
+    const t = translator(req.lang)
+    return reply.view('admin/people-invite', { title: t('admin.people.invite'), invitationDays: INVITATION_DAYS, values, errors, hasErrors: Object.keys(errors).length > 0, campaigns: campaignChoices(values.campaigns), csrfToken: reply.generateCsrf() })
+  }
 
-  app.get('/users/invite', async (_req, reply) => inviteView(reply, { email: '', name: '', role: 'organizer', campaigns: [] }))
+  app.get('/users/invite', async (req, reply) => inviteView(req, reply, { email: '', name: '', role: 'organizer', campaigns: [] }))
 
   app.post<{ Body: Body }>('/users/invite', { preHandler: app.csrfProtection }, async (req, reply) => {
     const body = req.body ?? {}
@@ -131,8 +146,8 @@ export default async function peopleRoutes(app: FastifyInstance) {
     const values = { email: raw(body, 'email'), name: raw(body, 'name'), role: raw(body, 'role') || 'organizer', campaigns: rawIds(body) }
     const known = new Set(allCampaigns(app.db).map((c) => c.id))
     const issues = parsed.success ? unknownCampaigns(parsed.data.campaigns.filter((id) => !known.has(id))) : issuesOf(parsed.error)
-    if (parsed.success && userByEmail(app.db, parsed.data.email)) issues.push({ path: ['email'], message: 'Someone with this email already has an account: find them in the list' })
-    if (!parsed.success || issues.length) return inviteView(reply.code(422), values, fieldErrors(issues))
+    if (parsed.success && userByEmail(app.db, parsed.data.email)) issues.push({ path: ['email'], message: EMAIL_TAKEN })
+    if (!parsed.success || issues.length) return inviteView(req, reply.code(422), values, fieldErrors(issues, req.lang))
 
     const input = parsed.data
     const now = app.clock()
@@ -143,7 +158,7 @@ export default async function peopleRoutes(app: FastifyInstance) {
       for (const id of input.campaigns) assignCampaign(tx, created.id, id)
       const token = createInvitation(tx, created.id, now, INVITATION_DAYS)
       const expiresAt = new Date(now.getTime() + INVITATION_DAYS * 86_400_000)
-      enqueueMail(tx, { kind: 'invitation', message: invitationMail(mail, created, inviter, token, expiresAt, titles) }, now)
+      enqueueMail(tx, { kind: 'invitation', message: invitationMail(mail, created, inviter, token, expiresAt, titles, req.lang) }, now)
       audit(tx, actorOf(req), 'user.invite', { subject: `user:${created.id}`, detail: { email: created.email, role: created.role, campaignIds: input.campaigns } }, now)
       return created
     })
@@ -173,6 +188,7 @@ export default async function peopleRoutes(app: FastifyInstance) {
       campaigns: campaignChoices(values.campaigns),
       invited: !user.passwordHash,
       invitationExpires: expires,
+      invitationDays: INVITATION_DAYS,
       invitationExpired: !expires || expires <= app.clock(),
       justInvited: (req.query as { invited?: string }).invited === '1',
       justReinvited: (req.query as { reinvited?: string }).reinvited === '1',
@@ -196,10 +212,10 @@ export default async function peopleRoutes(app: FastifyInstance) {
     const issues = parsed.success ? unknownCampaigns(parsed.data.campaigns.filter((id) => !known.has(id))) : issuesOf(parsed.error)
     if (parsed.success && user.id === req.user!.id) {
       // Someone must stay able to manage people: an admin cannot lock themselves out.
-      if (parsed.data.role !== 'admin') issues.push({ path: ['role'], message: 'You cannot take away your own admin role. Ask another admin to do it.' })
-      if (parsed.data.disabled) issues.push({ path: ['disabled'], message: 'You cannot disable your own account. Ask another admin to do it.' })
+      if (parsed.data.role !== 'admin') issues.push({ path: ['role'], message: OWN_ROLE })
+      if (parsed.data.disabled) issues.push({ path: ['disabled'], message: OWN_ACCOUNT })
     }
-    if (!parsed.success || issues.length) return userView(req, reply.code(422), user, values, fieldErrors(issues))
+    if (!parsed.success || issues.length) return userView(req, reply.code(422), user, values, fieldErrors(issues, req.lang))
 
     const input = parsed.data
     const now = app.clock()
@@ -233,8 +249,8 @@ export default async function peopleRoutes(app: FastifyInstance) {
   app.post<{ Params: { userId: string } }>('/users/:userId/reinvite', { preHandler: app.csrfProtection }, async (req, reply) => {
     const user = loadUser(req, reply)
     if (!user) return reply
-    if (user.passwordHash) return sendError(req, reply, 409, `${user.email} has already set a password. They can sign in; nothing was sent.`)
-    if (user.disabledAt) return sendError(req, reply, 409, `${user.email} is disabled. Enable the account before sending a new link.`)
+    if (user.passwordHash) return sendError(req, reply, 409, (t) => t('admin.people.errors.alreadySet', { email: user.email }))
+    if (user.disabledAt) return sendError(req, reply, 409, (t) => t('admin.people.errors.isDisabled', { email: user.email }))
     const now = app.clock()
     const inviter = req.user!
     const ids = campaignIdsOf(app.db, user.id)
@@ -243,7 +259,7 @@ export default async function peopleRoutes(app: FastifyInstance) {
       expireInvitations(tx, user.id, now)
       const token = createInvitation(tx, user.id, now, INVITATION_DAYS)
       const expiresAt = new Date(now.getTime() + INVITATION_DAYS * 86_400_000)
-      enqueueMail(tx, { kind: 'invitation', message: invitationMail(mail, user, inviter, token, expiresAt, titles) }, now)
+      enqueueMail(tx, { kind: 'invitation', message: invitationMail(mail, user, inviter, token, expiresAt, titles, req.lang) }, now)
       audit(tx, actorOf(req), 'user.reinvite', { subject: `user:${user.id}`, detail: { email: user.email } }, now)
     })
     app.dispatcher.poke()
