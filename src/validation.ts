@@ -14,7 +14,8 @@ const english = translator('en')
 /** An English message, kept as a catalog message for the other languages (same English, same message). */
 export function localized(render: Render): string {
   const text = render(english, (label) => label)
-  rendered.set(text, render)
+  // The first message with this English keeps it: two rules that read alike in English stay as the first translated them.
+  if (!rendered.has(text)) rendered.set(text, render)
   return text
 }
 
