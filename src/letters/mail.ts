@@ -31,7 +31,8 @@ export function letterToOfficial(mail: MailSettings, campaign: Campaign, target:
   const { text, html } = renderEmail('letter', data, { lang, htmlLang: letter.language })
   return {
     from: { name: `${letter.supporterName} via ${mail.fromName}`, address: mail.from },
-    to: { name: target.name, address: target.email },
+    // Named as the letter names them (Нурсултан Назарбаев in a Russian letter).
+    to: { name: officialIn(campaign, target, letter.language).name, address: target.email },
     replyTo: letter.replyDirect && letter.supporterEmail ? { name: letter.supporterName ?? '', address: letter.supporterEmail } : { name: mail.fromName, address: mail.replyTo },
     subject: letter.subject,
     text,
@@ -150,7 +151,7 @@ export async function digestToOfficial(mail: MailSettings, campaign: Campaign, t
   const { text, html } = renderEmail('digest', data, { title: subject, lang })
   return {
     from: { name: mail.fromName, address: mail.from },
-    to: { name: target.name, address: target.email },
+    to: { name: officialIn(campaign, target, lang).name, address: target.email },
     replyTo: { name: mail.fromName, address: mail.replyTo },
     subject,
     text,
