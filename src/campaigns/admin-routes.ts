@@ -4,7 +4,7 @@ import type { TFunction } from 'i18next'
 import type { Campaign, CampaignPerson, Target } from '../db/schema/index.js'
 import { campaignStatuses, campaignTexts, digestPeriods, personTexts, targetTexts } from '../db/schema/index.js'
 import { countryName, countryOptions } from '../countries.js'
-import { fieldErrors, InputError, issuesOf, type FieldIssue } from '../validation.js'
+import { fieldErrors, InputError, issuesOf, translateMessage, type FieldIssue } from '../validation.js'
 import { translator, type Language } from '../i18n/index.js'
 import { missingTranslations } from '../i18n/content.js'
 import { actorOf, campaignScope, parseId, requireAdmin } from '../admin/access.js'
@@ -747,7 +747,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
       if (!language) return reply.callNotFound()
       const values = strings(req.body, ['subject', 'body', 'target'])
       const form = parseForm(templateInput, req.body)
-      if (!form.ok) return reply.code(422).type('application/json').send({ error: 'Invalid input', issues: form.issues })
+      if (!form.ok) return reply.code(422).type('application/json').send({ error: translator(req.lang)('errors.invalidInput'), issues: form.issues.map((i) => ({ ...i, message: translateMessage(i.message, req.lang) })) })
       const target = values.target ? targetById(app.db, campaign.id, parseId(values.target)) : targetsOf(app.db, campaign.id)[0]
       const result = previewTemplate(previewContext(campaign, target, language, app.config.baseUrl, app.clock()), form.data.subject, form.data.body)
       // A half-typed placeholder is normal while typing: an answer, not an HTTP error the browser logs.

@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { build } from '../helper.js'
+import { build, TestClock } from '../helper.js'
 import { addUser, signIn } from '../admin/helper.js'
 import { createApiToken } from '../../src/admin/api.js'
 import { auditPage } from '../../src/admin/audit.js'
@@ -21,7 +21,8 @@ async function bearer(app: FastifyInstance, email: string) {
 const base = { slug: 'mangystau-drivers', title: 'Free the Mangystau drivers', summary: 'Drivers jailed for a strike.', story: 'First.\n\nSecond.', goal: 5000, languages: ['en', 'ru', 'kk'] }
 
 t.test('the API takes and returns translations; wrong languages, fields and lengths are 422 with their path', async (t) => {
-  const app = await build(t)
+  const clock = new TestClock()
+  const app = await build(t, { clock: clock.now })
   const api = await bearer(app, 'admin@example.org')
 
   const created = await api('POST', '/api/admin/campaigns', { ...base, translations: { ru: { title: 'Свободу водителям Мангистау', summary: '' } } })
@@ -30,11 +31,11 @@ t.test('the API takes and returns translations; wrong languages, fields and leng
   t.same(created.json().campaign.translations, { ru: { title: 'Свободу водителям Мангистау' } }, 'an empty text is no translation')
 
   const before = app.campaigns.byId(id)!.updatedAt.getTime()
-  app.clock.advance?.(1000)
+  clock.advance(1000)
   const patched = await api('PATCH', `/api/admin/campaigns/${id}`, { translations: { ru: { story: 'Первый.\n\nВторой.' }, kk: { title: 'Маңғыстау жүргізушілеріне бостандық' } } })
   t.equal(patched.statusCode, 200)
   t.same(patched.json().campaign.translations, { ru: { title: 'Свободу водителям Мангистау', story: 'Первый.\n\nВторой.' }, kk: { title: 'Маңғыстау жүргізушілеріне бостандық' } }, 'merged per field')
-  t.ok(app.campaigns.byId(id)!.updatedAt.getTime() >= before, 'updatedAt moves')
+  t.equal(app.campaigns.byId(id)!.updatedAt.getTime(), before + 1000, 'updatedAt moves, so the cached public page is rendered anew')
   t.match(auditPage(app.db, { campaignId: id, limit: 10 }).find((a) => a.action === 'campaign.update'), { detail: { changed: ['translations'], translations: ['kk', 'ru'] } }, 'audited')
 
   const removed = await api('PATCH', `/api/admin/campaigns/${id}`, { translations: { kk: { title: '' } } })
@@ -64,10 +65,14 @@ t.test('the API takes and returns translations; wrong languages, fields and leng
   // People and officials.
   const person = await api('POST', `/api/admin/campaigns/${id}/people`, { name: 'Roza Tuletaeva', status: 'released', translations: { ru: { name: 'Роза Тулетаева', status: 'освобождена' } } })
   t.equal(person.statusCode, 201)
+  clock.advance(1000)
+  const beforePerson = app.campaigns.byId(id)!.updatedAt.getTime()
   t.match(person.json().person, { name: 'Roza Tuletaeva', translations: { ru: { name: 'Роза Тулетаева', status: 'освобождена' } } })
   const personId = person.json().person.id
   const replaced = await api('PUT', `/api/admin/campaigns/${id}/people/${personId}`, { name: 'Roza Tuletaeva', status: 'released', translations: { kk: { name: 'Роза Тулетаева' } } })
   t.same(replaced.json().person.translations, { ru: { name: 'Роза Тулетаева', status: 'освобождена' }, kk: { name: 'Роза Тулетаева' } })
+  t.equal(app.campaigns.byId(id)!.updatedAt.getTime(), beforePerson + 1000, 'a person\'s translation moves the campaign\'s updatedAt')
+  t.match(auditPage(app.db, { campaignId: id, limit: 10 }).find((a) => a.action === 'person.update'), { detail: { translations: ['kk'] } })
   t.equal((await api('PUT', `/api/admin/campaigns/${id}/people/${personId}`, { name: 'R', status: 'released', translations: { en: { name: 'R' } } })).statusCode, 422)
   t.match((await api('GET', `/api/admin/campaigns/${id}`)).json().campaign.people, [{ translations: { kk: { name: 'Роза Тулетаева' } } }])
 
