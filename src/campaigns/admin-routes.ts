@@ -73,7 +73,9 @@ function languageName(code: string, lang: Language = 'en'): string {
   let names = languageNames.get(lang)
   if (!names) languageNames.set(lang, (names = new Intl.DisplayNames([lang], { type: 'language' })))
   try {
-    return names.of(code) ?? code
+    const name = names.of(code) ?? code
+    // "русский" as a heading or a label: capitalised, as in the language switch.
+    return name.charAt(0).toLocaleUpperCase(lang) + name.slice(1)
   } catch {
     return code
   }
