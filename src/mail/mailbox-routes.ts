@@ -44,7 +44,14 @@ export default async function mailboxRoutes(app: FastifyInstance) {
     if (!mail) return reply.callNotFound()
     const parsed = await simpleParser(mail.raw)
     const t = translator(req.lang)
-    const headers = HEADERS.map(([name, label]) => ({ name, label: label(t), value: parsed.headerLines.find((h) => h.key === name)?.line.replace(/^[^:]+:\s*/, '') }))
+    // Decoded (a Russian subject arrives as =?UTF-8?B?…?=); headers mailparser does not decode, as they came.
+    const decoded = (name: string) => {
+      const value = parsed.headers.get(name)
+      if (typeof value === 'string') return value
+      if (value && typeof value === 'object' && 'text' in value && typeof value.text === 'string') return value.text
+      return parsed.headerLines.find((h) => h.key === name)?.line.replace(/^[^:]+:\s*/, '')
+    }
+    const headers = HEADERS.map(([name, label]) => ({ name, label: label(t), value: decoded(name) }))
       .filter((h) => h.value)
     return reply.view('mail/mailbox-message', {
       title: mail.subject,

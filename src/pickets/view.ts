@@ -36,6 +36,8 @@ export function picketView(p: Picket, lang: Language = 'en', baseLanguage?: stri
   return {
     ...p,
     ...texts,
+    // The venue, its address and the organizer's contact are written once, in the campaign's first language.
+    placeLang: baseLanguage && baseLanguage !== lang ? baseLanguage : undefined,
     local: describeLocal(p.startsAt, p.endsAt, p.timeZone, dateLocale(lang)),
     countryName: countryName(p.country, lang),
     strongTitle: `<strong${texts.langs.title ? ` lang="${texts.langs.title}"` : ''}>${Handlebars.escapeExpression(texts.title)}</strong>`,
@@ -56,5 +58,5 @@ export function groupPickets(pickets: Picket[], lang: Language = 'en', baseLangu
   }
   return [...countries.values()]
     .sort((a, b) => a.name.localeCompare(b.name, lang))
-    .map((c) => ({ code: c.code, name: c.name, cities: [...c.cities.entries()].map(([name, pickets]) => ({ name, pickets })) }))
+    .map((c) => ({ code: c.code, name: c.name, cities: [...c.cities.entries()].map(([name, pickets]) => ({ name, pickets, placeLang: pickets[0]?.placeLang })) }))
 }
