@@ -24,7 +24,7 @@ import {
   personTexts,
   targetTexts,
 } from '../db/schema/index.js'
-import { missingTranslations } from '../i18n/content.js'
+import { localize, missingTranslations } from '../i18n/content.js'
 import { countryName, isCountryCode, zoneOfCountry } from '../countries.js'
 import type { TFunction } from 'i18next'
 import { checkbox, InputError, localized, translateMessage, type FieldIssue } from '../validation.js'
@@ -1197,10 +1197,9 @@ export function previewContext(campaign: Campaign, target: Target | undefined, l
   return {
     ...sample,
     supporter: { ...sample.supporter, country: countryName(sample.supporter.countryCode, language) },
-    target: target
-      ? targetContext(target, language)
-      : sample.target,
-    campaign: { title: campaign.title, url: `${baseUrl}/campaigns/${campaign.slug}` },
+    // The official and the campaign as a letter in this language names them (the Russian salutation in a Russian letter).
+    target: target ? targetContext(target, language, campaign.languages[0]) : sample.target,
+    campaign: { title: localize(campaign, campaignTexts, language, campaign.languages[0] ?? language).title, url: `${baseUrl}/campaigns/${campaign.slug}` },
     date: letterDate(now, language),
   }
 }

@@ -76,6 +76,8 @@ t.test('the template screens: list, edit with a preview from sample data, refusa
   t.match(page.body, 'name="subject" value="Free the Zhanaozen oil workers"')
   t.match(previewBody(page.body), /^Dear Mr President,\n\nI am writing from Manchester, United Kingdom, as a member of Unite,/, 'rendered with sample supporter data (the official\'s own salutation)')
   t.match(previewBody(page.body), 'A personal note.')
+  const russian = await org.get('/admin/campaigns/1/templates/ru')
+  t.match(previewBody(russian.body), /^Уважаемый Нурсултан Абишевич!\n\nЯ пишу Вам из города Manchester/, 'the Russian letter greets the official with their Russian salutation')
   t.match(page.body, '<script src="/assets/template-preview.js" defer></script>')
   t.notMatch(page.body, /<script>|style="/, 'no inline script or style')
   for (const p of ALLOWED) t.match(decode(page.body), `<code>{{${p}}}</code>`, `the page lists {{${p}}}`)
