@@ -39,3 +39,6 @@ export function fromAcceptLanguage(header: string | undefined): Language | null 
   }
   return null
 }
+
+/** The Intl locale a language's dates are written in: British order for English ("16 December"), else the language's own. */
+export const dateLocale = (lang: string) => (lang === 'en' ? 'en-GB' : lang)

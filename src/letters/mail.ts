@@ -7,7 +7,7 @@ import type { MailSettings } from '../mail/settings.js'
 import { translator, type Language } from '../i18n/index.js'
 import { localize, localizeRow } from '../i18n/content.js'
 import { targetContext } from '../campaigns/appeal.js'
-import { dateLocale } from '../pickets/time.js'
+import { dateLocale } from '../i18n/languages.js'
 
 /** The campaign's texts in a mail's language (its first language where a text has no translation). */
 const campaignIn = (campaign: Campaign, lang: string) => localizeRow(campaign, campaignTexts, lang, campaign.languages[0] ?? lang)

@@ -62,4 +62,4 @@ function describeUncached(startsAt: Date, endsAt: Date, zone: string, locale: st
 const capitalize = (text: string, locale: string) => text.charAt(0).toLocaleUpperCase(locale) + text.slice(1)
 
 /** The locale a page's language formats dates in: English keeps its British day-month order. */
-export const dateLocale = (lang: string) => (lang === 'en' ? 'en-GB' : lang)
+export { dateLocale } from '../i18n/languages.js'
