@@ -120,7 +120,7 @@ async function main() {
     const headers = await page.locator('table.headers').innerText()
     t.match(headers, OFFICIAL_EMAIL, 'addressed to the official')
     t.notMatch(headers, supporter.email, 'the supporter did not choose to share their address: it is not in the letter')
-    t.match(headers, 'reply-to', 'replies go to the campaign')
+    t.match(headers, /Reply-To/i, 'replies go to the campaign')
 
     t.same(problems, [], 'no console errors, page errors or CSP violations')
   })

@@ -211,5 +211,5 @@ t.test('the delivery report per official, on the report screen and in the API', 
   t.match(president, { targetId: 1, delivery: 'each', deliveryState: 'ok', written: 4, sent: 4, inDigests: 0, handDelivered: 0, waiting: 0, held: 0, lastDelivery: clock.current.toISOString() })
   t.match(prosecutor, { targetId: 2, delivery: 'hand', written: 3, sent: 0, handDelivered: 2, waiting: 1, held: 0 })
   const page = await (await signIn(app, 'admin@example.org')).get('/admin/campaigns/1/report')
-  t.match(page.body, /<tr data-delivery="2"><td>Askhat Daulbayev<\/td><td>hand<\/td><td>3<\/td><td>0<\/td><td>0<\/td><td>2<\/td><td>1<\/td><td>0<\/td>/)
+  t.match(page.body, /<tr data-delivery="2"><td>Askhat Daulbayev<\/td><td>by hand<\/td><td>3<\/td><td>0<\/td><td>0<\/td><td>2<\/td><td>1<\/td><td>0<\/td>/)
 })
