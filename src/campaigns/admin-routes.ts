@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { z } from 'zod'
 import type { TFunction } from 'i18next'
 import type { Campaign, CampaignPerson, Target } from '../db/schema/index.js'
-import { campaignStatuses, campaignTexts, digestPeriods, personTexts, targetTexts } from '../db/schema/index.js'
+import { campaignStatuses, campaignTexts, digestPeriods, personTexts, picketTexts, targetTexts } from '../db/schema/index.js'
 import { countryName, countryOptions } from '../countries.js'
 import { fieldErrors, InputError, issuesOf, translateMessage, type FieldIssue } from '../validation.js'
 import { translator, type Language } from '../i18n/index.js'
@@ -238,7 +238,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
     const errors = state.errors ?? {}
     // A new campaign's texts are in its first language; the others appear once its languages are saved.
     const languages = campaign ? campaign.languages : [String(values.languages ?? 'en').split(/[\s,;]+/).find(Boolean) ?? 'en']
-    const missing = campaign ? missingTranslationCounts(app.db, campaign).filter((m) => m.count > 0) : []
+    const missing = campaign ? missingTranslationCounts(app.db, campaign, app.pickets.upcoming(campaign.id, { preview: true })).filter((m) => m.count > 0) : []
     return reply.code(status).view('campaigns/campaign-form', {
       title: campaign ? t('adminCampaigns.titles.editCampaign', { title: campaign.title }) : t('adminCampaigns.titles.newCampaign'),
       campaign,
@@ -341,16 +341,20 @@ export default async function campaignRoutes(app: FastifyInstance) {
         campaign: { title: t('adminCampaigns.form.title'), summary: t('adminCampaigns.form.summary'), story: t('adminCampaigns.form.story') },
         person: { name: t('adminCampaigns.people.name'), status: t('adminCampaigns.people.status'), detail: t('adminCampaigns.people.detail') },
         target: { name: t('adminCampaigns.target.name'), title: t('adminCampaigns.target.title'), salutation: t('adminCampaigns.target.salutation') },
+        picket: { title: t('adminCampaigns.translations.picketTitle'), bring: t('adminCampaigns.translations.picketBring') },
       }
       const campaignMissing = missingTranslations(campaign, campaignTexts, campaign.languages)
       const people = peopleOf(app.db, campaign.id).map((p) => ({ row: p, missing: missingTranslations(p, personTexts, campaign.languages) }))
       const officials = targetsOf(app.db, campaign.id).map((x) => ({ row: x, missing: missingTranslations(x, targetTexts, campaign.languages) }))
+      // Upcoming pickets only: a past one needs no translation. Through the pickets feature's service.
+      const pickets = app.pickets.upcoming(campaign.id, { preview: true }).map((p) => ({ row: p, missing: missingTranslations(p, picketTexts, campaign.languages) }))
       const languages = campaign.languages.slice(1).map((code) => {
         const campaignFields: string[] = campaignMissing[code] ?? []
         const peopleMissing = people.filter((p) => p.missing[code]).map((p) => ({ id: p.row.id, name: p.row.name, fields: fieldList(p.missing[code]!, labels.person), n: p.missing[code]!.length }))
         const targetsMissing = officials.filter((x) => x.missing[code]).map((x) => ({ id: x.row.id, name: x.row.name, fields: fieldList(x.missing[code]!, labels.target), n: x.missing[code]!.length }))
-        const count = campaignFields.length + peopleMissing.reduce((n, p) => n + p.n, 0) + targetsMissing.reduce((n, x) => n + x.n, 0)
-        return { code, name: languageName(code, req.lang), count, campaignFields: fieldList(campaignFields, labels.campaign), people: peopleMissing, targets: targetsMissing }
+        const picketsMissing = pickets.filter((p) => p.missing[code]).map((p) => ({ id: p.row.id, name: p.row.title, fields: fieldList(p.missing[code]!, labels.picket), n: p.missing[code]!.length }))
+        const count = campaignFields.length + [...peopleMissing, ...targetsMissing, ...picketsMissing].reduce((n, x) => n + x.n, 0)
+        return { code, name: languageName(code, req.lang), count, campaignFields: fieldList(campaignFields, labels.campaign), people: peopleMissing, targets: targetsMissing, pickets: picketsMissing }
       })
       return reply.view('campaigns/translations', {
         title: t('adminCampaigns.titles.translations', { title: campaign.title }),

@@ -5,6 +5,8 @@ import { z } from 'zod'
 import type { Db, DbOrTx } from '../db/client.js'
 import {
   campaigns,
+  picketTexts,
+  type Picket,
   campaignPeople,
   campaignStatuses,
   deliveryModes,
@@ -578,8 +580,11 @@ export function confirmationWarnings(campaign: Campaign, t: TFunction = english)
   return [t('adminCampaigns.warnings.confirmationOff', { off })]
 }
 
-/** Per language, how many of the campaign's texts (its own, its people's, its officials') have no translation yet. */
-export function missingTranslationCounts(db: DbOrTx, campaign: Campaign): { lang: string; count: number }[] {
+/** A picket's texts, as the pickets feature hands them over (app.pickets.upcoming). */
+export type PicketTexts = Pick<Picket, 'id' | 'title' | 'bring' | 'translations'>
+
+/** Per language, how many of the campaign's texts (its own, its people's, its officials', its upcoming pickets') have no translation yet. */
+export function missingTranslationCounts(db: DbOrTx, campaign: Campaign, pickets: PicketTexts[] = []): { lang: string; count: number }[] {
   const counts = new Map(campaign.languages.slice(1).map((l) => [l, 0]))
   const add = (missing: Record<string, string[]>) => {
     for (const [lang, fields] of Object.entries(missing)) counts.set(lang, (counts.get(lang) ?? 0) + fields.length)
@@ -587,6 +592,7 @@ export function missingTranslationCounts(db: DbOrTx, campaign: Campaign): { lang
   add(missingTranslations(campaign, campaignTexts, campaign.languages))
   for (const p of peopleOf(db, campaign.id)) add(missingTranslations(p, personTexts, campaign.languages))
   for (const x of targetsOf(db, campaign.id)) add(missingTranslations(x, targetTexts, campaign.languages))
+  for (const p of pickets) add(missingTranslations(p, picketTexts, campaign.languages))
   return [...counts].map(([lang, count]) => ({ lang, count }))
 }
 
