@@ -8,7 +8,7 @@ import { enqueueMail } from '../mail/outbox.js'
 import { languageHeaders, renderEmail } from '../mail/render.js'
 import { mailSettings, type MailSettings } from '../mail/settings.js'
 import { checkbox, email as emailField, fieldErrors, issuesOf, localized, singleLine, type FieldIssue } from '../validation.js'
-import { translator, type Language } from '../i18n/index.js'
+import { dateLocale, translator, type Language } from '../i18n/index.js'
 import { roleName } from './labels.js'
 import { sendError } from '../errors.js'
 import { actorOf, parseId, requireAdmin, type AdminUser } from './access.js'
@@ -69,7 +69,8 @@ export function invitationMail(mail: MailSettings, user: User, inviter: AdminUse
     admin: user.role === 'admin',
     campaigns: campaignTitles,
     link,
-    expires: expiresAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
+    // In the mail's language, in UTC (the invitee's zone is unknown): "8 декабря 2026 г., 10:00 UTC".
+    expires: new Intl.DateTimeFormat(dateLocale(lang), { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(expiresAt) + ' UTC',
   }
   const t = translator(lang)
   const subject = t('mail.invitation.subject', { app: mail.fromName })
