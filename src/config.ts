@@ -110,6 +110,13 @@ export const configSchema = z
     // Return path of every mail: bounces+<outbox id>@BOUNCE_DOMAIN, so a later bounce names its mail (npm run bounce).
     BOUNCE_DOMAIN: z.string().regex(DOMAIN, 'BOUNCE_DOMAIN must be a domain name such as bounces.example.org').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // Who runs this Outcry and holds supporters' data: named on every campaign page and on /privacy.
+    ORGANISATION_NAME: z.string().trim().min(1).max(150).default('The Outcry campaign team'),
+    ORGANISATION_URL: z.url({ protocol: /^https?$/, message: 'ORGANISATION_URL must be an http(s) URL such as https://union.example.org' }).optional(),
+    // Where supporters ask for their data or its erasure (an email address or a URL); default: REPLY_TO / MAIL_FROM.
+    PRIVACY_CONTACT: z.string().trim().min(3).max(300).optional(),
+    // How many update mails the dispatcher queues a minute at most, so a fan-out never crowds out letters and reminders.
+    UPDATE_MAIL_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -133,6 +140,8 @@ export interface Config {
   mailFromName: string
   replyTo: string
   sessionSecret: string
+  organisation: { name: string; url?: string; privacyContact: string }
+  updateMailPerMinute: number
   /** false, the proxies' addresses and CIDRs, or a hop count (as a function, with `hops` on it). */
   trustProxy: TrustProxy
   rateLimits: boolean
@@ -176,6 +185,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     mailFromName: env.MAIL_FROM_NAME,
     replyTo: env.REPLY_TO ?? env.MAIL_FROM,
     sessionSecret: env.SESSION_SECRET ?? DEV_SECRET,
+    organisation: { name: env.ORGANISATION_NAME, url: env.ORGANISATION_URL, privacyContact: env.PRIVACY_CONTACT ?? env.REPLY_TO ?? env.MAIL_FROM },
+    updateMailPerMinute: env.UPDATE_MAIL_PER_MINUTE,
     trustProxy: env.TRUST_PROXY,
     rateLimits: env.RATE_LIMITS,
     letterRateLimit: env.LETTER_RATE_LIMIT,
