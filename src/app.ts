@@ -27,6 +27,9 @@ import { picketsFeature } from './pickets/feature.js'
 import { reportsFeature } from './reports/feature.js'
 import { supportersFeature } from './supporters/feature.js'
 import { mailFeature } from './mail/feature.js'
+import { updatesFeature } from './updates/feature.js'
+import { createUpdateService } from './updates/service.js'
+import { createUpdateMailing } from './updates/mailing.js'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { createPicketService } from './pickets/service.js'
@@ -148,6 +151,11 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
   const delivery = createLetterDelivery({ db: app.db, mail })
   for (const [kind, handler] of Object.entries(delivery.kinds)) app.dispatcher.addKind(kind, handler)
   app.dispatcher.addProducer((now) => delivery.produce(now))
+  // Updates go to supporters who consented, paced so a fan-out never crowds out letters and reminders.
+  const updateMailing = createUpdateMailing({ db: app.db, clock, mail, campaigns, perMinute: config.updateMailPerMinute })
+  for (const [kind, handler] of Object.entries(updateMailing.kinds)) app.dispatcher.addKind(kind, handler)
+  app.dispatcher.addProducer((now) => updateMailing.produce(now))
+  app.decorate('updates', createUpdateService({ db: app.db, clock, campaigns, mailing: updateMailing, onMailQueued }))
 
   // Every route, for the access test that walks them all.
   const routes: { method: string; url: string }[] = []
@@ -185,6 +193,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
     reportsFeature,
     supportersFeature,
     mailFeature,
+    updatesFeature,
   ]
   for (const feature of features) if (feature.routes) await app.register(feature.routes)
   await app.register(adminPlugin, { prefix: '/admin', screens: features.flatMap((f) => f.admin ?? []) })
