@@ -128,6 +128,20 @@ function formErrors(issues: FieldIssue[], lang: Language): Record<string, string
   )
 }
 
+/**
+ * First message per field for the template screen: the template's own problems come from
+ * validateAppeal already in the page's language and stay as they are; the others (the language
+ * rule) are catalog messages, translated here.
+ */
+function templateErrors(issues: FieldIssue[], lang: Language): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const i of issues) {
+    const key = String(i.path[0] ?? '_')
+    if (!(key in out)) out[key] = translateMessage(i.message, lang)
+  }
+  return out
+}
+
 interface TextSpec {
   field: string
   label: string
@@ -681,7 +695,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
       const hasErrors = Object.keys(errors).length > 0
       let preview: { subject: string; body: string } | undefined
       if (!hasErrors) {
-        const result = previewTemplate(previewContext(campaign, chosen, language, app.config.baseUrl, app.clock()), state.values.subject ?? '', state.values.body ?? '')
+        const result = previewTemplate(previewContext(campaign, chosen, language, app.config.baseUrl, app.clock()), state.values.subject ?? '', state.values.body ?? '', reply.request.lang)
         if (result.ok) preview = result
       }
       const saved = templateFor(app.db, campaign.id, language)
@@ -730,15 +744,15 @@ export default async function campaignRoutes(app: FastifyInstance) {
       const form = parseForm(templateInput, req.body)
       if (!form.ok) return templatePage(reply, campaign, language, { values, errors: formErrors(form.issues, req.lang) }, 422)
       if (values.intent === 'preview') {
-        const result = previewTemplate(previewContext(campaign, undefined, language, app.config.baseUrl, app.clock()), form.data.subject, form.data.body)
-        if (!result.ok) return templatePage(reply, campaign, language, { values, errors: formErrors(result.issues, req.lang), preview: true }, 422)
+        const result = previewTemplate(previewContext(campaign, undefined, language, app.config.baseUrl, app.clock()), form.data.subject, form.data.body, req.lang)
+        if (!result.ok) return templatePage(reply, campaign, language, { values, errors: templateErrors(result.issues, req.lang), preview: true }, 422)
         return templatePage(reply, campaign, language, { values, preview: true, notice: t('adminCampaigns.notices.previewOnly') })
       }
       try {
-        saveTemplate(app.db, campaign, language, form.data, actorOf(req), app.clock())
+        saveTemplate(app.db, campaign, language, form.data, actorOf(req), app.clock(), req.lang)
       } catch (err) {
         if (err instanceof InputError) {
-          const errors = formErrors(err.issues, req.lang)
+          const errors = templateErrors(err.issues, req.lang)
           return templatePage(reply, campaign, language, { values, errors: { ...errors, ...(errors.language ? { _: errors.language } : {}) } }, 422)
         }
         throw err
@@ -755,7 +769,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
       const form = parseForm(templateInput, req.body)
       if (!form.ok) return reply.code(422).type('application/json').send({ error: translator(req.lang)('errors.invalidInput'), issues: form.issues.map((i) => ({ ...i, message: translateMessage(i.message, req.lang) })) })
       const target = values.target ? targetById(app.db, campaign.id, parseId(values.target)) : targetsOf(app.db, campaign.id)[0]
-      const result = previewTemplate(previewContext(campaign, target, language, app.config.baseUrl, app.clock()), form.data.subject, form.data.body)
+      const result = previewTemplate(previewContext(campaign, target, language, app.config.baseUrl, app.clock()), form.data.subject, form.data.body, req.lang)
       // A half-typed placeholder is normal while typing: an answer, not an HTTP error the browser logs.
       if (!result.ok) return reply.type('application/json').send({ ok: false, issues: result.issues })
       return reply.type('application/json').send({ ok: true, subject: result.subject, body: result.body })

@@ -222,7 +222,8 @@ export default async function campaignApi(app: FastifyInstance) {
       },
       async (req) => {
         const input = parseBody(req, templateInput)
-        const template = saveTemplate(app.db, req.campaign!, (req.params as { language: string }).language, input, actorOf(req), app.clock())
+        // JSON errors are English unless the client chose a language (?lang=, Accept-Language).
+        const template = saveTemplate(app.db, req.campaign!, (req.params as { language: string }).language, input, actorOf(req), app.clock(), req.langChosen ? req.lang : 'en')
         return { template: templateJson(template) }
       },
     )

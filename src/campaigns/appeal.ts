@@ -1,8 +1,9 @@
 import Handlebars from 'handlebars'
+import type { TFunction } from 'i18next'
 import { targetTexts, type Target } from '../db/schema/index.js'
 import { countryName } from '../countries.js'
 import { localize } from '../i18n/content.js'
-import { isLanguage, translator } from '../i18n/index.js'
+import { isLanguage, translator, type Language } from '../i18n/index.js'
 
 /**
  * Appeals are written by organizers, so they run in a Handlebars of their own:
@@ -98,6 +99,9 @@ export function sampleContext(): AppealContext {
   }
 }
 
+/** The longest note a supporter may add (letters/input.ts). */
+const LONGEST_NOTE = 2_000
+
 /**
  * The sample at its longest: every field as long as the forms allow (supporter's name 100, city 100,
  * organisation 150, note 2,000 as in letters/input.ts; the official's fields as in targetInput; a
@@ -111,7 +115,7 @@ export function longestContext(): AppealContext {
     target: { name: fill(150), title: fill(200), salutation: fill(200), organisation: fill(200), country: fill(100), postalAddress: fill(1000) },
     campaign: { title: fill(200), url: `https://${fill(300)}` },
     date: fill(40),
-    note: fill(2000),
+    note: fill(LONGEST_NOTE),
   }
 }
 
@@ -144,15 +148,17 @@ export interface AppealIssue {
  * Checks an organizer's subject and body before they are saved: both must compile, and every
  * {{…}} must be one of APPEAL_PLACEHOLDERS (inside #if/#unless/#each/#with blocks too) with no
  * helper other than those blocks. Each field gets one message naming its problems and listing
- * the placeholders allowed. An empty list means the appeal is fine.
+ * the placeholders allowed, in `lang` (the back office's language; English by default). An empty
+ * list means the appeal is fine.
  */
-export function validateAppeal(subject: string, body: string): AppealIssue[] {
+export function validateAppeal(subject: string, body: string, lang: Language = 'en'): AppealIssue[] {
+  const t = translator(lang)
   const issues: AppealIssue[] = []
-  const allowed = `Allowed placeholders: ${APPEAL_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}; blocks: {{#if …}}, {{#unless …}}, {{#each …}}, {{#with …}}.`
+  const allowed = t('adminTemplates.allowed', { list: APPEAL_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ') })
   for (const [field, text] of [['subject', subject], ['body', body]] as const) {
-    const problems = appealProblems(text, field === 'subject' ? 'The subject' : 'The body')
+    const problems = appealProblems(text, field, t)
     if (problems.length) {
-      const shown = problems.slice(0, 5).join('; ') + (problems.length > 5 ? `; and ${problems.length - 5} more` : '')
+      const shown = problems.slice(0, 5).join('; ') + (problems.length > 5 ? `; ${t('adminTemplates.more', { count: problems.length - 5 })}` : '')
       issues.push({ path: [field], message: `${shown}. ${allowed}` })
     }
   }
@@ -162,18 +168,18 @@ export function validateAppeal(subject: string, body: string): AppealIssue[] {
     try {
       compiled = compileAppeal(subject, body)
     } catch (err) {
-      issues.push({ path: ['body'], message: `The letter does not compile: ${err instanceof Error ? err.message : String(err)}. ${allowed}` })
+      // Handlebars' own words stay as it wrote them, inside the sentence in the reader's language.
+      issues.push({ path: ['body'], message: `${t('adminTemplates.letterDoesNotCompile', { error: err instanceof Error ? err.message : String(err) })}. ${allowed}` })
     }
     if (compiled) {
       // Subject and body together: one letter.
       const total = (r: { subject: number; body: number }) => r.subject + r.body
       const sample = total(renderedLength(compiled, sampleContext()))
       const longest = total(renderedLength(compiled, longestContext()))
-      const n = (v: number) => v.toLocaleString('en-GB')
       if (sample > MAX_LETTER_CHARS) {
-        issues.push({ path: ['body'], message: `The letter is too long: with the sample data it comes to ${n(sample)} characters, and a letter can have at most ${n(MAX_LETTER_CHARS)}` })
+        issues.push({ path: ['body'], message: t('adminTemplates.tooLong', { count: sample, max: MAX_LETTER_CHARS }) })
       } else if (longest > MAX_LETTER_CHARS) {
-        issues.push({ path: ['body'], message: `The letter can grow too long: with the longest answers a supporter may give (a note of 2,000 characters) it comes to ${n(longest)} characters, and a letter can have at most ${n(MAX_LETTER_CHARS)}; use the placeholders fewer times` })
+        issues.push({ path: ['body'], message: t('adminTemplates.canGrowTooLong', { note: LONGEST_NOTE, count: longest, max: MAX_LETTER_CHARS }) })
       }
     }
   }
@@ -196,18 +202,19 @@ const GROUPS = new Set(APPEAL_PLACEHOLDERS.filter((p) => p.includes('.')).map((p
 const PLACEHOLDER_SET = new Set(APPEAL_PLACEHOLDERS)
 const EACH_DATA = new Set(['index', 'key', 'first', 'last'])
 
-function appealProblems(text: string, what: string): string[] {
+function appealProblems(text: string, field: 'subject' | 'body', t: TFunction): string[] {
   let ast: { body: HbsNode[] }
   try {
     ast = Handlebars.parse(text) as unknown as { body: HbsNode[] }
   } catch (err) {
-    return [`${what} does not compile: ${describeParseError(err)}`]
+    const reason = describeParseError(err, t)
+    return [field === 'subject' ? t('adminTemplates.subjectDoesNotCompile', { reason }) : t('adminTemplates.bodyDoesNotCompile', { reason })]
   }
   const problems: string[] = []
   const seen = new Set<string>()
   const report = (message: string, node?: { loc?: { start: { line: number } } }) => {
     const line = node?.loc?.start.line
-    const full = line ? `${message} (line ${line})` : message
+    const full = line ? t('adminTemplates.atLine', { problem: message, line }) : message
     if (!seen.has(message)) {
       seen.add(message)
       problems.push(full)
@@ -243,13 +250,19 @@ function appealProblems(text: string, what: string): string[] {
     return null
   }
 
-  /** " (supporter.phone)" when a relative path inside #with means something longer. */
+  /** "supporter.phone" when a relative path inside #with means something longer. */
   const fullName = (path: PathNode, stack: Scope[]): string => {
     if (path.data || path.depth > 0) return ''
     const contexts = stack.filter((s) => s.changesContext)
     const base = contexts[contexts.length - 1]?.context
     if (!base || base.kind !== 'path' || base.parts.length === 0) return ''
-    return ` (${[...base.parts, ...path.parts].join('.')})`
+    return [...base.parts, ...path.parts].join('.')
+  }
+
+  /** "Unknown placeholder {{phone}} (supporter.phone)", or "… supporter.phone in {{#if}}" for a block's parameter. */
+  const unknown = (name: string, meaning: string, block?: string): string => {
+    if (block) return meaning ? t('adminTemplates.unknownInBlockMeaning', { name, meaning, block }) : t('adminTemplates.unknownInBlock', { name, block })
+    return meaning ? t('adminTemplates.unknownMeaning', { name, meaning }) : t('adminTemplates.unknown', { name })
   }
 
   const isLeaf = (ref: Ref) => ref.kind === 'value' || PLACEHOLDER_SET.has(ref.parts.join('.'))
@@ -264,12 +277,12 @@ function appealProblems(text: string, what: string): string[] {
     if (param.type === 'PathExpression') {
       const p = param as unknown as PathNode
       const ref = resolve(p, stack)
-      if (!ref) report(`Unknown placeholder ${p.original}${fullName(p, stack)} in {{#${helper}}}`, param)
+      if (!ref) report(unknown(p.original, fullName(p, stack), helper), param)
       return ref
     }
     if (param.type === 'SubExpression') {
       const name = ((param.path as PathNode | undefined)?.original ?? 'helper').toString()
-      report(`Helper (${name} …) is not allowed: only the blocks {{#if}}, {{#unless}}, {{#each}} and {{#with}} can be used`, param)
+      report(t('adminTemplates.helperCall', { name }), param)
       return null
     }
     return { kind: 'value' }
@@ -285,17 +298,17 @@ function appealProblems(text: string, what: string): string[] {
         const params = (node.params as HbsNode[] | undefined) ?? []
         const pairs = ((node.hash as { pairs?: unknown[] } | undefined)?.pairs ?? []) as unknown[]
         if (path.type !== 'PathExpression') {
-          report(`Unknown placeholder {{${literalText(path)}}}`, node)
+          report(unknown(literalText(path), ''), node)
           return
         }
         const p = path as unknown as PathNode
         const shown = p.original
         if (params.length > 0 || pairs.length > 0) {
-          report(`Helper {{${shown}}} is not allowed: only the blocks {{#if}}, {{#unless}}, {{#each}} and {{#with}} can be used`, node)
+          report(t('adminTemplates.helper', { name: shown }), node)
           return
         }
         const ref = resolve(p, stack)
-        if (!ref || !isLeaf(ref)) report(`Unknown placeholder {{${shown}}}${fullName(p, stack)}`, node)
+        if (!ref || !isLeaf(ref)) report(unknown(shown, fullName(p, stack)), node)
         return
       }
       case 'BlockStatement': {
@@ -306,21 +319,21 @@ function appealProblems(text: string, what: string): string[] {
         const program = node.program as { body: HbsNode[]; blockParams?: string[] } | null
         const inverse = node.inverse as { body: HbsNode[] } | null
         if (p.data || !(ALLOWED_HELPERS as readonly string[]).includes(name)) {
-          report(`Helper {{#${name}}} is not allowed: only the blocks {{#if}}, {{#unless}}, {{#each}} and {{#with}} can be used`, node)
+          report(t('adminTemplates.blockHelper', { name }), node)
           return
         }
         if (params.length !== 1) {
-          report(`{{#${name}}} needs exactly one placeholder, as in {{#${name} ${name === 'if' || name === 'unless' ? 'supporter.organisation' : 'supporter'}}}`, node)
+          report(t('adminTemplates.onePlaceholder', { block: name, example: name === 'if' || name === 'unless' ? 'supporter.organisation' : 'supporter' }), node)
           return
         }
-        if (pairs.length > 0) report(`{{#${name}}} takes no options (key=value)`, node)
+        if (pairs.length > 0) report(t('adminTemplates.noOptions', { block: name }), node)
         const ref = checkParam(params[0]!, stack, name)
         if (name === 'each' && stack.some((s) => s.inEach)) {
-          report('{{#each}} cannot be used inside another {{#each}}: a letter goes over one list at a time', node)
+          report(t('adminTemplates.eachInEach'), node)
           return
         }
         if (name === 'each' && ref?.kind === 'path' && ref.parts.length === 0) {
-          report('{{#each}} cannot go over the whole letter (@root or this): go over one group, as in {{#each supporter}}', node)
+          report(t('adminTemplates.eachRoot'), node)
           return
         }
         if (name === 'if' || name === 'unless') {
@@ -338,14 +351,14 @@ function appealProblems(text: string, what: string): string[] {
       }
       case 'PartialStatement':
       case 'PartialBlockStatement':
-        report('Partials ({{> …}}) are not allowed', node)
+        report(t('adminTemplates.partial'), node)
         return
       case 'Decorator':
       case 'DecoratorBlock':
-        report('Decorators ({{* …}}) are not allowed', node)
+        report(t('adminTemplates.decorator'), node)
         return
       default:
-        report(`{{…}} of a kind that is not allowed (${node.type})`, node)
+        report(t('adminTemplates.otherKind', { kind: node.type }), node)
     }
   }
 
@@ -353,19 +366,22 @@ function appealProblems(text: string, what: string): string[] {
   return problems
 }
 
-function describeParseError(err: unknown): string {
+function describeParseError(err: unknown, t: TFunction): string {
   const message = err instanceof Error ? err.message : String(err)
   const lines = message.split('\n')
   const head = /^Parse error on line (\d+):$/.exec(lines[0] ?? '')
   if (head && lines.length >= 4) {
     const got = /got '([^']+)'/.exec(lines[3] ?? '')?.[1]
     const near = (lines[1] ?? '').trim()
-    const hint = got === 'EOF' ? 'the text ends inside an open {{…}} or block (is a }} or {{/…}} missing?)' : got === 'INVALID' ? 'a {{…}} tag is not closed properly' : `unexpected ${got ?? 'text'}`
-    return `${hint} on line ${head[1]}, near "${near}"`
+    const line = Number(head[1])
+    if (got === 'EOF') return t('adminTemplates.parse.unclosed', { line, near })
+    if (got === 'INVALID') return t('adminTemplates.parse.badTag', { line, near })
+    return got ? t('adminTemplates.parse.unexpected', { token: got, line, near }) : t('adminTemplates.parse.unexpectedText', { line, near })
   }
   // Mismatched blocks: "if doesn't match with - 1:3".
   const mismatch = /^(\S+) doesn't match (\S+) - (\d+):\d+$/.exec(message)
-  if (mismatch) return `{{#${mismatch[1]}}} is closed by {{/${mismatch[2]}}} on line ${mismatch[3]}`
+  if (mismatch) return t('adminTemplates.parse.mismatch', { open: mismatch[1], close: mismatch[2], line: Number(mismatch[3]) })
+  // Anything else in Handlebars' own words.
   return message.replace(/\s+/g, ' ').trim()
 }
 

@@ -1156,11 +1156,12 @@ export function languageIssue(campaign: Campaign, language: string): FieldIssue 
 /**
  * Saves the appeal for one language after checking it compiles and uses only known placeholders.
  * updatedAt always moves forward, so the public letter flow's cache compiles the new text.
+ * The template's problems are told in `lang`, the language of whoever is saving (not the template's).
  */
-export function saveTemplate(db: Db, campaign: Campaign, language: string, input: { subject: string; body: string }, actor: Actor, now: Date): LetterTemplate {
+export function saveTemplate(db: Db, campaign: Campaign, language: string, input: { subject: string; body: string }, actor: Actor, now: Date, lang: Language = 'en'): LetterTemplate {
   const wrongLanguage = languageIssue(campaign, language)
   if (wrongLanguage) throw new InputError([wrongLanguage])
-  const issues = validateAppeal(input.subject, input.body)
+  const issues = validateAppeal(input.subject, input.body, lang)
   if (issues.length) throw new InputError(issues)
   return db.transaction((tx) => {
     const before = templateFor(tx, campaign.id, language)
@@ -1212,13 +1213,14 @@ export function previewContext(campaign: Campaign, target: Target | undefined, l
 
 export type PreviewResult = { ok: true; subject: string; body: string } | { ok: false; issues: FieldIssue[] }
 
-/** Renders a subject and body as a supporter would get them, or says what is wrong with them. */
-export function previewTemplate(context: AppealContext, subject: string, body: string): PreviewResult {
-  const issues = validateAppeal(subject, body)
+/** Renders a subject and body as a supporter would get them, or says what is wrong with them (in `lang`, the reader's language). */
+export function previewTemplate(context: AppealContext, subject: string, body: string, lang: Language = 'en'): PreviewResult {
+  const issues = validateAppeal(subject, body, lang)
   if (issues.length) return { ok: false, issues }
   try {
     return { ok: true, ...renderAppeal(compileAppeal(subject, body), context) }
   } catch (err) {
-    return { ok: false, issues: [{ path: ['body'], message: err instanceof Error ? err.message : String(err) }] }
+    const error = err instanceof Error ? err.message : String(err)
+    return { ok: false, issues: [{ path: ['body'], message: translator(lang)('adminTemplates.letterDoesNotCompile', { error }) }] }
   }
 }
