@@ -21,18 +21,25 @@ export interface DeliveryLetter {
   note?: string | null
 }
 
+/**
+ * The CSV's header: fixed English keys in every language, so that a tool (or a formula) reading the
+ * columns by name reads every official's file alike. What a person reads in the cells follows the
+ * official's language: the country's name; the letters are their snapshots, as sent.
+ */
 export const DIGEST_CSV_COLUMNS = ['date', 'supporter name', 'city', 'country', 'country name', 'organisation', 'subject', 'body'] as const
 
 /**
  * The period's letters as CSV, oldest first (as given), UTC dates to the second, one row per letter with
  * the body whole (line breaks kept inside a quoted cell). Every cell a spreadsheet would run as a formula
  * is made inert (src/csv.ts). With a UTF-8 byte order mark by default: it goes to officials who open it
- * in Excel, which reads Cyrillic wrongly without one.
+ * in Excel, which reads Cyrillic wrongly without one. `language`: that of the country names (English
+ * by default); the date stays ISO-like (YYYY-MM-DD HH:MM:SS, UTC) so that it sorts and parses anywhere.
  */
-export function digestCsv(letters: Iterable<DeliveryLetter>, opts: { bom?: boolean } = {}): string {
+export function digestCsv(letters: Iterable<DeliveryLetter>, opts: { bom?: boolean; language?: string } = {}): string {
+  const language = opts.language ?? 'en'
   const rows: unknown[][] = []
   for (const l of letters) {
-    rows.push([csvTime(l.createdAt), l.supporterName ?? '', l.city ?? '', l.country, countryName(l.country), l.organisation ?? '', l.subject, l.body])
+    rows.push([csvTime(l.createdAt), l.supporterName ?? '', l.city ?? '', l.country, countryName(l.country, language), l.organisation ?? '', l.subject, l.body])
   }
   return csvText(rows, { header: true, columns: [...DIGEST_CSV_COLUMNS], bom: opts.bom ?? true })
 }

@@ -3,6 +3,9 @@ import { createRequire } from 'node:module'
 import { Readable } from 'node:stream'
 import PDFDocument from 'pdfkit'
 import { countryName } from '../countries.js'
+import { campaignTexts, targetTexts, type Campaign, type Target } from '../db/schema/index.js'
+import { localize } from '../i18n/content.js'
+import { dateLocale, isLanguage, translator, type Language } from '../i18n/index.js'
 import { countsByCountry, type DeliveryLetter } from './digest-files.js'
 
 // The delivery dossier: the letters to one official over a period as a printable PDF, for hand delivery
@@ -14,6 +17,9 @@ import { countsByCountry, type DeliveryLetter } from './digest-files.js'
 // node_modules once per process (nothing is downloaded at run time). Characters outside the font
 // (Chinese, Arabic, emoji) print as empty boxes.
 //
+// Our words (headings, labels, dates, numbers, country and language names) are in the official's
+// language (`lang`, from src/i18n/locales/<lang>/dossier.json); the letters are their snapshots, as sent.
+//
 // Stream-friendly: the document is a Readable; letters are laid out in batches, handing the event loop
 // back between batches and waiting while the reader has not taken what is already written, so a large
 // dossier neither blocks the server nor piles up in memory. Pages are flushed as they fill (no page
@@ -22,6 +28,9 @@ import { countsByCountry, type DeliveryLetter } from './digest-files.js'
 export type { DeliveryLetter } from './digest-files.js'
 
 export interface DossierInput {
+  /** The language of our words in it (one of LANGUAGES; anything else is English). English by default. */
+  lang?: string | null
+  /** The campaign's title and the official's name and title already in `lang` (see dossierParties). */
   campaign: { title: string }
   official: { name: string; title?: string | null; organisation?: string | null; country?: string | null }
   /** The letters written from `from` up to `to` (an exclusive end: a period ending at midnight shows the day before). */
@@ -65,9 +74,26 @@ const STYLES: Record<Style, { font: 'regular' | 'bold'; size: number; color: str
   big: { font: 'bold', size: 28, color: INK },
 }
 
-const numberFormat = new Intl.NumberFormat('en-GB')
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' })
-const n = (x: number) => numberFormat.format(x)
+
+/** The language a dossier is written in: one Outcry has no catalog for reads as English. */
+const dossierLanguage = (lang: string | null | undefined): Language => (isLanguage(lang) ? lang : 'en')
+
+/**
+ * What a dossier for an official says about the campaign and them, in their language when Outcry
+ * speaks it (else English): the campaign's title and their name and title from the content
+ * translations, falling back to the campaign's first language.
+ */
+export function dossierParties(campaign: Campaign, target: Target): Pick<DossierInput, 'lang' | 'campaign' | 'official'> {
+  const lang = dossierLanguage(target.language)
+  const base = campaign.languages[0] ?? lang
+  const official = localize(target, targetTexts, lang, base)
+  return {
+    lang,
+    campaign: { title: localize(campaign, campaignTexts, lang, base).title },
+    official: { name: official.name, title: official.title, organisation: target.organisation, country: target.country },
+  }
+}
 
 /**
  * Text as the PDF can print it, the words unchanged: CR LF and lone CR become line breaks, a tab four
@@ -80,9 +106,9 @@ export function printable(text: string): string {
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
 }
 
-function dateFormats(timeZone: string) {
-  const day = new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'long', year: 'numeric' })
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+function dateFormats(locale: string, timeZone: string) {
+  const day = new Intl.DateTimeFormat(locale, { timeZone, day: 'numeric', month: 'long', year: 'numeric' })
+  const time = new Intl.DateTimeFormat(locale, { timeZone, day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
   const zone = timeZone === 'UTC' || timeZone === 'Etc/UTC' ? 'UTC' : timeZone
   return { day: (d: Date) => day.format(d), time: (d: Date) => `${time.format(d)} ${zone}` }
 }
@@ -103,8 +129,15 @@ export function dossierFileName(officialName: string, period: { from: Date; to: 
 export function dossierStream(input: DossierInput): Readable {
   const { regular, bold } = loadFonts()
   const timeZone = input.timeZone ?? 'UTC'
-  const dates = dateFormats(timeZone)
+  const lang = dossierLanguage(input.lang)
+  const t = translator(lang)
+  const locale = dateLocale(lang)
+  const dates = dateFormats(locale, timeZone)
+  const numberFormat = new Intl.NumberFormat(locale)
+  const n = (x: number) => numberFormat.format(x)
   const total = input.letters.length
+  const from = dates.day(input.period.from)
+  const to = dates.day(lastInstant(input.period.to))
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN },
@@ -112,8 +145,8 @@ export function dossierStream(input: DossierInput): Readable {
     bufferPages: false,
     displayTitle: true,
     info: {
-      Title: `Letters to ${input.official.name}: ${input.campaign.title}`,
-      Subject: `${n(total)} letters, ${dates.day(input.period.from)} to ${dates.day(lastInstant(input.period.to))}`,
+      Title: t('dossier.docTitle', { name: input.official.name, title: input.campaign.title }),
+      Subject: t('dossier.docSubject', { count: total, from, to }),
       Creator: 'Outcry',
       Producer: 'Outcry (PDFKit)',
       CreationDate: input.generatedAt,
@@ -169,8 +202,8 @@ export function dossierStream(input: DossierInput): Readable {
     const y = doc.y
     const was = style
     use('label')
-    if (current && !fresh) doc.text(`${current.label} (continued)`, MARGIN, MARGIN / 2, { lineBreak: false })
-    const number = `page ${n(page)}`
+    if (current && !fresh) doc.text(t('dossier.continued', { label: current.label }), MARGIN, MARGIN / 2, { lineBreak: false })
+    const number = t('dossier.page', { page })
     const room = contentWidth() - doc.widthOfString(number) - 24
     let footer = ''
     for (let max = 60; max >= 8; max -= 8) {
@@ -193,26 +226,26 @@ export function dossierStream(input: DossierInput): Readable {
 
   const cover = () => {
     const o = input.official
-    newPage('Cover')
-    use('label').text('DELIVERY DOSSIER')
+    newPage(t('dossier.cover'))
+    use('label').text(t('dossier.kind'))
     doc.moveDown(0.4)
     use('title').text(fit(input.campaign.title))
     doc.moveDown(1.2)
 
-    use('label').text('Letters to')
+    use('label').text(t('dossier.lettersTo'))
     use('heading').text(fit(o.name))
     use('body')
-    for (const line of [o.title, o.organisation, o.country ? countryName(o.country) : null]) if (line) doc.text(fit(line))
+    for (const line of [o.title, o.organisation, o.country ? countryName(o.country, lang) : null]) if (line) doc.text(fit(line))
     doc.moveDown(1.2)
 
-    use('big').text(`${n(total)} ${total === 1 ? 'letter' : 'letters'}`)
-    use('body').text(`written from ${dates.day(input.period.from)} to ${dates.day(lastInstant(input.period.to))}`)
-    const languages = countLanguages(input.letters)
-    if (languages) doc.text(`in ${languages}`)
+    use('big').text(t('dossier.count', { count: total }))
+    use('body').text(t('dossier.period', { from, to }))
+    const languages = countLanguages(input.letters, locale, n)
+    if (languages) doc.text(t('dossier.languages', { list: languages }))
     doc.moveDown(1.2)
 
-    const countries = countsByCountry(input.letters)
-    use('heading').text(`Letters by country (${n(countries.length)})`)
+    const countries = countsByCountry(input.letters, lang)
+    use('heading').text(t('dossier.byCountry', { count: countries.length }))
     doc.moveDown(0.3)
     const width = contentWidth()
     for (const c of countries) {
@@ -230,11 +263,11 @@ export function dossierStream(input: DossierInput): Readable {
       doc.y = y + rowHeight
     }
     doc.moveDown(1.2)
-    use('meta').text(`Generated by Outcry on ${dates.time(input.generatedAt)}. Each letter starts on a new page; its text is printed exactly as the supporter sent it.`, MARGIN)
+    use('meta').text(t('dossier.generated', { time: dates.time(input.generatedAt) }), MARGIN)
   }
 
   const letter = (l: DeliveryLetter, i: number) => {
-    const label = `Letter ${n(i + 1)} of ${n(total)}`
+    const label = t('dossier.letter', { n: i + 1, total })
     newPage(label)
     use('meta')
     const y = doc.y
@@ -247,12 +280,12 @@ export function dossierStream(input: DossierInput): Readable {
     doc.moveDown(0.8)
     use('body').text(fit(l.body), { width: contentWidth(), lineGap: 1.5 })
     doc.moveDown(1.2)
-    use('heading').text(fit(l.supporterName?.trim() || 'A supporter'), { width: contentWidth() })
+    use('heading').text(fit(l.supporterName?.trim() || t('dossier.anonymous')), { width: contentWidth() })
     use('body')
     if (l.organisation?.trim()) doc.text(fit(l.organisation), { width: contentWidth() })
-    const place = [l.city?.trim(), countryName(l.country)].filter(Boolean).join(', ')
+    const place = [l.city?.trim(), countryName(l.country, lang)].filter(Boolean).join(', ')
     doc.text(fit(place), { width: contentWidth() })
-    use('meta').text(`Written on ${dates.time(l.createdAt)}`, { width: contentWidth() })
+    use('meta').text(t('dossier.writtenOn', { time: dates.time(l.createdAt) }), { width: contentWidth() })
   }
 
   // pdfkit pushes every line of PDF syntax as a chunk of its own and never waits for its reader. So its
@@ -328,13 +361,13 @@ export function buildDossier(input: DossierInput): Promise<Buffer> {
 /** The last moment inside a period whose end is exclusive. */
 const lastInstant = (to: Date) => new Date(to.getTime() - 1)
 
-/** "Russian (600), Kazakh (300), English (100)", by number of letters; empty for no letters. */
-function countLanguages(letters: readonly DeliveryLetter[]): string {
+/** "Russian (600), Kazakh (300), English (100)", named in `locale`, by number of letters; empty for no letters. */
+function countLanguages(letters: readonly DeliveryLetter[], locale: string, n: (x: number) => string): string {
   const counts = new Map<string, number>()
   for (const l of letters) counts.set(l.language, (counts.get(l.language) ?? 0) + 1)
   let names: Intl.DisplayNames | null = null
   try {
-    names = new Intl.DisplayNames(['en'], { type: 'language' })
+    names = new Intl.DisplayNames([locale], { type: 'language' })
   } catch {
     names = null
   }

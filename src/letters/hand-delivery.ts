@@ -7,7 +7,7 @@ import { letters, type Campaign, type Target } from '../db/schema/index.js'
 import { InputError, issuesOf } from '../validation.js'
 import { actorOf } from '../admin/access.js'
 import { audit, type Actor } from '../admin/audit.js'
-import { dossierFileName, dossierStream } from './dossier.js'
+import { dossierFileName, dossierParties, dossierStream } from './dossier.js'
 import { asDelivered } from './mail.js'
 import { officialZone } from './zone.js'
 
@@ -91,7 +91,8 @@ export function dossierOf(db: Db, campaign: Campaign, target: Target, period: Ha
   audit(db, actor, 'letters.dossier', { campaignId: campaign.id, subject: target.name, detail: { targetId: target.id, from: period.from ?? null, to: period.to ?? null, until: period.until ?? null, letters: rows.length } }, now)
   return {
     fileName: dossierFileName(target.name, shown),
-    stream: () => dossierStream({ campaign, official: target, period: shown, letters: delivered, generatedAt: now, timeZone: officialZone(target) }),
+    // In the official's language (the organizer prints it for them).
+    stream: () => dossierStream({ ...dossierParties(campaign, target), period: shown, letters: delivered, generatedAt: now, timeZone: officialZone(target) }),
     count: rows.length,
   }
 }

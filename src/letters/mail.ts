@@ -1,6 +1,6 @@
 import { campaignTexts, targetTexts, type Campaign, type Digest, type Letter, type OutboxMessage, type Target } from '../db/schema/index.js'
 import { countsByCountry, digestCsv, digestNotes, type DeliveryLetter } from './digest-files.js'
-import { buildDossier, dossierFileName } from './dossier.js'
+import { buildDossier, dossierFileName, dossierParties } from './dossier.js'
 import { officialZone } from './zone.js'
 import { languageHeaders, mailLanguage, renderEmail } from '../mail/render.js'
 import type { MailSettings } from '../mail/settings.js'
@@ -127,9 +127,10 @@ export async function digestToOfficial(mail: MailSettings, campaign: Campaign, t
   const timeZone = officialZone(target)
   const pdfName = dossierFileName(target.name, period)
   const csvName = pdfName.replace(/\.pdf$/, '.csv')
-  const pdf = await buildDossier({ campaign, official: target, period, letters: delivered, generatedAt: now, timeZone })
-  // In the official's language when Outcry speaks it, else English; the campaign's texts in it too.
+  // In the official's language when Outcry speaks it, else English; the campaign's texts in it too,
+  // and the attachments' words (the letters in them are their snapshots, as sent).
   const lang = mailLanguage(target.language)
+  const pdf = await buildDossier({ ...dossierParties(campaign, target), period, letters: delivered, generatedAt: now, timeZone })
   const t = translator(lang)
   const locale = dateLocale(lang)
   const since = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone }).format(digest.periodStart)
@@ -161,7 +162,7 @@ export async function digestToOfficial(mail: MailSettings, campaign: Campaign, t
     attachments: [
       // Not text/csv: filters read text/* parts as the body, and a table of names and cities reads as a form
       // asking for personal data (SpamAssassin FILL_THIS_FORM_LONG, +2). Excel, what officials open it with, takes this type.
-      { filename: csvName, content: digestCsv(delivered), contentType: 'application/vnd.ms-excel' },
+      { filename: csvName, content: digestCsv(delivered, { language: lang }), contentType: 'application/vnd.ms-excel' },
       { filename: pdfName, content: pdf.toString('base64'), contentType: 'application/pdf', encoding: 'base64' },
     ],
   }

@@ -2,6 +2,11 @@ import t from 'tap'
 import { parse } from 'csv-parse/sync'
 import { DIGEST_CSV_COLUMNS, countsByCountry, digestCsv, digestNotes, type DeliveryLetter } from '../../src/letters/digest-files.js'
 import { csvText } from '../../src/csv.js'
+import { build } from '../helper.js'
+import { pagesOf } from '../pdf.js'
+import { mailSettings } from '../../src/mail/settings.js'
+import { digestToOfficial } from '../../src/letters/mail.js'
+import type { Letter } from '../../src/db/schema/index.js'
 
 let minute = 0
 const letter = (over: Partial<DeliveryLetter> = {}): DeliveryLetter => ({
@@ -123,4 +128,81 @@ t.test('digestNotes: a long note is cut at a word', async (t) => {
   t.same([short!.text, short!.truncated], ['Short note', false])
   const [word] = digestNotes([letter({ note: 'x'.repeat(500) })], { maxChars: 50 })
   t.equal(word!.text, `${'x'.repeat(49)}…`, 'one endless word is cut where it must be')
+})
+
+t.test('digestCsv: English column keys for tools in every language, country names in the language asked for', async (t) => {
+  const letters = [letter({ country: 'KZ' }), letter({ country: 'DE' })]
+  const ru = digestCsv(letters, { language: 'ru' })
+  t.equal(ru.slice(1).split('\n')[0], DIGEST_CSV_COLUMNS.join(','), 'the header: the same keys')
+  t.same(rowsOf(ru).map((r) => r['country name']), ['Казахстан', 'Германия'])
+  t.same(rowsOf(ru).map((r) => r.date), rowsOf(digestCsv(letters)).map((r) => r.date), 'dates as in English: sortable, UTC')
+  t.match(rowsOf(ru)[0]!.date, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/)
+  t.same(rowsOf(digestCsv(letters, { language: 'de' })).map((r) => r['country name']), ['Kasachstan', 'Deutschland'])
+  t.same(rowsOf(digestCsv(letters)).map((r) => r['country name']), ['Kazakhstan', 'Germany'], 'English by default')
+})
+
+t.test('a digest\'s attachments in the official\'s language: the PDF\'s words, the CSV\'s country names; the letters as written', async (t) => {
+  const app = await build(t)
+  const mail = mailSettings(app.config)
+  const campaign = app.campaigns.bySlug('zhanaozen')!
+  const president = app.campaigns.target(campaign.id, 1)!
+  t.equal(president.language, 'ru', 'the demo\'s President reads Russian')
+  const rows = [
+    { language: 'ru', subject: 'Свободу нефтяникам', body: 'Уважаемый Нурсултан Абишевич!\n\nОсвободите осуждённых.', supporterName: 'Анна Иванова', city: 'Москва', country: 'RU' },
+    { language: 'kk', subject: 'Бостандық', body: 'Құрметті Нұрсұлтан Әбішұлы!\n\nӘділ сот керек: ӘҒҚҢӨҰҮҺІ.', supporterName: 'Әсел Құрманғазы', city: 'Алматы', country: 'KZ' },
+    { language: 'en', subject: 'Free them', body: 'Dear Mr President,\n\nRelease them.', supporterName: 'Jo Smith', city: 'Leeds', country: 'GB' },
+  ].map((l, i) => ({ id: i + 1, publicId: `p${i}`, organisation: null, note: null, createdAt: new Date(Date.UTC(2026, 11, 1, 10 + i)), countedAt: null, ...l }) as unknown as Letter)
+  const digest = { id: 1, campaignId: campaign.id, targetId: 1, periodStart: new Date('2026-12-01T09:00:00Z'), periodEnd: new Date('2026-12-02T09:00:00Z'), letterCount: 3, sentAt: null, createdAt: new Date() }
+  const now = new Date('2026-12-02T09:01:00Z')
+  const attachments = async (target: typeof president) => {
+    const message = await digestToOfficial(mail, campaign, target, digest, rows, now)
+    const csv = message.attachments!.find((a) => a.filename!.endsWith('.csv'))!
+    const pdf = message.attachments!.find((a) => a.contentType === 'application/pdf')!
+    return { csv: rowsOf(String(csv.content)), header: String(csv.content).slice(1).split('\n')[0], pages: await pagesOf(Buffer.from(String(pdf.content), 'base64')), pdfName: pdf.filename }
+  }
+  const squash = (s: string) => s.replace(/\s+/g, ' ').trim()
+
+  // Russian: the President's name, title and the campaign in Russian; Russian headings, dates and countries.
+  const ru = await attachments(president)
+  t.match(ru.pages[0], 'ПОДБОРКА ПИСЕМ')
+  t.match(ru.pages[0], 'Свободу нефтяникам Жанаозена')
+  t.match(ru.pages[0], 'Адресат\nНурсултан Назарбаев\nПрезидент Республики Казахстан\n')
+  t.match(ru.pages[0], /^3 письма$/m)
+  t.match(ru.pages[0], 'написаны с 1 декабря 2026 г. по 2 декабря 2026 г.', 'the period in Almaty, a Russian date')
+  t.match(ru.pages[0], 'Письма по странам (3)')
+  t.match(ru.pages[0], /^Великобритания \(GB\) 1$/m)
+  t.match(squash(ru.pages[0]!), 'Подготовлено сервисом Outcry 2 декабря 2026 г. в 14:01 Asia/Almaty.')
+  const ruAll = ru.pages.join('\n')
+  t.match(ruAll, /^Письмо 1 из 3 1 декабря 2026 г\.$/m)
+  t.match(ruAll, 'Leeds, Великобритания')
+  t.match(ruAll, 'Написано 1 декабря 2026 г. в 17:00 Asia/Almaty')
+  t.match(squash(ruAll), 'Dear Mr President, Release them.', 'an English letter stays as written')
+  t.match(squash(ruAll), 'Әділ сот керек: ӘҒҚҢӨҰҮҺІ.', 'Kazakh letters intact')
+  t.notMatch(ruAll, /DELIVERY|Letters to|Generated|Written on|United Kingdom|page \d/, 'none of our English words')
+  t.equal(ru.header, DIGEST_CSV_COLUMNS.join(','), 'the CSV\'s column keys stay English, for tools')
+  t.same(ru.csv.map((r) => r['country name']), ['Россия', 'Казахстан', 'Великобритания'], 'country names in Russian')
+  t.same(ru.csv.map((r) => r.body), rows.map((l) => l.body), 'the letters as written')
+  t.match(ru.pdfName, /^dossier-nursultan-nazarbayev-2026-12-01-2026-12-02\.pdf$/, 'an ASCII file name')
+
+  // English, as before.
+  const en = await attachments({ ...president, language: 'en' })
+  t.match(en.pages[0], 'DELIVERY DOSSIER')
+  t.match(en.pages[0], 'Free the Zhanaozen oil workers')
+  t.match(en.pages[0], 'Letters to\nNursultan Nazarbayev\nPresident of the Republic of Kazakhstan\n')
+  t.match(en.pages[0], /^3 letters$/m)
+  t.match(en.pages[0], 'written from 1 December 2026 to 2 December 2026')
+  t.match(en.pages[0], 'in English (1), Kazakh (1), Russian (1)')
+  t.match(en.pages.join('\n'), 'Written on 1 December 2026 at 17:00 Asia/Almaty')
+  t.same(en.csv.map((r) => r['country name']), ['Russia', 'Kazakhstan', 'United Kingdom'])
+
+  // German: our words in German; no German texts of the campaign, so its first language's.
+  const de = await attachments({ ...president, language: 'de' })
+  t.match(de.pages[0], 'BRIEFSAMMLUNG')
+  t.match(de.pages[0], 'Briefe an\nNursultan Nazarbayev\n')
+  t.match(de.pages[0], /^3 Briefe$/m)
+  t.match(de.pages[0], 'geschrieben vom 1. Dezember 2026 bis zum 2. Dezember 2026')
+  t.match(de.pages[0], 'Sprachen: Englisch (1), Kasachisch (1), Russisch (1)')
+  t.match(de.pages.join('\n'), /^Brief 2 von 3 1\. Dezember 2026$/m)
+  t.equal(de.header, DIGEST_CSV_COLUMNS.join(','))
+  t.same(de.csv.map((r) => r['country name']), ['Russland', 'Kasachstan', 'Vereinigtes Königreich'])
 })
