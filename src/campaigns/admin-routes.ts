@@ -9,6 +9,7 @@ import { translator, type Language } from '../i18n/index.js'
 import { missingTranslations } from '../i18n/content.js'
 import { actorOf, campaignScope, parseId, requireAdmin } from '../admin/access.js'
 import { renderCampaignPage } from './page.js'
+import { personPhotoRoutes, photoForScreen } from './photos.js'
 import {
   addPerson,
   addTarget,
@@ -439,6 +440,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
         campaign,
         personId,
         values,
+        photo: photoForScreen(app.db, campaign, personId),
         translated: campaign.languages.length > 1,
         texts: textColumns(campaign.languages, lang, personSpecs(t), values, errors),
         errors,
@@ -470,6 +472,16 @@ export default async function campaignRoutes(app: FastifyInstance) {
       }
       return reply.redirect(`/admin/campaigns/${campaign.id}/people`, 303)
     })
+
+    // The person's photo: upload (multipart, in this scope only), describe, remove; a refusal shows this screen again.
+    await scoped.register(
+      personPhotoRoutes((reply, campaign, personId, errors, status) => {
+        const person = personById(app.db, campaign.id, personId)
+        if (!person) return reply.callNotFound()
+        const values = { name: person.name, status: person.status, detail: person.detail, statusChangedOn: person.statusChangedOn ?? '', ...translationValues(person.translations, campaign.languages, personTexts) }
+        return personPage(reply, campaign, personId, values, errors, status)
+      }),
+    )
 
     scoped.post<PersonParams>('/campaigns/:id/people/:personId/delete', { preHandler: app.csrfProtection }, async (req, reply) => {
       const campaign = req.campaign!

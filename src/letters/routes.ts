@@ -44,7 +44,7 @@ export default async function letterRoutes(app: FastifyInstance) {
       const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>
       const values = displayValues(body)
       if (body.intent === 'preview') return renderCampaignPage(reply, app, campaign, { values })
-      if (caughtInHoneypot(req)) return reply.redirect(`/campaigns/${encodeURIComponent(campaign.slug)}/thanks#thanks`, 303)
+      if (caughtInHoneypot(req)) return reply.redirect(thanksUrl(app, campaign, body), 303)
 
       const parsed = letterForm.safeParse(body)
       if (!parsed.success) {
@@ -58,8 +58,7 @@ export default async function letterRoutes(app: FastifyInstance) {
         throw err
       }
       if (result.kind !== 'accepted') return sendError(req, reply, 409, NO_LETTERS)
-      // The fragment replaces the form's #write, which browsers would otherwise carry over.
-      return reply.redirect(`/campaigns/${encodeURIComponent(campaign.slug)}/thanks#thanks`, 303)
+      return reply.redirect(thanksUrl(app, campaign, body), 303)
     },
   )
 
@@ -129,11 +128,32 @@ export default async function letterRoutes(app: FastifyInstance) {
       const found = letters.confirm(req.params.token)
       if (found.state !== 'unknown') speakAsWritten(req, reply, found)
       // The thank-you page in the language of this one (which a browser without our cookie would not know).
-      if (found.state === 'confirmed') return reply.redirect(`/campaigns/${encodeURIComponent(found.campaign.slug)}/thanks?confirmed&lang=${req.lang}`, 303)
+      if (found.state === 'confirmed') {
+        const to = [...new Set(found.letters.map((l) => l.target.id))].join(',')
+        const country = supporterCountry(found.letters[0]?.letter.country)
+        return reply.redirect(`/campaigns/${encodeURIComponent(found.campaign.slug)}/thanks?confirmed&lang=${req.lang}${to ? `&to=${to}` : ''}${country ? `&country=${country}` : ''}`, 303)
+      }
       if (found.state === 'closed') return sendError(req, reply, 409, CLOSED_MESSAGE[found.campaign.status] ?? NO_LETTERS)
       return confirmationPage(reply, req, found.state, found)
     },
   )
+}
+
+/**
+ * Where the form lands: the thank-you page told which officials were chosen and the supporter's country
+ * (to name them and the nearest picket; see campaigns/routes.ts on why these may be in a URL). Built from
+ * the form alone, so a repeat, a new letter and the honeypot land on the same address.
+ */
+function thanksUrl(app: FastifyInstance, campaign: Campaign, body: Record<string, unknown>): string {
+  const theirs = new Set(app.campaigns.targets(campaign.id).map((t) => t.id))
+  const chosen = (Array.isArray(body.target) ? body.target : [body.target]).map((v) => Number(v)).filter((id) => theirs.has(id))
+  const params = new URLSearchParams()
+  if (chosen.length) params.set('to', [...new Set(chosen)].join(','))
+  const country = supporterCountry(body.country)
+  if (country) params.set('country', country)
+  const query = params.toString()
+  // The fragment replaces the form's #write, which browsers would otherwise carry over.
+  return `/campaigns/${encodeURIComponent(campaign.slug)}/thanks${query ? `?${query.replaceAll('%2C', ',')}` : ''}#thanks`
 }
 
 /** A confirmation page, opened from a mailbox with no cookie of ours, speaks the language the supporter wrote from. */

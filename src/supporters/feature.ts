@@ -1,5 +1,6 @@
 import type { Feature } from '../feature.js'
+import routes from './routes.js'
 import adminRoutes from './admin-routes.js'
 
-/** Supporters' data: find one by address, download what we hold on them, erase it (admins only). */
-export const supportersFeature: Feature = { name: 'supporters', admin: adminRoutes }
+/** Supporters' data: what the privacy page tells them; find one by address, download what we hold on them, erase it (admins only). */
+export const supportersFeature: Feature = { name: 'supporters', routes, admin: adminRoutes }
