@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../db/client.js'
 import { DateTime } from 'luxon'
-import { campaigns, campaignPeople, targets, letterTemplates, pickets } from '../db/schema/index.js'
+import { campaigns, campaignPeople, targets, letterTemplates, pickets, updates, personStatusChanges } from '../db/schema/index.js'
 import type { Tx } from '../db/client.js'
 
 export const DEMO_SLUG = 'zhanaozen'
@@ -346,6 +346,53 @@ export function seedDemo(db: Db, now = new Date(), opts: { confirm?: boolean; pa
       ])
       .run()
     seedPickets(tx, campaign.id, now)
+    seedUpdate(tx, campaign.id, now)
     return { created: true, campaignId: campaign.id }
   })
+}
+
+/**
+ * The campaign's news, so the campaign page shows an update and a person's timeline on a fresh install:
+ * Roza Tuletaeva moved to a colony-settlement (2013), in English with a Russian translation, and the
+ * status change it records (her status above already reads so). The day is illustrative.
+ */
+function seedUpdate(tx: Tx, campaignId: number, now: Date) {
+  const roza = tx
+    .select({ id: campaignPeople.id })
+    .from(campaignPeople)
+    .where(and(eq(campaignPeople.campaignId, campaignId), eq(campaignPeople.name, 'Roza Tuletaeva')))
+    .get()
+  if (!roza) return
+  const update = tx
+    .insert(updates)
+    .values({
+      campaignId,
+      language: 'en',
+      title: 'Roza Tuletaeva moved to a colony-settlement',
+      body: 'Roza Tuletaeva, the strike activist jailed after Zhanaozen, has had her sentence cut and has been moved to a colony-settlement, a milder regime than the prison colony where she was held.\n\nIt is a step, not freedom. **Keep writing**: the letters show the authorities that the world is watching, and her fellow workers are still behind bars.',
+      translations: {
+        ru: {
+          title: 'Розу Тулетаеву перевели в колонию-поселение',
+          body: 'Розе Тулетаевой, активистке забастовки, осуждённой после Жанаозена, сократили срок и перевели её в колонию-поселение — режим мягче, чем в колонии, где она содержалась.\n\nЭто шаг, но ещё не свобода. **Продолжайте писать**: письма показывают властям, что мир следит, а её товарищи всё ещё за решёткой.',
+        },
+      },
+      status: 'published',
+      publishedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning({ id: updates.id })
+    .get()
+  tx.insert(personStatusChanges)
+    .values({
+      personId: roza.id,
+      updateId: update.id,
+      language: 'en',
+      status: 'moved to a colony-settlement',
+      translations: { ru: { status: 'переведена в колонию-поселение' }, kk: { status: 'колония-қонысқа ауыстырылды' } },
+      happenedOn: '2013-06-01',
+      createdAt: now,
+    })
+    .run()
+  tx.update(campaignPeople).set({ statusChangedOn: '2013-06-01' }).where(eq(campaignPeople.id, roza.id)).run()
 }
