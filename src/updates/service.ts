@@ -243,13 +243,15 @@ export function createUpdateService(deps: { db: Db; clock: Clock; campaigns: Cam
     const changes: PersonChangeInput[] | undefined = input.personChanges
 
     // What it should become.
-    const publish = input.publish
+    // (From what was sent, so these show with the rest.)
+    const publish = typeof rawObj.publish === 'boolean' ? rawObj.publish : undefined
+    const notify = rawObj.notify === true
     if (publish === false && current?.status === 'published') issues.push({ path: ['publish'], message: M.noUnpublish })
     const willBePublished = publish === true || current?.status === 'published'
-    if (input.notify === true && !willBePublished) issues.push({ path: ['notify'], message: M.notifyDraft })
+    if (notify && !willBePublished) issues.push({ path: ['notify'], message: M.notifyDraft })
 
     if (issues.length) throw new InputError(issues)
-    return { language: language!, title, body, translations, changes, publish: publish === true, notify: input.notify === true }
+    return { language: language!, title, body, translations, changes, publish: publish === true, notify }
   }
 
   /** A person's status follows their latest visible change: the first language in the row, the others as translations. */
