@@ -11,6 +11,7 @@ import { caughtInHoneypot } from '../honeypot.js'
 import { localizeRow } from '../i18n/content.js'
 import { useCampaignLanguage, useLanguage } from '../i18n/plugin.js'
 import { campaignTexts } from '../db/schema/index.js'
+import { openGraph } from '../views/open-graph.js'
 
 type IdParams = { Params: { id: string } }
 type TokenParams = { Params: { token: string } }
@@ -114,8 +115,15 @@ export default async function picketRoutes(app: FastifyInstance) {
   function picketPage(req: FastifyRequest, reply: FastifyReply, picket: Picket, campaign: Campaign, state: { values?: Record<string, string>; errors?: Record<string, string> } = {}, status = 200) {
     const shown = speak(req, reply, campaign, picket)
     const reason = closedText(req, picket)
+    const t = translator(req.lang)
+    const url = `${app.config.baseUrl}/pickets/${picket.id}`
+    const p = shown.picket!
     return reply.code(status).view('pickets/picket', {
-      title: shown.picket!.title,
+      title: p.title,
+      // Link previews (og:image: the campaign's card) and the share links.
+      og: openGraph({ baseUrl: app.config.baseUrl, path: `/pickets/${picket.id}`, lang: req.lang, baseLanguage: shown.base, title: p.title, description: `${p.local.date}, ${p.local.time} · ${p.venue}, ${p.city} — ${shown.campaign.title}`, campaignSlug: campaign.slug, type: 'article', languages: campaign.languages }),
+      shareUrl: url,
+      shareText: t('share.text.picket', { title: p.title }),
       campaign: shown.campaign,
       picket: shown.picket,
       closedReason: reason,
