@@ -5,7 +5,7 @@ import { tableCount } from '../helper.js'
 import { actor, setup } from './helper.js'
 
 /** Throws an instance of the class (tap's throws compares objects). */
-function throwsA(t: { ok(v: unknown, m?: string): void }, fn: () => unknown, cls: new (...a: never[]) => Error, message: string) {
+function throwsA(t: { ok(v: unknown, m: string): unknown }, fn: () => unknown, cls: new (...a: never[]) => Error, message: string) {
   try {
     fn()
     t.ok(false, `${message}: nothing thrown`)
