@@ -116,9 +116,24 @@
     clearTimeout(timer)
     timer = setTimeout(refresh, 250)
   })
+  // The pickets in the supporter's country come first and are marked, as the server orders them for a
+  // chosen country (the page itself is the same for everyone: it is cached).
+  function picketsNear(code) {
+    var groups = document.querySelectorAll('[data-pickets] [data-picket-country]')
+    if (!groups.length) return
+    var first = groups[0]
+    for (var i = 0; i < groups.length; i++) {
+      var near = groups[i].getAttribute('data-picket-country') === code
+      var mark = groups[i].querySelector('[data-near]')
+      if (mark) mark.hidden = !near
+      if (near && groups[i] !== first) first.parentNode.insertBefore(groups[i], first)
+    }
+  }
+
   form.addEventListener('change', function (event) {
     // A box the supporter ticks or unticks is their choice: suggestions no longer change the ticks.
     if (event.target && event.target.name === 'target') byHand = true
+    if (event.target && event.target.name === 'country') picketsNear(String(event.target.value || '').toUpperCase())
     refresh()
   })
 })()

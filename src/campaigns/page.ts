@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { campaignTexts, personTexts, type Campaign } from '../db/schema/index.js'
 import { localizeRow } from '../i18n/content.js'
 import { renderPartial } from '../views/plugin.js'
-import { openGraph } from '../views/open-graph.js'
 import { languageLocals } from '../i18n/plugin.js'
 import type { Language } from '../i18n/index.js'
 import { isCountryCode } from '../countries.js'
@@ -44,8 +43,6 @@ export class CampaignPageCache {
       entry = { parts: [head, ...rest.split(CSRF_MARK)], at: now, version, picketCountries: new Set(data.pickets.map((c) => c.code)) }
       if (this.pages.size > 1000) this.pages.clear()
       this.pages.set(key, entry)
-      // The country-less page learns which countries have pickets from any render.
-      if (near && !this.pages.has(`${base}:`)) this.pages.set(`${base}:`, { ...entry, at: 0 })
     }
     const [head, middle, ...tail] = entry.parts
     const csrf = tail.length ? reply.generateCsrf() : ''
@@ -79,7 +76,6 @@ function campaignPageData(app: FastifyInstance, campaign: Campaign, state: Lette
   const { organisation } = app.config
   return {
     title: texts.title,
-    og: openGraph({ baseUrl: app.config.baseUrl, path: `/campaigns/${campaign.slug}`, lang, baseLanguage: base, title: texts.title, description: texts.summary, campaignSlug: campaign.slug, languages: campaign.languages }),
     tallyHtml,
     campaign: texts,
     people: people.map((p) => {
