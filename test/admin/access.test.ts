@@ -60,6 +60,8 @@ t.test('every back-office route checks the role and the campaign', async (t) => 
     targetId: () => String(sqlite.prepare(`insert into targets (campaign_id, name, country, email, language, created_at, updated_at) values (1, 'T', 'KZ', ?, 'ru', 0, 0)`).run(`t${Math.random()}@example.org`).lastInsertRowid),
     outboxId: () => String(sqlite.prepare(`insert into outbox (kind, recipient, message, status, attempts, next_attempt_at, created_at, last_error) values ('test', 'x@example.org', '{}', 'failed', 3, 0, 0, 'boom')`).run().lastInsertRowid),
     userId: () => String(sqlite.prepare(`insert into users (email, role, created_at, updated_at) values (?, 'organizer', 0, 0)`).run(`u${Math.random()}@example.org`).lastInsertRowid),
+    // A fresh draft: publishing and mailing consume one.
+    updateId: () => String(sqlite.prepare(`insert into updates (campaign_id, language, title, body, status, created_at, updated_at) values (1, 'en', 'U', 'B', 'draft', 0, 0)`).run().lastInsertRowid),
     tokenId: (actor) => String(createApiToken(app.db, actor === 'anonymous' ? users.organizer.id : users[actor].id, 'fixture', app.clock()).id),
   }
 

@@ -165,6 +165,8 @@ t.test('no input gets a 5xx, a stack trace or a database change when rejected', 
     targetId: () => String(sqlite.prepare(`insert into targets (campaign_id, name, country, email, language, created_at, updated_at) values (1, 'T', 'KZ', ?, 'ru', 0, 0)`).run(`t${hex()}@example.org`).lastInsertRowid),
     outboxId: () => String(sqlite.prepare(`insert into outbox (kind, recipient, message, status, attempts, next_attempt_at, created_at, last_error) values ('test', 'x@example.org', '{}', 'failed', 3, 0, 0, 'boom')`).run().lastInsertRowid),
     userId: () => String(sqlite.prepare(`insert into users (email, role, created_at, updated_at) values (?, 'organizer', 0, 0)`).run(`u${hex()}@example.org`).lastInsertRowid),
+    // A fresh draft: publishing and mailing consume one.
+    updateId: () => String(sqlite.prepare(`insert into updates (campaign_id, language, title, body, status, created_at, updated_at) values (1, 'en', 'U', 'B', 'draft', 0, 0)`).run().lastInsertRowid),
     tokenId: () => String(createApiToken(app.db, admin.id, 'fixture', app.clock()).id),
   }
 
