@@ -152,7 +152,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
   for (const [kind, handler] of Object.entries(delivery.kinds)) app.dispatcher.addKind(kind, handler)
   app.dispatcher.addProducer((now) => delivery.produce(now))
   // Updates go to supporters who consented, paced so a fan-out never crowds out letters and reminders.
-  const updateMailing = createUpdateMailing({ db: app.db, clock, mail, campaigns, perMinute: config.updateMailPerMinute })
+  const updateMailing = createUpdateMailing({ db: app.db, clock, mail, campaigns, perMinute: config.updateMailPerMinute, organisation: config.organisation })
   for (const [kind, handler] of Object.entries(updateMailing.kinds)) app.dispatcher.addKind(kind, handler)
   app.dispatcher.addProducer((now) => updateMailing.produce(now))
   app.decorate('updates', createUpdateService({ db: app.db, clock, campaigns, mailing: updateMailing, onMailQueued }))
