@@ -102,8 +102,11 @@ export function picketMail(
     messageId: `<${kind.replace('_', '-')}.${stableId}@${mail.domain}>`,
     headers: {
       ...languageHeaders(lang),
-      // No reminders go to an RSVP that is not confirmed, so there is nothing to unsubscribe from.
-      ...(kind === 'rsvp_confirm' ? {} : { 'List-Unsubscribe': `<${stopUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }),
+      // List-Unsubscribe only where it stops that very kind of mail (RFC 8058): the stop-reminders link
+      // stops reminders, so only a reminder carries it. The other picket mails (going, changed, cancelled,
+      // a place on the waiting list, the confirmation) answer what the supporter did or tell them their
+      // picket moved: transactional, and a one-click "unsubscribe" there would stop nothing of the kind.
+      ...(kind === 'picket_reminder' ? { 'List-Unsubscribe': `<${stopUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
     },
     // The .ics in the RSVP's language; built once per version of the picket and language (calendar.ts).
     attachments: w.withIcs ? [icsAttachment(localPicket, localCampaign, mail, lang)] : undefined,

@@ -58,8 +58,10 @@ t.test('every kind of mail is sent, and each carries a DKIM signature that verif
       if (header(mail.raw, name)) t.ok(fields.includes(name), `${mail.kind}: ${name} present and signed`)
     }
   }
-  const picketMail = every.mails.find((m) => m.kind === 'rsvp-going')!
-  t.ok(header(picketMail.raw, 'List-Unsubscribe-Post'), 'picket mail has the one-click unsubscribe pair')
+  const reminder = every.mails.find((m) => m.kind === 'picket-reminder')!
+  t.ok(header(reminder.raw, 'List-Unsubscribe-Post'), 'a picket reminder has the one-click unsubscribe pair')
+  // Only where unsubscribing stops that kind of mail: going, changed and cancelled notices are transactional.
+  for (const kind of ['rsvp-going', 'picket-changed', 'picket-cancelled']) t.notOk(header(every.mails.find((m) => m.kind === kind)!.raw, 'List-Unsubscribe'), `${kind}: no List-Unsubscribe`)
 })
 
 t.test('a signature fails once the message is changed on the way: a header it covers, or the body', async (t) => {

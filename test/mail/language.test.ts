@@ -137,7 +137,7 @@ t.test('an RSVP from the Kazakh page: its confirmation, going, reminder, change 
   const going = mails().at(-1)!
   t.equal(going.parsed.subject, `Сіз тізімдесіз: ${picket.title}`)
   t.equal(header(going, 'Content-Language'), 'kk')
-  t.ok(going.parsed.headerLines.find((h) => h.key === 'list-unsubscribe'), 'the unsubscribe header kept beside it')
+  t.notOk(going.parsed.headerLines.find((h) => h.key === 'list-unsubscribe'), 'a transactional notice: no List-Unsubscribe (only reminders carry it)')
   t.match(going.parsed.attachments[0]?.content.toString(), 'Өзіңізбен не алу керек: Banners and warm clothes', 'the calendar file in Kazakh too')
 
   clock.current = new Date(picket.startsAt.getTime() - 24 * HOUR)
@@ -147,6 +147,7 @@ t.test('an RSVP from the Kazakh page: its confirmation, going, reminder, change 
   t.equal(header(reminder, 'Content-Language'), 'kk')
   t.match(reminder.parsed.text, 'Пикет 24 сағаттан кейін басталады.')
   t.match(reminder.parsed.text, /Қашан: .*16 желтоқсан/)
+  t.ok(reminder.parsed.headerLines.find((h) => h.key === 'list-unsubscribe'), 'the unsubscribe header kept beside the language')
 
   app.pickets.reschedule(picket.id, { startsLocal: '2026-12-17T15:00', endsLocal: '2026-12-17T17:00' })
   await app.dispatcher.drain()
