@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
 import { and, asc, eq, inArray, notInArray, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/client.js'
-import { campaigns, capturedMail, letterConfirmations, letters, outbox, pickets, rsvps, targets, type OutboxMessage } from '../db/schema/index.js'
+import { campaigns, capturedMail, letterConfirmations, letters, outbox, pickets, rsvps, targets, updateMailDays, updateRecipients, type OutboxMessage } from '../db/schema/index.js'
 import { normalizeEmail } from '../validation.js'
 
 /**
@@ -207,6 +207,16 @@ export function eraseSupporter(tx: DbOrTx, email: string, now: Date): ErasureRes
       .run()
     if (withdraw) tx.update(pickets).set({ waitlistedCount: sql`${pickets.waitlistedCount} - 1` }).where(eq(pickets.id, r.picketId)).run()
   }
+
+  // Updates' fan-out lists: where they still wait, they go; where their mail was queued or sent, the row
+  // keeps its state (the update's counts) but not the address or name. Their unsubscribes stay: a
+  // suppression list, so an address written again later is still not sent the updates it refused.
+  tx.delete(updateRecipients).where(and(eq(updateRecipients.emailNormalized, key), eq(updateRecipients.state, 'waiting'))).run()
+  tx.update(updateRecipients)
+    .set({ email: null, name: null, emailNormalized: sql`'${sql.raw(ERASED)}:' || ${updateRecipients.id}` })
+    .where(eq(updateRecipients.emailNormalized, key))
+    .run()
+  tx.delete(updateMailDays).where(eq(updateMailDays.emailNormalized, key)).run()
 
   const where = outboxWhere(key, theirLetters.map((l) => l.id))
   const related = tx.select({ id: outbox.id }).from(outbox).where(where).all().map((r) => r.id)
