@@ -119,14 +119,24 @@
   // The pickets in the supporter's country come first and are marked, as the server orders them for a
   // chosen country (the page itself is the same for everyone: it is cached).
   function picketsNear(code) {
-    var groups = document.querySelectorAll('[data-pickets] [data-picket-country]')
+    var list = document.querySelector('[data-pickets]')
+    var groups = list ? list.querySelectorAll('[data-picket-country]') : []
     if (!groups.length) return
     var first = groups[0]
     for (var i = 0; i < groups.length; i++) {
       var near = groups[i].getAttribute('data-picket-country') === code
       var mark = groups[i].querySelector('[data-near]')
-      if (mark) mark.hidden = !near
-      if (near && groups[i] !== first) first.parentNode.insertBefore(groups[i], first)
+      if (mark && !near) mark.parentNode.removeChild(mark)
+      if (!near) continue
+      if (!mark) {
+        mark = document.createElement('mark')
+        mark.setAttribute('data-near', '')
+        mark.textContent = list.getAttribute('data-near-label')
+        var heading = groups[i].querySelector('h3')
+        heading.appendChild(document.createTextNode(' '))
+        heading.appendChild(mark)
+      }
+      if (groups[i] !== first) first.parentNode.insertBefore(groups[i], first)
     }
   }
 

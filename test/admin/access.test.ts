@@ -56,7 +56,12 @@ t.test('every back-office route checks the role and the campaign', async (t) => 
     token: () => 'not-a-real-token',
     rsvpId: () => String(sqlite.prepare(`insert into rsvps (picket_id, token, name, email, email_normalized, status, created_at) values (?, lower(hex(randomblob(16))), 'R', ?, ?, 'going', 0)`).run(picketId, `r${Math.random()}@example.org`, `r${Math.random()}@example.org`).lastInsertRowid),
     reportId: () => String(sqlite.prepare(`insert into offline_letters (campaign_id, count, date, group_name, country, created_at, updated_at) values (1, 1, '2026-11-01', 'G', 'GB', 0, 0)`).run().lastInsertRowid),
-    personId: () => String(sqlite.prepare(`insert into campaign_people (campaign_id, name, status) values (1, 'P', 'jailed')`).run().lastInsertRowid),
+    // A person with a photo, so the back office's view of it answers for those let in.
+    personId: () => {
+      const id = sqlite.prepare(`insert into campaign_people (campaign_id, name, status) values (1, 'P', 'jailed')`).run().lastInsertRowid
+      sqlite.prepare(`insert into person_photos (person_id, content_type, bytes, width, height, alt, updated_at) values (?, 'image/webp', x'00', 1, 1, '', 0)`).run(id)
+      return String(id)
+    },
     targetId: () => String(sqlite.prepare(`insert into targets (campaign_id, name, country, email, language, created_at, updated_at) values (1, 'T', 'KZ', ?, 'ru', 0, 0)`).run(`t${Math.random()}@example.org`).lastInsertRowid),
     outboxId: () => String(sqlite.prepare(`insert into outbox (kind, recipient, message, status, attempts, next_attempt_at, created_at, last_error) values ('test', 'x@example.org', '{}', 'failed', 3, 0, 0, 'boom')`).run().lastInsertRowid),
     userId: () => String(sqlite.prepare(`insert into users (email, role, created_at, updated_at) values (?, 'organizer', 0, 0)`).run(`u${Math.random()}@example.org`).lastInsertRowid),

@@ -45,7 +45,7 @@ t.test('a letter waits for confirmation and does not count until then', async (t
   const session = await formSession(app, link)
   const confirm = await postForm(app, link, {}, session)
   t.equal(confirm.statusCode, 303)
-  t.equal(confirm.headers.location, '/campaigns/zhanaozen/thanks?confirmed&lang=en', 'the thank-you page in the language they wrote in')
+  t.equal(confirm.headers.location, '/campaigns/zhanaozen/thanks?confirmed&lang=en&to=1&country=GB', 'the thank-you page in the language they wrote in, naming the official and the country')
   t.equal(await tally(app), 1)
   t.equal(tableCount(app, 'letters', "status = 'queued'"), 1, 'it waits for its official\'s delivery')
   app.dispatcher.produce()
