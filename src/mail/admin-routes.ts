@@ -48,6 +48,8 @@ const KINDS: Record<string, Label> = {
   picket_reminder: (t) => t('adminMail.kinds.picket_reminder'),
   picket_changed: (t) => t('adminMail.kinds.picket_changed'),
   picket_cancelled: (t) => t('adminMail.kinds.picket_cancelled'),
+  update: (t) => t('adminMail.kinds.update'),
+  update_test: (t) => t('adminMail.kinds.update_test'),
 }
 /** A kind of mail in words; one not named here shows as its code. */
 export const mailKindName = (t: TFunction, kind: string): string => (Object.hasOwn(KINDS, kind) ? KINDS[kind]!(t) : kind)

@@ -92,6 +92,8 @@ export const updateRecipients = sqliteTable(
     uniqueIndex('update_recipients_once_unique').on(t.updateId, t.emailNormalized),
     uniqueIndex('update_recipients_token_unique').on(t.token),
     index('update_recipients_waiting_idx').on(t.updateId, t.state, t.id),
+    // Erasure finds a supporter's rows by address.
+    index('update_recipients_email_idx').on(t.emailNormalized),
   ],
 )
 

@@ -1,0 +1,1 @@
+CREATE INDEX `update_recipients_email_idx` ON `update_recipients` (`email_normalized`);
