@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
 import { and, asc, eq, inArray, notInArray, or, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../db/client.js'
-import { campaigns, capturedMail, letterConfirmations, letters, outbox, pickets, rsvps, targets, updateMailDays, updateRecipients, type OutboxMessage } from '../db/schema/index.js'
+import { campaigns, capturedMail, letterConfirmations, letters, outbox, pickets, rsvps, targets, unsubscribes, updateMailDays, updateRecipients, type OutboxMessage } from '../db/schema/index.js'
 import { normalizeEmail } from '../validation.js'
 
 /**
@@ -140,6 +140,20 @@ export function exportSupporter(db: DbOrTx, email: string, now: Date) {
       createdAt: m.createdAt.toISOString(),
       sentAt: m.sentAt?.toISOString() ?? null,
     })),
+    // Updates they were (or are to be) mailed, and the campaigns they asked to hear no more from.
+    updates: db
+      .select({ updateId: updateRecipients.updateId, campaignId: updateRecipients.campaignId, state: updateRecipients.state, language: updateRecipients.language, queuedAt: updateRecipients.queuedAt, createdAt: updateRecipients.createdAt })
+      .from(updateRecipients)
+      .where(eq(updateRecipients.emailNormalized, key))
+      .orderBy(asc(updateRecipients.id))
+      .all()
+      .map((u) => ({ ...u, queuedAt: u.queuedAt?.toISOString() ?? null, createdAt: u.createdAt.toISOString() })),
+    unsubscribed: db
+      .select({ campaignId: unsubscribes.campaignId, createdAt: unsubscribes.createdAt })
+      .from(unsubscribes)
+      .where(eq(unsubscribes.emailNormalized, key))
+      .all()
+      .map((u) => ({ campaignId: u.campaignId, at: u.createdAt.toISOString() })),
   }
 }
 
