@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { campaignTexts, personTexts, type Campaign } from '../db/schema/index.js'
 import { localizeRow } from '../i18n/content.js'
 import { renderPartial } from '../views/plugin.js'
+import { openGraph } from '../views/open-graph.js'
 import { languageLocals } from '../i18n/plugin.js'
 import type { Language } from '../i18n/index.js'
 import { isCountryCode } from '../countries.js'
@@ -76,6 +77,7 @@ function campaignPageData(app: FastifyInstance, campaign: Campaign, state: Lette
   const { organisation } = app.config
   return {
     title: texts.title,
+    og: openGraph({ baseUrl: app.config.baseUrl, path: `/campaigns/${campaign.slug}`, lang, baseLanguage: base, title: texts.title, description: texts.summary, campaignSlug: campaign.slug, languages: campaign.languages }),
     tallyHtml,
     campaign: texts,
     people: people.map((p) => {
