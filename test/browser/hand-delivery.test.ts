@@ -107,7 +107,7 @@ async function main() {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the dossier (PDF)' }).click()])
     t.match(download.suggestedFilename(), /^dossier-askhat-daulbayev-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.pdf$/)
     const pages = await pdfText((await download.path())!)
-    t.match(pages[0], /^3 letters$/m, 'the cover counts the three letters')
+    t.match(pages[0], /^3 письма$/m, 'the cover counts the three letters, in the Prosecutor General\'s language')
     const text = pages.join('\n')
     for (const s of supporters) t.match(text, s.name, `${s.name}'s letter is in it`)
     t.match(text, 'Свободу Розе Тулетаевой!', 'Cyrillic intact')
