@@ -1,3 +1,4 @@
+import { openGraph } from '../views/open-graph.js'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Feed } from 'feed'
 import unsubscribeRoutes from './unsubscribe-routes.js'
@@ -101,6 +102,8 @@ export default async function updateRoutes(app: FastifyInstance) {
       campaign: texts,
       update,
       shareUrl: `${base}${update.url}`,
+      // Shared on social sites: the campaign's card, the update's title and its opening words.
+      og: openGraph({ baseUrl: base, path: `/campaigns/${campaign.slug}/updates/${row.id}`, lang: req.lang, baseLanguage: row.language, title: update.title, description: update.excerpt, campaignSlug: campaign.slug, type: 'article', languages: campaign.languages }),
     })
   })
 }

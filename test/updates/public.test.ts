@@ -75,3 +75,15 @@ test('Atom feed: parsed by a feed parser, absolute links, content the sanitised 
   t.match(String(ruEntries[0].content['#text'] ?? ruEntries[0].content), /<strong>заявление<\/strong>/)
   t.match(ruEntries[0].link['@href'], /\?lang=ru$/)
 })
+
+test('an update page carries Open Graph tags with the campaign card', async (t) => {
+  const { build } = await import('../helper.js')
+  const app = await build(t)
+  const row = app.db.$client.prepare("select id from updates where status = 'published' order by id limit 1").get() as { id: number } | undefined
+  if (!row) throw new Error('the demo has a published update')
+  const res = await app.inject(`/campaigns/zhanaozen/updates/${row.id}?lang=ru`)
+  t.equal(res.statusCode, 200)
+  t.match(res.body, /<meta property="og:type" content="article">/)
+  t.match(res.body, /<meta property="og:image" content="http:\/\/outcry\.test\/campaigns\/zhanaozen\/card\.png\?lang(=|&#x3D;)ru">/)
+  t.match(res.body, /<meta property="og:url" content="http:\/\/outcry\.test\/campaigns\/zhanaozen\/updates\/\d+\?lang(=|&#x3D;)ru">/)
+})
