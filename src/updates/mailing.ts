@@ -313,8 +313,10 @@ export function createUpdateMailing(deps: { db: Db; clock: Clock; mail: MailSett
       const total = tx.get<{ n: number }>(sql`select count(*) as n from update_recipients where update_id = ${update.id}`)?.n ?? 0
       const current = tx.select({ mailState: updates.mailState }).from(updates).where(eq(updates.id, update.id)).get()
       if (current && (inserted > 0 || current.mailState !== 'done')) {
+        // Nobody to mail (none consented, or all unsubscribed): done at once, not "being mailed to 0".
+        const done = total === 0
         tx.update(updates)
-          .set({ mailState: 'sending', recipients: total, mailStartedAt: sql`coalesce(${updates.mailStartedAt}, ${now.getTime()})`, mailDoneAt: null })
+          .set({ mailState: done ? 'done' : 'sending', recipients: total, mailStartedAt: sql`coalesce(${updates.mailStartedAt}, ${now.getTime()})`, mailDoneAt: done ? now : null })
           .where(eq(updates.id, update.id))
           .run()
       }
