@@ -42,7 +42,9 @@ function formValues(body: unknown, campaign: Campaign): FormValues {
     if (!(`change_${i}_person` in b)) break
     const status: Record<string, string> = {}
     for (const code of campaign.languages) status[code] = text(`change_${i}_status_${code}`)
-    changes.push({ person: text(`change_${i}_person`), date: text(`change_${i}_date`), status })
+    const row = { person: text(`change_${i}_person`), date: text(`change_${i}_date`), status }
+    // Rows left blank are dropped, so a preview or an error does not add blank rows to blank rows.
+    if (row.person.trim() !== '' || row.date.trim() !== '' || Object.values(status).some((s) => s.trim() !== '')) changes.push(row)
   }
   return { language: text('language'), texts, changes }
 }

@@ -182,6 +182,7 @@ async function main() {
     // The form on a phone: the status-change rows stay usable.
     await op.setViewportSize(PHONE)
     await shot(op, '3-admin-form-phone')
+    await op.locator('fieldset.status-changes').screenshot({ path: path.join(screenshots, 'updates-3-admin-changes-phone.png') })
     await op.setViewportSize(DESKTOP)
 
     await submit(op, op.getByRole('button', { name: 'Save draft' }), (u) => /\/updates\/\d+$/.test(u.pathname) && u.searchParams.get('saved') === 'created')
@@ -227,10 +228,13 @@ async function main() {
     await noAxeFindings(t, sp, 'the campaign page with the timeline and the news')
     await fitsPhone(t, sp, 'the campaign page')
     await shot(sp, '6-campaign-after-phone')
-    await roza.scrollIntoViewIfNeeded()
-    await sp.screenshot({ path: path.join(screenshots, 'updates-6-timeline-phone.png') })
+    // The new parts up close, on the phone and the desktop.
+    await sp.locator('#people').screenshot({ path: path.join(screenshots, 'updates-6-people-phone.png') })
+    await news.screenshot({ path: path.join(screenshots, 'updates-6-news-phone.png') })
     await op.goto(`${base}/campaigns/${SLUG}?lang=en`)
     await shot(op, '6-campaign-after-desktop')
+    await op.locator('#people').screenshot({ path: path.join(screenshots, 'updates-6-people-desktop.png') })
+    await op.locator('section.updates-latest').screenshot({ path: path.join(screenshots, 'updates-6-news-desktop.png') })
 
     await submit(sp, news.getByRole('link', { name: TITLE }), (u) => u.pathname === `/campaigns/${SLUG}/updates/${updateId}`)
     t.equal(await sp.getByRole('heading', { level: 1 }).innerText(), TITLE)

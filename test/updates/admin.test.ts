@@ -29,6 +29,11 @@ test('back office in English: list, write with status changes, preview, save, pu
   t.equal(preview.statusCode, 200)
   t.match(preview.body, /<strong>free<\/strong>/, 'the preview renders the Markdown')
   t.equal(tableCount(app, 'updates'), 1, 'a preview saves nothing')
+  t.equal(preview.body.match(/name="change_\d+_person"/g)?.length, 3, 'the typed change and two blank rows: blank rows do not pile up')
+  const gap = await browser.post(`${base}/new`, { ...fields, change_0_person: '', change_0_date: '', change_0_status_en: '', change_0_status_ru: '', change_1_person: String(kanat.id), change_1_date: '2030-01-01', change_1_status_en: 'released', action: 'save' })
+  t.equal(gap.statusCode, 422)
+  t.match(gap.body, /id="change_0_date-error"[^>]*>Cannot be in the future</, 'a change typed in the second row comes back first, with its message')
+  t.match(gap.body, /<select name="change_0_person"[^>]*>[\s\S]*?<option value="\d+" selected>Kanat Zhusipbaev/)
 
   const bad = await browser.post(`${base}/new`, { ...fields, title_en: '', change_0_date: '2030-01-01', action: 'save' })
   t.equal(bad.statusCode, 422)
