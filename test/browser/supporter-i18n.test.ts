@@ -128,7 +128,7 @@ function englishWords(page: Page, allowed: string[]): Promise<string[]> {
  */
 const latinAllowed = [
   'The Outcry campaign team',
-  '\\b(Outcry|WhatsApp|Telegram|Bluesky|Facebook|English|Deutsch|Français|Español|iCalendar)\\b',
+  '\\b(Outcry|WhatsApp|Telegram|Bluesky|Facebook|English|Deutsch|Français|Español|iCalendar|Atom)\\b',
   '[\\w.+-]+@[\\w.-]+',
   'https?://\\S+',
   '\\b[A-Z][a-z]+/[A-Za-z_]+\\b',
