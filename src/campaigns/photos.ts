@@ -147,6 +147,8 @@ const PARSER_PROBLEMS: Record<string, PhotoProblem> = {
   FST_MP_PREMATURE_CLOSE: 'corrupt',
 }
 
+const BROKEN_BODY = /multipart|boundary|part header|end of form/i
+
 type PhotoParams = { Params: { id: string; personId: string } }
 export type PersonScreen = (reply: FastifyReply, campaign: Campaign, personId: number, errors: Record<string, string>, status: number) => unknown
 
@@ -167,7 +169,8 @@ export function personPhotoRoutes(personScreen: PersonScreen) {
     })
     // The parser's own refusals (a second file, too many fields, a broken body): the screen with a message, not a 413.
     scope.setErrorHandler((err: Error & { code?: string }, req, reply) => {
-      const problem = PARSER_PROBLEMS[err.code ?? '']
+      // busboy's own refusals of a broken body carry no code, only a message ("Unexpected end of multipart data").
+      const problem = PARSER_PROBLEMS[err.code ?? ''] ?? (!err.code && BROKEN_BODY.test(err.message) ? 'corrupt' : undefined)
       const personId = parseId((req.params as { personId?: string }).personId)
       if (!problem || !req.campaign || !personId) throw err
       return personScreen(reply, req.campaign, personId, { photo: photoMessage(problem, translator(req.lang)) }, 422)

@@ -174,3 +174,12 @@ t.test('another campaign\'s organizer cannot upload, see or remove a photo', asy
   t.equal((await stranger.post(`${url}/delete`)).statusCode, 404)
   t.equal(count(app), 0)
 })
+
+t.test('a broken multipart body (no parts, a boundary that never comes) is a 422, not a 500 (found by the fuzz suite)', async (t) => {
+  const { app, org, url } = await setup(t)
+  for (const payload of ['{"name":"x"}', '--x\r\nContent-Disposition: form-data; name="photo"; filename="a.jpg"\r\n\r\nabc']) {
+    const res = await app.inject({ method: 'POST', url, headers: { cookie: org.cookie, 'content-type': 'multipart/form-data; boundary=x' }, payload })
+    t.equal(res.statusCode, 422, JSON.stringify(payload.slice(0, 20)))
+  }
+  t.equal(count(app), 0, 'nothing stored')
+})
