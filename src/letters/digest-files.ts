@@ -30,7 +30,7 @@ export const DIGEST_CSV_COLUMNS = ['date', 'supporter name', 'city', 'country', 
 
 /**
  * The period's letters as CSV, oldest first (as given), UTC dates to the second, one row per letter with
- * the body whole (line breaks kept inside a quoted cell). Every cell a spreadsheet would run as a formula
+ * the body whole (line breaks kept inside a quoted cell), CRLF after every line (RFC 4180, src/csv.ts). Every cell a spreadsheet would run as a formula
  * is made inert (src/csv.ts). With a UTF-8 byte order mark by default: it goes to officials who open it
  * in Excel, which reads Cyrillic wrongly without one. `language`: that of the country names (English
  * by default); the date stays ISO-like (YYYY-MM-DD HH:MM:SS, UTC) so that it sorts and parses anywhere.

@@ -9,7 +9,7 @@ import { takeAnonymousMail } from '../mail/quota.js'
 import { DelayedValues } from '../delayed.js'
 import { InputError, issuesOf, localized, normalizeEmail, type FieldIssue } from '../validation.js'
 import { cleanTranslations, picketInput, type PicketInput, type RsvpInput } from './input.js'
-import { fromLocal, toLocalInput } from './time.js'
+import { dateLocale, describeLocal, fromLocal, toLocalInput } from './time.js'
 import { picketMail, type PicketMailKind } from './mail.js'
 import * as q from './queries.js'
 import { groupPickets } from './view.js'
@@ -199,6 +199,8 @@ export function createPicketService(deps: {
       return q.feedPickets(db, campaignId, new Date(clock().getTime() - 30 * 86_400_000)).map((p) => forPublic(p, campaign))
     },
     closedReason: (picket: Picket) => closedReason(picket, clock()),
+    /** When a picket is, as read at its venue, in `lang`: date, time and zone (the campaign report shows it). */
+    localTime: (picket: Pick<Picket, 'startsAt' | 'endsAt' | 'timeZone'>, lang: Language) => describeLocal(picket.startsAt, picket.endsAt, picket.timeZone, dateLocale(lang)),
     /** The picket as an organizer would edit it: local times in its own zone. */
     asInput(picket: Picket): PicketInput {
       return {

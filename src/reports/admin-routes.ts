@@ -25,7 +25,8 @@ export default async function reportRoutes(app: FastifyInstance) {
       const totals = campaignTotals(campaign)
       const byTarget = targetsTally(app.db, campaign.id)
       const byCountry = countryRows(stats, offlineByCountry(app.db, campaign.id)).map((c) => ({ ...c, name: countryName(c.country, lang), total: c.online + c.offline }))
-      const pickets = picketsTally(app.db, campaign.id).map((p) => ({ ...p, cancelled: p.status === 'cancelled' }))
+      // Each picket's time as read at its venue, with the zone (through the pickets service: features meet there).
+      const pickets = picketsTally(app.db, campaign.id).map((p) => ({ ...p, cancelled: p.status === 'cancelled', local: app.pickets.localTime(p, lang) }))
       const lastDays = days.reduce((acc, d) => ({ online: acc.online + d.online, offline: acc.offline + d.offline }), { online: 0, offline: 0 })
       return reply.view('reports/report', {
         title: t('adminReports.pageTitle', { campaign: campaign.title }),

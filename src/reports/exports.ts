@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { countryName } from '../countries.js'
-import { csvText, csvTime } from '../csv.js'
+import { CSV_SEPARATORS, csvText, csvTime, type CsvSeparator } from '../csv.js'
 import { sendError } from '../errors.js'
 import { actorOf, campaignScope, picketScope } from '../admin/access.js'
 import { audit } from '../admin/audit.js'
@@ -28,7 +28,8 @@ import type { Db } from '../db/client.js'
 export const TALLY_GROUPINGS = ['official', 'country', 'day'] as const
 export type TallyGrouping = (typeof TALLY_GROUPINGS)[number]
 
-export const LETTER_COLUMNS = ['date', 'status', 'official', 'supporter name', 'country', 'city', 'organisation', 'email']
+// `language` (the letter's) came last, after the others: tools that read the columns by position keep theirs.
+export const LETTER_COLUMNS = ['date', 'status', 'official', 'supporter name', 'country', 'city', 'organisation', 'email', 'language']
 export const RSVP_COLUMNS = ['name', 'email', 'status', 'created', 'checked in']
 export const TALLY_COLUMNS: Record<TallyGrouping, string[]> = {
   official: ['official', 'online', 'offline', 'total'],
@@ -44,15 +45,21 @@ export const OFFLINE_ROW_LABEL = 'Posted on paper (all officials)'
  */
 const CHUNK_ROWS = EXPORT_BATCH
 
+/** How a CSV is written: a BOM or not, and the cell separator. */
+export interface CsvFormat {
+  bom: boolean
+  separator: CsvSeparator
+}
+
 /**
- * A CSV stream of pages of rows, UTF-8 (with a BOM for Excel when asked).
+ * A CSV stream of pages of rows, UTF-8 (with a BOM for Excel when asked), CRLF line ends (RFC 4180).
  * Each page goes through csv-stringify as one chunk: the stream pulls the next page only when the
  * client has taken the previous one, so one page is in memory whatever the size of the export.
  * (csv-stringify's own Transform pushes every record as a separate chunk, which is slower at a
  * million rows: see the two floors in bench/export.ts.)
  * csvText (src/csv.ts) puts an apostrophe before cells starting with = + - @ tab or CR (spreadsheet formula injection).
  */
-export function csvStream(columns: string[], pages: Iterator<unknown[][]>, opts: { bom: boolean }): Readable {
+export function csvStream(columns: string[], pages: Iterator<unknown[][]>, opts: { bom: boolean; separator?: CsvSeparator }): Readable {
   let first = true
   return new Readable({
     highWaterMark: 64 * 1024,
@@ -66,7 +73,7 @@ export function csvStream(columns: string[], pages: Iterator<unknown[][]>, opts:
           if (rows.length === 0 && !first) continue
           // The first chunk carries the header (and the BOM), even when there are no rows.
           for (let i = 0; i < rows.length || first; i += CHUNK_ROWS) {
-            this.push(csvText(rows.slice(i, i + CHUNK_ROWS), { header: first, columns, bom: first && opts.bom }))
+            this.push(csvText(rows.slice(i, i + CHUNK_ROWS), { header: first, columns, bom: first && opts.bom, separator: opts.separator }))
             first = false
           }
           return
@@ -95,7 +102,7 @@ export function* letterPages(db: Db, campaignId: number, batch = EXPORT_BATCH): 
     yield page
     if (page.length < batch) return
     const last = page[page.length - 1]!
-    cursor = { createdAt: last[8], id: last[9] }
+    cursor = { createdAt: last[9], id: last[10] }
   }
 }
 
@@ -128,6 +135,26 @@ export const exportFileName = (slug: string, what: string, now: Date) => `${slug
 const wantsBom = (q: unknown) => ['1', 'true', 'yes', 'on'].includes(String((q as { bom?: unknown } | undefined)?.bom ?? '').toLowerCase())
 const via = (req: FastifyRequest) => (req.url.startsWith('/api/') ? 'api' : 'admin')
 
+/**
+ * The file's form from the query: `bom=1` for Excel, and `sep=semicolon` for Excel in the locales whose
+ * list separator is `;` (de, fr, es, ru, kk…). The report screen offers the latter as BOM + `;`.
+ *
+ * Why not a `sep=;` first line, the other trick that makes Excel split on `;`: Excel reads such a line
+ * only when it is the very first bytes of the file, so with it the BOM cannot come first, and without the
+ * BOM Excel reads the UTF-8 as the locale's ANSI code page (Cyrillic comes out as mojibake). Nor would
+ * any other tool (LibreOffice, pandas, csv-parse) take that line for anything but a first record. A BOM
+ * and `;` as the separator opens rightly in Excel in those locales, and stays a plain CSV for the rest.
+ * An unknown `sep` is refused (422), not guessed: a wrong separator makes a file that opens as one column.
+ */
+function csvFormat(req: FastifyRequest): CsvFormat | null {
+  const raw = (req.query as { sep?: unknown } | undefined)?.sep ?? 'comma'
+  const separator = (Object.keys(CSV_SEPARATORS) as CsvSeparator[]).find((s) => s === raw)
+  return separator ? { bom: wantsBom(req.query), separator } : null
+}
+
+const badSeparator = (req: FastifyRequest, reply: FastifyReply) =>
+  sendError(req, reply, 422, (t) => t('adminReports.errors.separator'), { issues: [{ path: ['sep'], message: 'Separate the cells with a comma or a semicolon (sep=comma|semicolon)' }] })
+
 function sendCsv(req: FastifyRequest, reply: FastifyReply, filename: string, stream: Readable) {
   stream.on('error', (err) => req.log.warn({ err }, 'export stopped'))
   return reply
@@ -140,11 +167,12 @@ function sendCsv(req: FastifyRequest, reply: FastifyReply, filename: string, str
 export async function sendLettersCsv(req: FastifyRequest, reply: FastifyReply) {
   const app = req.server
   const campaign = req.campaign!
-  const bom = wantsBom(req.query)
+  const format = csvFormat(req)
+  if (!format) return badSeparator(req, reply)
   const now = app.clock()
   const rows = letterCount(app.db, campaign.id)
-  audit(app.db, actorOf(req), 'export.letters', { campaignId: campaign.id, subject: `campaign:${campaign.id}`, detail: { rows, bom, via: via(req) } }, now)
-  return sendCsv(req, reply, exportFileName(campaign.slug, 'letters', now), csvStream(LETTER_COLUMNS, letterPages(app.db, campaign.id), { bom }))
+  audit(app.db, actorOf(req), 'export.letters', { campaignId: campaign.id, subject: `campaign:${campaign.id}`, detail: { rows, ...format, via: via(req) } }, now)
+  return sendCsv(req, reply, exportFileName(campaign.slug, 'letters', now), csvStream(LETTER_COLUMNS, letterPages(app.db, campaign.id), format))
 }
 
 export async function sendTallyCsv(req: FastifyRequest, reply: FastifyReply) {
@@ -154,28 +182,41 @@ export async function sendTallyCsv(req: FastifyRequest, reply: FastifyReply) {
   const by = TALLY_GROUPINGS.find((g) => g === raw)
   if (!by) {
     const message = `Group the tally by official, country or day (by=${TALLY_GROUPINGS.join('|')})`
-    return sendError(req, reply, 422, message, { issues: [{ path: ['by'], message }] })
+    return sendError(req, reply, 422, (t) => t('adminReports.errors.tallyBy'), { issues: [{ path: ['by'], message }] })
   }
-  const bom = wantsBom(req.query)
+  const format = csvFormat(req)
+  if (!format) return badSeparator(req, reply)
   const now = app.clock()
   const rows = await tallyRows(app.db, campaign.id, by)
-  audit(app.db, actorOf(req), 'export.tally', { campaignId: campaign.id, subject: `campaign:${campaign.id}`, detail: { by, rows: rows.length, bom, via: via(req) } }, now)
-  return sendCsv(req, reply, exportFileName(campaign.slug, `tally-by-${by}`, now), csvStream(TALLY_COLUMNS[by], [rows].values(), { bom }))
+  audit(app.db, actorOf(req), 'export.tally', { campaignId: campaign.id, subject: `campaign:${campaign.id}`, detail: { by, rows: rows.length, ...format, via: via(req) } }, now)
+  return sendCsv(req, reply, exportFileName(campaign.slug, `tally-by-${by}`, now), csvStream(TALLY_COLUMNS[by], [rows].values(), format))
 }
 
 export async function sendRsvpsCsv(req: FastifyRequest, reply: FastifyReply) {
   const app = req.server
   const picket = req.picket!
   const campaign = req.campaign!
-  const bom = wantsBom(req.query)
+  const format = csvFormat(req)
+  if (!format) return badSeparator(req, reply)
   const now = app.clock()
   const rows = rsvpCount(app.db, picket.id)
-  audit(app.db, actorOf(req), 'export.rsvps', { campaignId: campaign.id, subject: `picket:${picket.id}`, detail: { rows, bom, via: via(req) } }, now)
+  audit(app.db, actorOf(req), 'export.rsvps', { campaignId: campaign.id, subject: `picket:${picket.id}`, detail: { rows, ...format, via: via(req) } }, now)
   const place = picket.city.normalize('NFKD').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase()
-  return sendCsv(req, reply, exportFileName(campaign.slug, `picket-${picket.id}${place ? `-${place}` : ''}-rsvps`, now), csvStream(RSVP_COLUMNS, rsvpPages(app.db, picket.id), { bom }))
+  return sendCsv(req, reply, exportFileName(campaign.slug, `picket-${picket.id}${place ? `-${place}` : ''}-rsvps`, now), csvStream(RSVP_COLUMNS, rsvpPages(app.db, picket.id), format))
 }
 
-const bomQuery = { bom: { type: 'string', enum: ['1', '0'], description: 'bom=1 starts the file with a UTF-8 byte order mark, for Excel' } }
+const formatQuery = {
+  bom: { type: 'string', enum: ['1', '0'], description: 'bom=1 starts the file with a UTF-8 byte order mark, for Excel.' },
+  sep: {
+    type: 'string',
+    enum: Object.keys(CSV_SEPARATORS),
+    default: 'comma',
+    description:
+      'The cell separator: comma (RFC 4180), or semicolon for Excel in locales whose list separator is `;` (German, French, Spanish, Russian, Kazakh…). For such an Excel ask for both: `bom=1&sep=semicolon`. Any other value answers 422.',
+  },
+}
+const FILE_FORM = 'UTF-8, CRLF line ends and quoting as RFC 4180; a cell that a spreadsheet would run as a formula (starting with = + - @, a tab or CR) starts with an apostrophe.'
+
 
 /**
  * The three export routes, relative to the prefix they are registered under (/admin or /api/admin).
@@ -183,7 +224,7 @@ const bomQuery = { bom: { type: 'string', enum: ['1', '0'], description: 'bom=1 
  */
 export async function exportRoutes(app: FastifyInstance, opts: { docs?: boolean }) {
   const schema = (summary: string, description: string, query: Record<string, unknown> = {}) =>
-    opts.docs ? { schema: { tags: ['exports'], summary, description, querystring: { type: 'object', properties: { ...query, ...bomQuery } } } } : {}
+    opts.docs ? { schema: { tags: ['exports'], summary, description, querystring: { type: 'object', properties: { ...query, ...formatQuery } } } } : {}
 
   await app.register(async (scoped) => {
     scoped.addHook('preHandler', campaignScope)
@@ -191,13 +232,13 @@ export async function exportRoutes(app: FastifyInstance, opts: { docs?: boolean 
       '/campaigns/:id/exports/letters.csv',
       schema(
         "The campaign's letters as CSV",
-        `Streamed CSV, oldest first, columns: ${LETTER_COLUMNS.join(', ')}. The email is filled only for supporters who consented to be contacted. Letters awaiting confirmation are included with their status. Times are UTC.`,
+        `Streamed CSV, oldest first, columns: ${LETTER_COLUMNS.join(', ')}. The email is filled only for supporters who consented to be contacted. Letters awaiting confirmation are included with their status; language is the letter's (an ISO 639-1 code). Times are UTC. ${FILE_FORM}`,
       ),
       sendLettersCsv,
     )
     scoped.get(
       '/campaigns/:id/exports/tally.csv',
-      schema('The tally as CSV', 'Grouped by official, country or day, with online and offline letters apart and a total per row. An unknown `by` answers 422.', {
+      schema('The tally as CSV', `Grouped by official, country or day, with online and offline letters apart and a total per row. An unknown \`by\` answers 422. ${FILE_FORM}`, {
         by: { type: 'string', enum: [...TALLY_GROUPINGS], default: 'official' },
       }),
       sendTallyCsv,
@@ -207,7 +248,7 @@ export async function exportRoutes(app: FastifyInstance, opts: { docs?: boolean 
     scoped.addHook('preHandler', picketScope)
     scoped.get(
       '/pickets/:id/exports/rsvps.csv',
-      schema("A picket's RSVPs as CSV", `Columns: ${RSVP_COLUMNS.join(', ')}. The email is filled only for people who consented to be contacted. RSVPs not confirmed from the mailbox yet have the status pending_confirmation (they take no place). Each export is recorded in the audit log. Times are UTC.`),
+      schema("A picket's RSVPs as CSV", `Columns: ${RSVP_COLUMNS.join(', ')}. The email is filled only for people who consented to be contacted. RSVPs not confirmed from the mailbox yet have the status pending_confirmation (they take no place). Each export is recorded in the audit log. Times are UTC. ${FILE_FORM}`),
       sendRsvpsCsv,
     )
   })

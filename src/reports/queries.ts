@@ -215,6 +215,9 @@ export interface PicketRow {
   city: string
   country: string
   startsAt: Date
+  endsAt: Date
+  /** IANA zone of the venue: the report shows the times as they read there. */
+  timeZone: string
   status: string
   going: number
   waitlisted: number
@@ -224,7 +227,7 @@ export interface PicketRow {
 /** Every picket of the campaign, with going (the stored counter) and attended (checked-in RSVPs). */
 export function picketsTally(db: DbOrTx, campaignId: number): PicketRow[] {
   const list = db
-    .select({ id: pickets.id, title: pickets.title, city: pickets.city, country: pickets.country, startsAt: pickets.startsAt, status: pickets.status, going: pickets.goingCount, waitlisted: pickets.waitlistedCount })
+    .select({ id: pickets.id, title: pickets.title, city: pickets.city, country: pickets.country, startsAt: pickets.startsAt, endsAt: pickets.endsAt, timeZone: pickets.timeZone, status: pickets.status, going: pickets.goingCount, waitlisted: pickets.waitlistedCount })
     .from(pickets)
     .where(eq(pickets.campaignId, campaignId))
     .orderBy(asc(pickets.startsAt), asc(pickets.id))
@@ -269,9 +272,9 @@ const orEmpty = (column: AnyColumn) => sql<string>`coalesce(${column}, '')`
 
 /**
  * A letter as the CSV cells of exports.ts LETTER_COLUMNS (date, status, official, supporter name,
- * country, city, organisation, email), then the keyset cursor (created_at in ms, id).
+ * country, city, organisation, email, language), then the keyset cursor (created_at in ms, id).
  */
-export type LetterExportRow = [string, string, string, string, string, string, string, string, number, number]
+export type LetterExportRow = [string, string, string, string, string, string, string, string, string, number, number]
 
 /**
  * Pages of a campaign's letters in (created_at, id) order, after a cursor, prepared once per export.
@@ -290,6 +293,8 @@ export function letterExportPages(db: DbOrTx) {
       organisation: orEmpty(letters.organisation),
       // The email only for supporters who agreed to be contacted: the others' never leaves the database.
       email: sql<string>`case when ${letters.consent} then coalesce(${letters.supporterEmail}, '') else '' end`,
+      // The letter's language (that of its text as sent), last: tools that read the columns by position keep theirs.
+      language: letters.language,
       createdAt: sql<number>`${letters.createdAt}`,
       id: letters.id,
     })

@@ -32,7 +32,7 @@ t.test('digestCsv: every letter, columns in order, text intact, UTF-8 with a BOM
   ]
   const csv = digestCsv(letters)
   t.ok(csv.startsWith('\uFEFF'), 'a BOM by default')
-  t.equal(csv.slice(1).split('\n')[0], DIGEST_CSV_COLUMNS.join(','))
+  t.equal(csv.slice(1).split('\r\n')[0], DIGEST_CSV_COLUMNS.join(','), 'the header, ended by CRLF (RFC 4180)')
   t.equal(DIGEST_CSV_COLUMNS.join(','), 'date,supporter name,city,country,country name,organisation,subject,body')
   const rows = rowsOf(csv)
   t.equal(rows.length, 3)
@@ -43,7 +43,7 @@ t.test('digestCsv: every letter, columns in order, text intact, UTF-8 with a BOM
 
   t.notOk(digestCsv(letters, { bom: false }).startsWith('\uFEFF'), 'no BOM when asked')
   t.same(rowsOf(digestCsv([])), [], 'no letters: the header alone')
-  t.equal(digestCsv([], { bom: false }), `${DIGEST_CSV_COLUMNS.join(',')}\n`)
+  t.equal(digestCsv([], { bom: false }), `${DIGEST_CSV_COLUMNS.join(',')}\r\n`)
 })
 
 t.test('digestCsv: cells a spreadsheet would run as formulas come out as text', async (t) => {
@@ -59,8 +59,8 @@ t.test('digestCsv: cells a spreadsheet would run as formulas come out as text', 
 })
 
 t.test('csvText: the shared helper, numbers stay numbers', async (t) => {
-  t.equal(csvText([['=1', -3, '-3', 'x']]), `'=1,-3,'-3,x\n`)
-  t.equal(csvText([['a']], { columns: ['h'], header: true, bom: true }), '\uFEFFh\na\n')
+  t.equal(csvText([['=1', -3, '-3', 'x']]), `'=1,-3,'-3,x\r\n`)
+  t.equal(csvText([['a']], { columns: ['h'], header: true, bom: true }), '\uFEFFh\r\na\r\n')
 })
 
 t.test('countsByCountry: most letters first, names, a sum that matches', async (t) => {
@@ -133,7 +133,7 @@ t.test('digestNotes: a long note is cut at a word', async (t) => {
 t.test('digestCsv: English column keys for tools in every language, country names in the language asked for', async (t) => {
   const letters = [letter({ country: 'KZ' }), letter({ country: 'DE' })]
   const ru = digestCsv(letters, { language: 'ru' })
-  t.equal(ru.slice(1).split('\n')[0], DIGEST_CSV_COLUMNS.join(','), 'the header: the same keys')
+  t.equal(ru.slice(1).split('\r\n')[0], DIGEST_CSV_COLUMNS.join(','), 'the header: the same keys')
   t.same(rowsOf(ru).map((r) => r['country name']), ['Казахстан', 'Германия'])
   t.same(rowsOf(ru).map((r) => r.date), rowsOf(digestCsv(letters)).map((r) => r.date), 'dates as in English: sortable, UTC')
   t.match(rowsOf(ru)[0]!.date, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/)
@@ -158,7 +158,7 @@ t.test('a digest\'s attachments in the official\'s language: the PDF\'s words, t
     const message = await digestToOfficial(mail, campaign, target, digest, rows, now)
     const csv = message.attachments!.find((a) => a.filename!.endsWith('.csv'))!
     const pdf = message.attachments!.find((a) => a.contentType === 'application/pdf')!
-    return { csv: rowsOf(String(csv.content)), header: String(csv.content).slice(1).split('\n')[0], pages: await pagesOf(Buffer.from(String(pdf.content), 'base64')), pdfName: pdf.filename }
+    return { csv: rowsOf(String(csv.content)), header: String(csv.content).slice(1).split('\r\n')[0], pages: await pagesOf(Buffer.from(String(pdf.content), 'base64')), pdfName: pdf.filename }
   }
   const squash = (s: string) => s.replace(/\s+/g, ' ').trim()
 

@@ -57,7 +57,7 @@ t.test('letters.csv: columns, quoting, Cyrillic, formulas neutralised, email onl
   s.sqlite
     .prepare(
       `insert into letters (public_id, campaign_id, target_id, language, supporter_name, supporter_email, email_normalized, country, city, organisation, consent, subject, body, status, created_at)
-       values ('p1', 1, ?, 'en', ?, 'pending@example.org', 'pending@example.org', 'PL', ?, ?, 1, 's', 'b', 'pending_confirmation', ?)`,
+       values ('p1', 1, ?, 'ru', ?, 'pending@example.org', 'pending@example.org', 'PL', ?, ?, 1, 's', 'b', 'pending_confirmation', ?)`,
     )
     .run(s.targets[0]!.id, '-1+1', '\tWarsaw', 'Line one\nLine two', s.clock.current.getTime())
 
@@ -68,18 +68,18 @@ t.test('letters.csv: columns, quoting, Cyrillic, formulas neutralised, email onl
   t.equal(res.headers['content-disposition'], 'attachment; filename="zhanaozen-letters-2026-11-25.csv"')
   t.equal(res.headers['cache-control'], 'no-store')
   t.notOk(res.body.startsWith('\uFEFF'), 'no BOM unless asked')
-  t.equal(res.body.split('\n')[0], 'date,status,official,supporter name,country,city,organisation,email')
+  t.equal(res.body.split('\r\n')[0], 'date,status,official,supporter name,country,city,organisation,email,language', "the letter's language last")
 
   const rows = csvOf(res.body)
   t.equal(rows.length, 4, 'every letter, the pending one included')
   const [jo, roza, formula, pending] = rows
-  t.same(jo, { date: '2026-11-25 10:00:00', status: 'queued', official: s.targets[0]!.name, 'supporter name': 'Smith, "Jo"', country: 'GB', city: 'Leeds', organisation: 'Unite, Leeds branch', email: 'jo@example.org' })
-  t.same(roza, { date: '2026-11-25 10:01:00', status: 'queued', official: s.targets[1]!.name, 'supporter name': 'Роза Тулетаева', country: 'KZ', city: 'Жанаозен', organisation: 'Профсоюз', email: '' })
+  t.same(jo, { date: '2026-11-25 10:00:00', status: 'queued', official: s.targets[0]!.name, 'supporter name': 'Smith, "Jo"', country: 'GB', city: 'Leeds', organisation: 'Unite, Leeds branch', email: 'jo@example.org', language: 'en' })
+  t.same(roza, { date: '2026-11-25 10:01:00', status: 'queued', official: s.targets[1]!.name, 'supporter name': 'Роза Тулетаева', country: 'KZ', city: 'Жанаозен', organisation: 'Профсоюз', email: '', language: 'en' })
   t.equal(formula!['supporter name'], `'=HYPERLINK("x")`, 'a formula comes out as text')
   t.equal(formula!.city, "'+Leeds")
   t.equal(formula!.organisation, "'@union")
   t.equal(formula!.email, 'formula@example.org')
-  t.match(pending, { status: 'pending_confirmation', 'supporter name': "'-1+1", city: "'\tWarsaw", organisation: 'Line one\nLine two', email: 'pending@example.org' })
+  t.match(pending, { status: 'pending_confirmation', 'supporter name': "'-1+1", city: "'\tWarsaw", organisation: 'Line one\nLine two', email: 'pending@example.org', language: 'ru' })
 
   // The raw text: quotes doubled inside quoted cells, UTF-8 bytes for Cyrillic.
   t.match(res.body, `"Smith, ""Jo"""`)
@@ -96,8 +96,8 @@ t.test('letters.csv: columns, quoting, Cyrillic, formulas neutralised, email onl
   const audits = s.sqlite.prepare(`select action, user_email as email, campaign_id as campaignId, detail from audit_log where action like 'export.%' order by id`).all() as { action: string; email: string; campaignId: number; detail: string }[]
   t.equal(audits.length, 2)
   t.match(audits[0], { action: 'export.letters', email: 'org@example.org', campaignId: 1 })
-  t.same(JSON.parse(audits[0]!.detail), { rows: 4, bom: false, via: 'admin' })
-  t.same(JSON.parse(audits[1]!.detail), { rows: 4, bom: true, via: 'admin' })
+  t.same(JSON.parse(audits[0]!.detail), { rows: 4, bom: false, separator: 'comma', via: 'admin' })
+  t.same(JSON.parse(audits[1]!.detail), { rows: 4, bom: true, separator: 'comma', via: 'admin' })
 })
 
 t.test('tally.csv by official, country and day, with offline letters apart; a bad grouping is a 422', async (t) => {
@@ -153,9 +153,9 @@ t.test('tally.csv by official, country and day, with offline letters apart; a ba
   t.same(
     (s.sqlite.prepare(`select detail from audit_log where action = 'export.tally' order by id`).all() as { detail: string }[]).map((r) => JSON.parse(r.detail)),
     [
-      { by: 'official', rows: s.targets.length + 1, bom: false, via: 'admin' },
-      { by: 'country', rows: 3, bom: false, via: 'admin' },
-      { by: 'day', rows: 3, bom: true, via: 'admin' },
+      { by: 'official', rows: s.targets.length + 1, bom: false, separator: 'comma', via: 'admin' },
+      { by: 'country', rows: 3, bom: false, separator: 'comma', via: 'admin' },
+      { by: 'day', rows: 3, bom: true, separator: 'comma', via: 'admin' },
     ],
     'each export audited, refused ones not',
   )
@@ -228,7 +228,7 @@ t.test('rsvps.csv: the picket RSVP list, emails only with consent, check-ins', a
   const res = await browser.get(`/admin/pickets/${picket.id}/exports/rsvps.csv`)
   t.equal(res.statusCode, 200)
   t.equal(res.headers['content-disposition'], `attachment; filename="zhanaozen-picket-${picket.id}-london-rsvps-2026-11-25.csv"`)
-  t.equal(res.body.split('\n')[0], 'name,email,status,created,checked in')
+  t.equal(res.body.split('\r\n')[0], 'name,email,status,created,checked in')
   t.same(csvOf(res.body), [
     { name: 'Олена Коваль', email: 'olena@example.org', status: 'going', created: '2026-11-25 10:00:00', 'checked in': '2026-11-25 11:00:00' },
     { name: `'@mention, "quoted"`, email: '', status: 'waitlisted', created: '2026-11-25 10:00:01', 'checked in': '' },
@@ -315,7 +315,7 @@ t.test('an organizer of another campaign gets 404 for the report, the exports an
   // Their own campaign has no letters yet: the header alone, BOM included when asked.
   const empty = await stranger.get(`/admin/campaigns/${s.other}/exports/letters.csv?bom=1`)
   t.equal(empty.statusCode, 200)
-  t.equal(empty.body, '\uFEFFdate,status,official,supporter name,country,city,organisation,email\n')
+  t.equal(empty.body, '\uFEFFdate,status,official,supporter name,country,city,organisation,email,language\r\n')
   t.equal(empty.headers['content-disposition'], 'attachment; filename="other-letters-2026-11-25.csv"')
 })
 
@@ -345,7 +345,7 @@ t.test('letters.csv streams a large campaign completely, in order, across pages 
   const res = await browser.get('/admin/campaigns/1/exports/letters.csv')
   t.equal(res.statusCode, 200)
   t.notOk(res.headers['content-length'], 'streamed, not sent as one buffer')
-  t.equal(res.body.trimEnd().split('\n').length, N + 1, 'header and every row')
+  t.equal(res.body.trimEnd().split('\r\n').length, N + 1, 'header and every row')
   const rows = csvOf(res.body)
   t.equal(rows.length, N)
   const names = rows.map((r) => r['supporter name'])
