@@ -56,6 +56,7 @@ const ACTIONS: Record<string, Label> = {
   'user.password_set': (t) => t('admin.audit.actions.user_password_set'),
   'user.password_reset_cli': (t) => t('admin.audit.actions.user_password_reset_cli'),
   'user.admin_created_cli': (t) => t('admin.audit.actions.user_admin_created_cli'),
+  'user.admin_created_setup': (t) => t('setup.auditAction'),
   'user.organizer_created_cli': (t) => t('admin.audit.actions.user_organizer_created_cli'),
   'user.update': (t) => t('admin.audit.actions.user_update'),
   'user.disable': (t) => t('admin.audit.actions.user_disable'),

@@ -3,6 +3,7 @@ import session from '@fastify/session'
 import { SqliteSessionStore } from './session-store.js'
 import { loadAdminUser } from './access.js'
 import loginRoutes from './login-routes.js'
+import setupRoutes from './setup-routes.js'
 import dashboardRoutes from './dashboard-routes.js'
 import peopleRoutes from './people-routes.js'
 import tokenRoutes from './token-routes.js'
@@ -65,6 +66,7 @@ export default async function adminPlugin(app: FastifyInstance, opts: { screens:
   })
 
   await app.register(loginRoutes)
+  await app.register(setupRoutes)
   await app.register(dashboardRoutes)
   for (const screens of [...opts.screens, peopleRoutes, tokenRoutes, auditRoutes]) await app.register(screens)
 }

@@ -129,6 +129,14 @@ function formErrors(issues: FieldIssue[], lang: Language): Record<string, string
   )
 }
 
+/** The campaign form's messages: as formErrors, but every reason it may not go live, not only the first. */
+function campaignErrors(issues: FieldIssue[], lang: Language): Record<string, string> {
+  const errors = formErrors(issues, lang)
+  const status = issues.filter((i) => i.path[0] === 'status' && 'code' in i)
+  if (status.length) errors.status = status.map((i) => translateMessage(i.message, lang)).join(' ')
+  return errors
+}
+
 /**
  * First message per field for the template screen: the template's own problems come from
  * validateAppeal already in the page's language and stay as they are; the others (the language
@@ -307,7 +315,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
       const campaign = createCampaign(app.db, form.data, actorOf(req), app.clock())
       return reply.redirect(`/admin/campaigns/${campaign.id}?created=1`, 303)
     } catch (err) {
-      if (err instanceof InputError) return campaignPage(reply, { values: formValues(req.body), errors: formErrors(err.issues, req.lang) }, 422)
+      if (err instanceof InputError) return campaignPage(reply, { values: formValues(req.body), errors: campaignErrors(err.issues, req.lang) }, 422)
       throw err
     }
   })
@@ -341,7 +349,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
       try {
         updateCampaign(app.db, campaign.id, { ...form.data, translations }, actorOf(req), app.clock())
       } catch (err) {
-        if (err instanceof InputError) return campaignPage(reply, { campaign, values, errors: formErrors(err.issues, req.lang) }, 422)
+        if (err instanceof InputError) return campaignPage(reply, { campaign, values, errors: campaignErrors(err.issues, req.lang) }, 422)
         throw err
       }
       return reply.redirect(`/admin/campaigns/${campaign.id}?saved=1`, 303)

@@ -53,6 +53,8 @@ export function createCampaignService(db: Db, opts: { now: () => Date; publicCou
   const delayed = new DelayedValues<number, Tally>(opts.publicCountDelayMs, opts.now)
   return {
     ...queries,
+    /** What the campaign needs before it may go live, item by item, in a page's language (the dashboard's checklist). */
+    checklist: (campaign: Campaign, lang: Language) => readinessChecklist(db, campaign, translator(lang)),
     /** Whether the campaign takes letters and RSVPs now. */
     isOpen: (campaign: Campaign) => campaign.status === 'live',
     /** A campaign the public may see: drafts answer 404 (organizers preview them in the back office). */
@@ -465,6 +467,8 @@ export function createCampaign(db: Db, input: CampaignInput, actor: Actor, now: 
       const wrong = translationIssues(input.languages, input.translations)
       if (wrong.length) throw new InputError(wrong)
       if (slugTaken(tx, input.slug)) throw new InputError([slugTakenIssue(input.slug)])
+      // A new campaign has no official and no letter yet: it starts as a draft (or closed), never live.
+      if (input.status === 'live') refuseUnready(tx, { id: 0, goal: input.goal, languages: input.languages })
       const row = tx
         .insert(campaigns)
         .values({
@@ -515,6 +519,8 @@ export function updateCampaign(db: Db, campaignId: number, patch: Partial<Campai
       if (languagesTranslated.length) changes.translations = translated
       if (Object.keys(changes).length === 0) return current
       if (typeof changes.slug === 'string' && slugTaken(tx, changes.slug, campaignId)) throw new InputError([slugTakenIssue(changes.slug)])
+      // Going live: only once supporters' letters can be written and can arrive (the campaign as it will be).
+      if (changes.status === 'live') refuseUnready(tx, { id: campaignId, goal: patch.goal ?? current.goal, languages: patch.languages ?? current.languages })
       const row = tx
         .update(campaigns)
         .set({ ...(changes as Partial<Campaign>), updatedAt: now })
@@ -571,6 +577,97 @@ export function campaignWarnings(db: DbOrTx, campaign: Campaign, t: TFunction = 
     warnings.push({ text: bounceWarning(target, held, t), href: `/admin/campaigns/${campaign.id}/targets/${target.id}`, linkText: t('adminCampaigns.warnings.fixDelivery', { name: target.name }) })
   }
   return warnings
+}
+
+/** A 422 listing each reason the campaign may not go live, under `status`: `{ path: ['status'], code, message }`. */
+function refuseUnready(db: DbOrTx, campaign: Pick<Campaign, 'id' | 'goal' | 'languages'>): void {
+  const { ok, reasons } = readiness(db, campaign)
+  if (!ok) throw new InputError(reasons.map((r) => ({ path: ['status'], code: r.code, message: r.message })))
+}
+
+/** Why a campaign may not go live yet: `code` names the rule, `message` says it (English, translated by the screens). */
+export interface ReadinessIssue {
+  code: 'goal' | 'official' | 'templates' | 'placeholders'
+  message: string
+}
+
+const anEmail = z.email()
+
+/** Whether letters to this official can arrive: a working address for mail, or a postal address for hand delivery. */
+export function reachable(target: Pick<Target, 'delivery' | 'email' | 'deliveryState' | 'postalAddress'>): boolean {
+  if (target.delivery === 'hand') return target.postalAddress.trim() !== ''
+  return target.deliveryState !== 'bouncing' && anEmail.safeParse(target.email).success
+}
+
+/** The starter letter's gaps ("about …", "I ask you to …"): text the organizer must replace. */
+export function starterGaps(): string[] {
+  return [...new Set([...STARTER_BODY.matchAll(/[^{},\n]*?\s*…/g)].map((m) => m[0].trim()).filter((gap) => gap.length > 1))]
+}
+
+/** The languages whose template still has a gap of the starter letter. */
+function templatesWithGaps(list: Pick<LetterTemplate, 'language' | 'subject' | 'body'>[]): string[] {
+  const gaps = starterGaps()
+  return list.filter((x) => gaps.some((gap) => x.body.includes(gap) || x.subject.includes(gap))).map((x) => x.language)
+}
+
+interface ReadinessState {
+  goal: boolean
+  official: boolean
+  missingTemplates: string[]
+  gaps: string[]
+}
+
+function readinessState(db: DbOrTx, campaign: Pick<Campaign, 'id' | 'goal' | 'languages'>): ReadinessState {
+  const have = templatesOf(db, campaign.id).filter((x) => campaign.languages.includes(x.language))
+  const languages = new Set(have.map((x) => x.language))
+  return {
+    goal: Number.isInteger(campaign.goal) && campaign.goal >= 1,
+    official: targetsOf(db, campaign.id).some(reachable),
+    missingTemplates: campaign.languages.filter((l) => !languages.has(l)),
+    gaps: templatesWithGaps(have),
+  }
+}
+
+/**
+ * Whether the campaign may go live: it has a goal, at least one official letters can reach, a letter
+ * template in each of its languages, and no gap left from the starter letter. Each reason is a
+ * catalog message (English here; `translateMessage` gives it in a page's language).
+ */
+export function readiness(db: DbOrTx, campaign: Pick<Campaign, 'id' | 'goal' | 'languages'>): { ok: boolean; reasons: ReadinessIssue[] } {
+  const state = readinessState(db, campaign)
+  const reasons: ReadinessIssue[] = []
+  if (!state.goal) reasons.push({ code: 'goal', message: localized((t) => t('readiness.reason.goal')) })
+  if (!state.official) reasons.push({ code: 'official', message: localized((t) => t('readiness.reason.official')) })
+  const missing = state.missingTemplates.join(', ')
+  if (state.missingTemplates.length) reasons.push({ code: 'templates', message: localized((t) => t('readiness.reason.templates', { list: missing, count: state.missingTemplates.length })) })
+  const gaps = state.gaps.join(', ')
+  const phrases = starterGaps().map((g) => `“${g}”`).join(', ')
+  if (state.gaps.length) reasons.push({ code: 'placeholders', message: localized((t) => t('readiness.reason.placeholders', { list: gaps, phrases, count: state.gaps.length })) })
+  return { ok: reasons.length === 0, reasons }
+}
+
+export interface ChecklistItem {
+  code: ReadinessIssue['code']
+  done: boolean
+  label: string
+  /** Where to do it. */
+  href: string
+}
+
+/** The dashboard's checklist for going live, in t's language: every item, done or not, with where to do it. */
+export function readinessChecklist(db: DbOrTx, campaign: Campaign, t: TFunction = english): { ready: boolean; done: number; items: ChecklistItem[] } {
+  const state = readinessState(db, campaign)
+  const base = `/admin/campaigns/${campaign.id}`
+  const firstMissing = state.missingTemplates[0]
+  const firstGap = state.gaps[0]
+  const items: ChecklistItem[] = [
+    { code: 'goal', done: state.goal, label: t('readiness.check.goal'), href: base },
+    { code: 'official', done: state.official, label: t('readiness.check.official'), href: `${base}/targets` },
+    { code: 'templates', done: state.missingTemplates.length === 0, label: t('readiness.check.templates', { list: campaign.languages.join(', ') }), href: firstMissing ? `${base}/templates/${firstMissing}` : `${base}/templates` },
+    { code: 'placeholders', done: state.gaps.length === 0, label: t('readiness.check.placeholders'), href: firstGap ? `${base}/templates/${firstGap}` : `${base}/templates` },
+  ]
+  const done = items.filter((i) => i.done).length
+  return { ready: done === items.length, done, items }
 }
 
 /** What turning confirmation off gives away, shown beside the settings while it is off (in t's language). */

@@ -10,7 +10,7 @@ import { createApiToken } from '../../src/admin/api.js'
 type Actor = 'anonymous' | 'otherOrganizer' | 'organizer' | 'admin'
 type Scope = 'public' | 'self' | 'campaign' | 'picket' | 'adminOnly'
 
-const PUBLIC = new Set(['GET /admin/login', 'POST /admin/login', 'POST /admin/logout', 'GET /admin/invitations/:token', 'POST /admin/invitations/:token'])
+const PUBLIC = new Set(['GET /admin/login', 'POST /admin/login', 'POST /admin/logout', 'GET /admin/invitations/:token', 'POST /admin/invitations/:token', 'GET /admin/setup', 'POST /admin/setup'])
 const ADMIN_ONLY = [/^\/admin\/users/, /^\/admin\/mail/, /^\/admin\/audit/, /^\/admin\/supporters/, /^\/admin\/campaigns\/new$/, /^\/(api\/)?admin\/email-changes/, /\/targets\/:targetId\/email\/(approve|reject)$/]
 const ADMIN_ONLY_EXACT = new Set(['POST /admin/campaigns', 'POST /api/admin/campaigns'])
 
