@@ -64,7 +64,7 @@ export function picketMail(
   campaign: Campaign,
   picket: Picket,
   rsvp: Rsvp,
-  extra: { offsetMinutes?: number } = {},
+  extra: { offsetMinutes?: number; now?: Date } = {},
 ): OutboxMessage {
   const lang = mailLanguage(rsvp.language)
   const base = campaign.languages[0] ?? lang
@@ -108,7 +108,9 @@ export function picketMail(
       // picket moved: transactional, and a one-click "unsubscribe" there would stop nothing of the kind.
       ...(kind === 'picket_reminder' ? { 'List-Unsubscribe': `<${stopUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {}),
     },
-    // The .ics in the RSVP's language; built once per version of the picket and language (calendar.ts).
-    attachments: w.withIcs ? [icsAttachment(localPicket, localCampaign, mail, lang)] : undefined,
+    // The .ics in the RSVP's language; built once per version of the picket and language (calendar.ts),
+    // stamped with when the mail was made (`extra.now`, the app clock's: the service passes it) and, for a
+    // cancellation, naming this RSVP as its attendee: the file is theirs alone.
+    attachments: w.withIcs ? [icsAttachment(localPicket, localCampaign, mail, { lang, now: extra.now ?? new Date(), to: { name: rsvp.name, email: rsvp.email! } })] : undefined,
   }
 }

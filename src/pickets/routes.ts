@@ -74,7 +74,7 @@ export default async function picketRoutes(app: FastifyInstance) {
     return reply
       .type('text/calendar; charset=utf-8')
       .header('content-disposition', `inline; filename="${campaign.slug}-pickets.ics"`)
-      .send(campaignFeed(campaign, pickets.feed(campaign.id), mail))
+      .send(campaignFeed(campaign, pickets.feed(campaign.id), mail, app.clock()))
   })
 
   app.get<{ Params: { slug: string } }>('/api/campaigns/:slug/pickets', async (req, reply) => {
@@ -98,7 +98,7 @@ export default async function picketRoutes(app: FastifyInstance) {
       return reply
         .type('text/calendar; charset=utf-8')
         .header('content-disposition', `attachment; filename="picket-${found.picket.id}.ics"`)
-        .send(picketIcs(found.picket, found.campaign, mail))
+        .send(picketIcs(found.picket, found.campaign, mail, app.clock()))
     }
     return picketPage(req, reply, found.picket, found.campaign)
   })

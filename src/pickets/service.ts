@@ -80,7 +80,7 @@ export function createPicketService(deps: {
    * cap (our mail is no relay). Past the cap nothing goes, and the answer is the same.
    */
   function mailAnonymously(tx: DbOrTx, kind: PicketMailKind, campaign: Campaign, picket: Picket, rsvp: Rsvp, emailNormalized: string, now: Date) {
-    const message = picketMail(mail, kind, campaign, picket, rsvp)
+    const message = picketMail(mail, kind, campaign, picket, rsvp, { now })
     if (!takeAnonymousMail(tx, mail.addressKey, emailNormalized, now)) return
     enqueueMail(tx, { kind, topic: `picket:${picket.id}`, message }, now)
   }
@@ -137,7 +137,7 @@ export function createPicketService(deps: {
       for (const rsvp of batch) {
         // An erased supporter (data protection) still counts but can no longer be written to.
         if (!rsvp.email) continue
-        enqueueMail(tx, { kind, topic: `picket:${picket.id}`, message: picketMail(mail, kind, campaign, picket, rsvp) }, now)
+        enqueueMail(tx, { kind, topic: `picket:${picket.id}`, message: picketMail(mail, kind, campaign, picket, rsvp, { now }) }, now)
       }
       after = batch[batch.length - 1]!.id
     }
@@ -150,7 +150,7 @@ export function createPicketService(deps: {
       if (!next || !q.takePlace(tx, picket.id)) return
       q.setRsvp(tx, next.id, { status: 'going', waitlistedAt: null })
       q.adjustCounts(tx, picket.id, 0, -1)
-      enqueueMail(tx, { kind: 'rsvp_promoted', topic: `picket:${picket.id}`, message: picketMail(mail, 'rsvp_promoted', campaign, picket, { ...next, status: 'going' }) }, now)
+      enqueueMail(tx, { kind: 'rsvp_promoted', topic: `picket:${picket.id}`, message: picketMail(mail, 'rsvp_promoted', campaign, picket, { ...next, status: 'going' }, { now }) }, now)
     }
   }
 
@@ -356,7 +356,7 @@ export function createPicketService(deps: {
         q.adjustCounts(tx, rsvp.picketId, 0, going ? 0 : 1)
         const picket = q.picketById(tx, rsvp.picketId)!
         const kind = going ? 'rsvp_going' : 'rsvp_waitlisted'
-        enqueueMail(tx, { kind, topic: `picket:${picket.id}`, message: picketMail(mail, kind, found.campaign, picket, { ...rsvp, status, createdAt: now }) }, now)
+        enqueueMail(tx, { kind, topic: `picket:${picket.id}`, message: picketMail(mail, kind, found.campaign, picket, { ...rsvp, status, createdAt: now }, { now }) }, now)
       })
       mailQueued()
       return { kind: 'confirmed', found: service.lookup(token)! }
@@ -411,7 +411,7 @@ export function createPicketService(deps: {
           db.transaction((tx) => {
             for (const rsvp of owed) {
               if (!q.claimReminder(tx, rsvp.id, offset, picket.startsAt, now)) continue
-              const message = picketMail(mail, 'picket_reminder', campaign, picket, rsvp, { offsetMinutes: offset })
+              const message = picketMail(mail, 'picket_reminder', campaign, picket, rsvp, { offsetMinutes: offset, now })
               enqueueMail(tx, { kind: 'picket_reminder', topic: reminderTopic(picket.id), notAfter: picket.startsAt, message }, now)
               queued++
             }
