@@ -5,7 +5,7 @@ import type { Campaign, CampaignPerson, Target } from '../db/schema/index.js'
 import { campaignStatuses, campaignTexts, digestPeriods, personTexts, picketTexts, targetTexts } from '../db/schema/index.js'
 import { countryName, countryOptions } from '../countries.js'
 import { fieldErrors, InputError, issuesOf, translateMessage, type FieldIssue } from '../validation.js'
-import { translator, type Language } from '../i18n/index.js'
+import { languageName, translator, type Language } from '../i18n/index.js'
 import { missingTranslations } from '../i18n/content.js'
 import { actorOf, campaignScope, parseId, requireAdmin } from '../admin/access.js'
 import { renderCampaignPage } from './page.js'
@@ -66,20 +66,6 @@ function strings(body: unknown, keys: readonly string[]): Record<string, string>
 function parseForm<T extends z.ZodType>(schema: T, body: unknown): { ok: true; data: z.infer<T> } | { ok: false; issues: FieldIssue[] } {
   const parsed = schema.safeParse(body && typeof body === 'object' ? body : {})
   return parsed.success ? { ok: true, data: parsed.data } : { ok: false, issues: issuesOf(parsed.error) }
-}
-
-const languageNames = new Map<string, Intl.DisplayNames>()
-/** A language's name in the page's language ("Russian", "Русский"), or its code if Intl does not know it. */
-function languageName(code: string, lang: Language = 'en'): string {
-  let names = languageNames.get(lang)
-  if (!names) languageNames.set(lang, (names = new Intl.DisplayNames([lang], { type: 'language' })))
-  try {
-    const name = names.of(code) ?? code
-    // "русский" as a heading or a label: capitalised, as in the language switch.
-    return name.charAt(0).toLocaleUpperCase(lang) + name.slice(1)
-  } catch {
-    return code
-  }
 }
 
 // ------------------------------------------------------------ texts in each of the campaign's languages

@@ -42,3 +42,20 @@ export function fromAcceptLanguage(header: string | undefined): Language | null 
 
 /** The Intl locale a language's dates are written in: British order for English ("16 December"), else the language's own. */
 export const dateLocale = (lang: string) => (lang === 'en' ? 'en-GB' : lang)
+
+const languageNames = new Map<string, Intl.DisplayNames>()
+
+/**
+ * A language's name in the page's language ("Русский", "Kazakh"), capitalised as a label or heading (Russian
+ * and Kazakh write them in lower case); the code itself when Intl knows no name for it.
+ */
+export function languageName(code: string, lang: string = 'en'): string {
+  try {
+    let names = languageNames.get(lang)
+    if (!names) languageNames.set(lang, (names = new Intl.DisplayNames([lang, 'en'], { type: 'language' })))
+    const name = names.of(code)
+    return name && name !== code ? name.charAt(0).toLocaleUpperCase(lang) + name.slice(1) : code
+  } catch {
+    return code
+  }
+}

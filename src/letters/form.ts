@@ -3,7 +3,7 @@ import { localize } from '../i18n/content.js'
 import { countryName, countryOptions, isCountryCode } from '../countries.js'
 import { officialsForCountry } from '../campaigns/queries.js'
 import { NOTE_MAX, type PreviewInput } from './input.js'
-import { translator, type Language } from '../i18n/index.js'
+import { languageName, translator, type Language } from '../i18n/index.js'
 
 /** What the supporter typed, and what was wrong with it, when the form comes back. */
 export interface LetterFormState {
@@ -85,17 +85,3 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : ''
 }
 
-const languageNames = new Map<string, Intl.DisplayNames>()
-
-/** A language's name in the page's language (Russian: "казахский"), or its code when Intl knows none. */
-export function languageName(code: string, lang: Language = 'en'): string {
-  try {
-    let names = languageNames.get(lang)
-    if (!names) languageNames.set(lang, (names = new Intl.DisplayNames([lang, 'en'], { type: 'language' })))
-    const name = names.of(code) ?? code
-    // Russian and Kazakh write language names in lower case; in a list of choices they begin with a capital.
-    return name.charAt(0).toLocaleUpperCase(lang) + name.slice(1)
-  } catch {
-    return code
-  }
-}

@@ -6,7 +6,7 @@ import { picketTexts, type Campaign, type Picket } from '../db/schema/index.js'
 import { countryOptions } from '../countries.js'
 import { picketView } from './view.js'
 import { InputError, fieldErrors, issuesOf, localized, translateMessage, type FieldIssue } from '../validation.js'
-import { translator, type Language } from '../i18n/index.js'
+import { languageName, translator, type Language } from '../i18n/index.js'
 import { localize, missingTranslations } from '../i18n/content.js'
 import { mergeTranslations, picketInput, picketTranslations, translationLanguageIssues } from './input.js'
 import { sendError } from '../errors.js'
@@ -284,19 +284,6 @@ function statusOf(p: Picket, now: Date, t: TFunction): { key: string; label: str
 }
 
 const localTime = (d: Date | null, zone: string, lang: Language, format = 'd LLL HH:mm') => (d ? DateTime.fromJSDate(d, { zone }).setLocale(lang === 'en' ? 'en-GB' : lang).toFormat(format) : '')
-
-const languageNames = new Map<string, Intl.DisplayNames>()
-/** A language's name in the page's language ("русский", "Russian"); the code itself when Intl has none. */
-function languageName(code: string, lang: Language): string {
-  let names = languageNames.get(lang)
-  if (!names) languageNames.set(lang, (names = new Intl.DisplayNames([lang], { type: 'language' })))
-  try {
-    const name = names.of(code)
-    return name && name !== code ? name.charAt(0).toLocaleUpperCase(lang) + name.slice(1) : code
-  } catch {
-    return code
-  }
-}
 
 /** Which of the picket's texts are not translated yet, by language, for the list. */
 function missingTexts(p: Picket, campaign: Campaign, lang: Language) {

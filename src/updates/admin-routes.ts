@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TFunction } from 'i18next'
 import type { Campaign, PersonStatusChange, Update } from '../db/schema/index.js'
 import { InputError, translateMessage, type FieldIssue } from '../validation.js'
-import { translator, type Language } from '../i18n/index.js'
+import { languageName, translator, type Language } from '../i18n/index.js'
 import { sendError } from '../errors.js'
 import { actorOf, campaignScope, parseId } from '../admin/access.js'
 import { BODY_MAX, CHANGES_MAX, STATUS_MAX, TITLE_MAX, UpdateConflict } from './service.js'
@@ -11,19 +11,6 @@ type Params = { Params: { id: string; updateId?: string } }
 
 /** Blank rows for new status changes under the ones an update records. */
 const BLANK_CHANGE_ROWS = 2
-
-const languageNames = new Map<string, Intl.DisplayNames>()
-/** A language's name in the page's language ("Русский", "Russian"); the code when Intl has none. */
-function languageName(code: string, lang: Language): string {
-  let names = languageNames.get(lang)
-  if (!names) languageNames.set(lang, (names = new Intl.DisplayNames([lang], { type: 'language' })))
-  try {
-    const name = names.of(code)
-    return name && name !== code ? name.charAt(0).toLocaleUpperCase(lang) + name.slice(1) : code
-  } catch {
-    return code
-  }
-}
 
 /** What the form holds, as typed: texts by language, status-change rows with a status per language. */
 interface FormValues {
