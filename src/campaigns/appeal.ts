@@ -3,7 +3,7 @@ import type { TFunction } from 'i18next'
 import { targetTexts, type Target } from '../db/schema/index.js'
 import { countryName } from '../countries.js'
 import { localize } from '../i18n/content.js'
-import { isLanguage, translator, type Language } from '../i18n/index.js'
+import { dateLocale, isLanguage, translator, type Language } from '../i18n/index.js'
 
 /**
  * Appeals are written by organizers, so they run in a Handlebars of their own:
@@ -418,7 +418,7 @@ export function letterDate(date: Date, language: string): string {
   let f = dateFormats.get(language)
   if (!f) {
     try {
-      f = new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : language, { dateStyle: 'long', timeZone: 'UTC' })
+      f = new Intl.DateTimeFormat(dateLocale(language), { dateStyle: 'long', timeZone: 'UTC' })
     } catch {
       f = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' })
     }

@@ -6,7 +6,7 @@ import { picketTexts, type Campaign, type Picket } from '../db/schema/index.js'
 import { countryOptions } from '../countries.js'
 import { picketView } from './view.js'
 import { InputError, fieldErrors, issuesOf, localized, translateMessage, type FieldIssue } from '../validation.js'
-import { languageName, translator, type Language } from '../i18n/index.js'
+import { dateLocale, languageName, translator, type Language } from '../i18n/index.js'
 import { localize, missingTranslations } from '../i18n/content.js'
 import { mergeTranslations, picketInput, picketTranslations, translationLanguageIssues } from './input.js'
 import { sendError } from '../errors.js'
@@ -283,7 +283,7 @@ function statusOf(p: Picket, now: Date, t: TFunction): { key: string; label: str
   return { key: 'scheduled', label: t('adminPickets.status.scheduled') }
 }
 
-const localTime = (d: Date | null, zone: string, lang: Language, format = 'd LLL HH:mm') => (d ? DateTime.fromJSDate(d, { zone }).setLocale(lang === 'en' ? 'en-GB' : lang).toFormat(format) : '')
+const localTime = (d: Date | null, zone: string, lang: Language, format = 'd LLL HH:mm') => (d ? DateTime.fromJSDate(d, { zone }).setLocale(dateLocale(lang)).toFormat(format) : '')
 
 /** Which of the picket's texts are not translated yet, by language, for the list. */
 function missingTexts(p: Picket, campaign: Campaign, lang: Language) {
