@@ -32,6 +32,7 @@ import { createUpdateService } from './updates/service.js'
 import { createUpdateMailing } from './updates/mailing.js'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { jsonSerializerCompiler, openApiTransform, zodValidatorCompiler } from './openapi.js'
 import { createPicketService } from './pickets/service.js'
 import { mailSettings } from './mail/settings.js'
 import type { Mailer } from './mail/transport.js'
@@ -164,14 +165,36 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
     for (const method of ([] as string[]).concat(route.method)) if (method !== 'HEAD') routes.push({ method, url: route.url })
   })
 
+  // The JSON APIs validate with their zod schemas, and the document is made from the same objects (src/openapi.ts).
+  app.setValidatorCompiler(zodValidatorCompiler)
+  app.setSerializerCompiler(jsonSerializerCompiler)
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Outcry organizers API', version: '1', description: 'Campaigns, officials, templates, pickets, offline letters, tallies and exports. Authenticate with `Authorization: Bearer oc_…` (tokens are created on /admin/tokens or with `npm run token:create`).' },
+      openapi: '3.1.0',
+      info: {
+        title: 'Outcry API',
+        version: '1',
+        description:
+          'The organizers\' API (`/api/admin/…`: campaigns, officials, templates, pickets, offline letters, updates, tallies and exports; authenticate with `Authorization: Bearer oc_…`, tokens are created on /admin/tokens or with `npm run token:create`) and the public API (`/api/campaigns/…`, `/api/pickets/…`: what a campaign\'s page shows, writing a letter, RSVPs; no token). Errors answer `{"error": "…"}`; a 422 lists each wrong field in `issues` with its path. Messages follow `?lang=` or `Accept-Language` (English by default).',
+      },
+      tags: [
+        { name: 'public', description: 'What anyone may read or do without a token, as on the campaign\'s pages' },
+        { name: 'account', description: 'The token\'s user' },
+        { name: 'campaigns' },
+        { name: 'targets', description: 'Officials the letters go to' },
+        { name: 'templates', description: 'Letter templates, one per language' },
+        { name: 'pickets' },
+        { name: 'offline letters' },
+        { name: 'hand delivery' },
+        { name: 'updates' },
+        { name: 'tallies' },
+        { name: 'exports' },
+      ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
-    // Only the organizers' API is documented there.
-    transform: ({ schema, url }) => ({ schema: (url.startsWith('/api/admin') ? schema : { ...schema, hide: true }) as typeof schema, url }),
+    // Only /api/… is documented; zod schemas become JSON Schema there.
+    transform: openApiTransform,
   })
   await app.register(swaggerUi, {
     routePrefix: '/api/docs',

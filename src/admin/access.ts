@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { sendError } from '../errors.js'
 import type { Db } from '../db/client.js'
 import type { Campaign, Picket, Role } from '../db/schema/index.js'
 import { campaignIdsOf, userById } from './users.js'
@@ -40,9 +41,14 @@ export function parseId(raw: unknown): number {
   return typeof raw === 'string' && /^[1-9][0-9]{0,9}$/.test(raw) ? Number(raw) : 0
 }
 
-/** preHandler for admin-only routes. */
+/**
+ * preHandler for admin-only routes. A screen hides itself (404); the API's operations are public in
+ * its document, so an organizer's token is told plainly it may not (403).
+ */
 export async function requireAdmin(req: FastifyRequest, reply: FastifyReply) {
-  if (req.user?.role !== 'admin') return reply.callNotFound()
+  if (req.user?.role === 'admin') return
+  if (req.url.startsWith('/api/')) return sendError(req, reply, 403, (t) => t('admin.api.adminsOnly'))
+  return reply.callNotFound()
 }
 
 /**

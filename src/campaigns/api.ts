@@ -33,6 +33,7 @@ import {
   updateTarget,
 } from './service.js'
 import { emailChangeApi } from './email-changes.js'
+import { dateTime, idParam, responses } from '../openapi.js'
 
 const idParams = { type: 'object', properties: { id: { type: 'string', pattern: '^[1-9][0-9]*$' } }, required: ['id'] }
 const targetParams = { type: 'object', properties: { id: { type: 'string' }, targetId: { type: 'string' } }, required: ['id', 'targetId'] }
@@ -55,17 +56,48 @@ const personParams = { type: 'object', properties: { id: { type: 'string' }, per
 
 const csvImport = z.object({ csv: z.string({ error: 'csv must be the text of a CSV file' }).max(250_000, 'csv must be at most 250,000 characters') })
 
+const translationsOut = z.record(z.string(), z.record(z.string(), z.string())).describe('Texts in the campaign’s other languages, keyed by language: {"ru": {"title": "…"}}')
+
+/** A campaign as the API answers (campaignJson). */
+export const campaignOut = z.object({
+  id: z.int().positive(),
+  slug: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  story: z.string(),
+  goal: z.int().positive(),
+  status: z.enum(['draft', 'live', 'closed']),
+  confirmLetters: z.boolean(),
+  confirmRsvps: z.boolean(),
+  languages: z.array(z.string()).min(1).describe('The first is the language of the fields themselves'),
+  translations: translationsOut,
+  lettersCount: z.int().nonnegative().describe('Letters written online that count'),
+  offlineCount: z.int().nonnegative().describe('Letters posted on paper, reported by groups'),
+  createdAt: dateTime,
+  updatedAt: dateTime,
+})
+
 /** /api/admin/campaigns…: campaigns, officials and letter templates for organizers' own tools. */
 export default async function campaignApi(app: FastifyInstance) {
-  app.get('/campaigns', { schema: { tags: ['campaigns'], summary: 'The campaigns the token’s user runs (every campaign for admins)' } }, async (req) => ({
-    campaigns: campaignsFor(app.db, req.user!).map(campaignJson),
-  }))
+  app.get(
+    '/campaigns',
+    { schema: { tags: ['campaigns'], summary: 'The campaigns the token’s user runs (every campaign for admins)', response: responses({ 200: z.object({ campaigns: z.array(campaignOut) }).describe('The campaigns') }, [401]) } },
+    async (req) => ({
+      campaigns: campaignsFor(app.db, req.user!).map(campaignJson),
+    }),
+  )
 
   app.post(
     '/campaigns',
     {
-      preHandler: requireAdmin,
-      schema: { tags: ['campaigns'], summary: 'Create a campaign (admins only). 201 {"campaign":{"id":…}}', description: TRANSLATIONS_DOC, body: jsonSchema(campaignCreateJson) },
+      preValidation: requireAdmin,
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Create a campaign (admins only)',
+        description: TRANSLATIONS_DOC,
+        body: campaignCreateJson,
+        response: responses({ 201: z.object({ campaign: campaignOut }).describe('The campaign, created') }, [400, 401, 403, 415, 422]),
+      },
     },
     async (req, reply) => {
       const input = parseBody(req, campaignCreateJson)

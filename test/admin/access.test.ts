@@ -107,6 +107,8 @@ t.test('every back-office route checks the role and the campaign', async (t) => 
       const signInRedirect = res.statusCode === 303 && String(res.headers.location).startsWith('/admin/login')
       if (allowed(actor, scope)) t.ok(![401, 403, 404].includes(res.statusCode) && !signInRedirect, `${label}: let in`)
       else if (actor === 'anonymous') t.ok(signInRedirect || res.statusCode === 401 || res.statusCode === 403, `${label}: asked to sign in`)
+      // The API's admin-only operations are in its public document: an organizer's token hears 403; screens and others' campaigns stay 404.
+      else if (scope === 'adminOnly' && url.startsWith('/api/')) t.equal(res.statusCode, 403, `${label}: forbidden to them`)
       else t.equal(res.statusCode, 404, `${label}: not found for them`)
     }
   }
