@@ -10,8 +10,13 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-# Production dependencies only: tsx, which runs the TypeScript today, is one of them.
-RUN npm ci --omit=dev --no-audit --no-fund \
+# Every dependency to compile (TypeScript is a dev one), then only the production ones are kept.
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY src ./src
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
 # Runtime stage: node_modules from the build stage, the source, and no compiler.
@@ -22,6 +27,8 @@ ENV NODE_ENV=production \
     DATABASE_PATH=/data/outcry.db
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# The source stays for the npm scripts (admin:create, backup, restore… run through tsx).
 COPY package.json package-lock.json tsconfig.json ./
 COPY src ./src
 COPY templates ./templates
@@ -36,7 +43,6 @@ EXPOSE 3000
 # /health answers 200 while the database answers, 503 otherwise. The slim image has no curl: Node asks.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# What `npm start` runs (src/server.ts through tsx), without npm in between, so SIGTERM from
-# `docker stop` reaches the server and it closes gracefully. When the build compiles to JavaScript
-# (issue 16) this becomes ["node", "dist/server.js"].
-CMD ["node", "--import", "tsx", "src/server.ts"]
+# What `npm start` runs (the compiled server), without npm in between, so SIGTERM from `docker stop`
+# reaches the server and it closes gracefully.
+CMD ["node", "--enable-source-maps", "dist/server.js"]
