@@ -13,7 +13,6 @@ COPY package.json package-lock.json ./
 # Every dependency to compile (TypeScript is a dev one), then only the production ones are kept.
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts ./scripts
 COPY src ./src
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
