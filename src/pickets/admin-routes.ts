@@ -3,16 +3,18 @@ import { DateTime } from 'luxon'
 import type { TFunction } from 'i18next'
 import type { z } from 'zod'
 import { picketTexts, type Campaign, type Picket } from '../db/schema/index.js'
-import { countryOptions } from '../countries.js'
+import { countryName, countryOptions, isCountryCode } from '../countries.js'
 import { picketView } from './view.js'
 import { InputError, fieldErrors, issuesOf, localized, translateMessage, type FieldIssue } from '../validation.js'
 import { dateLocale, languageName, translator, type Language } from '../i18n/index.js'
 import { localize, missingTranslations } from '../i18n/content.js'
 import { mergeTranslations, picketInput, picketTranslations, translationLanguageIssues } from './input.js'
 import { sendError } from '../errors.js'
+import { isTimeZone } from './time.js'
 import { audit } from '../admin/audit.js'
 import { actorOf, parseId, campaignScope, picketScope } from '../admin/access.js'
 import * as pq from './admin-queries.js'
+import { allTimeZones, countryZones, labelInstant, suggestTimeZone, venueStart, zoneCity, zoneLabel, zoneOptions } from './time-zones.js'
 
 // ---------------------------------------------------------------------------------------------
 // Changes, shared by the screens and the API: each one audited in its own transaction.
@@ -190,8 +192,18 @@ function formValues(body: unknown, campaign: Campaign): FormValues {
   return out
 }
 
-/** Form strings to the service's input. Unreadable values go through as they are, so the service names the field. */
-function inputOf(v: FormValues): { input: Record<string, unknown>; remindersUnreadable: boolean } {
+/**
+ * Form strings to the service's input. Unreadable values go through as they are, so the service names the
+ * field. A zone left empty (the form without scripts) is the one suggested from the country and city, and is
+ * put in the values so the form shows it chosen; `zoneUnknown` when none could be suggested.
+ */
+function inputOf(v: FormValues): { input: Record<string, unknown>; remindersUnreadable: boolean; zoneUnknown: boolean } {
+  let zoneUnknown = false
+  if (v.timeZone.trim() === '') {
+    const suggested = suggestTimeZone(v.country, v.city)
+    if (suggested) v.timeZone = suggested
+    else zoneUnknown = true
+  }
   const capacity = v.capacity.trim() === '' ? null : /^\s*\d+\s*$/.test(v.capacity) ? Number(v.capacity) : v.capacity
   const reminders = parseReminderHours(v.reminders)
   return {
@@ -212,6 +224,7 @@ function inputOf(v: FormValues): { input: Record<string, unknown>; remindersUnre
       ...(Object.keys(v.texts).length ? { translations: v.texts } : {}),
     },
     remindersUnreadable: reminders === null,
+    zoneUnknown,
   }
 }
 
@@ -236,19 +249,52 @@ function valuesOf(app: FastifyInstance, picket: Picket, campaign: Campaign): For
   }
 }
 
-let zoneList: string[] | undefined
-/** IANA zones for the datalist, plus any a picket already uses (ICU may lag behind, e.g. Europe/Kyiv). */
-function timeZones(extra: string[]): string[] {
-  zoneList ??= Intl.supportedValuesOf('timeZone').filter((z) => z.includes('/'))
-  const missing = [...new Set(extra)].filter((z) => !zoneList!.includes(z))
-  return missing.length ? [...zoneList, ...missing].sort() : zoneList
+/**
+ * The zone list of the form: the country's zones first, then all of them (with any a picket of the
+ * campaign already keeps that the data has since renamed), labelled "London — GMT+0" at the picket's
+ * date; the chosen one selected once.
+ */
+function zoneChoice(values: FormValues, extra: string[], now: Date, lang: Language) {
+  const t = translator(lang)
+  const at = labelInstant(values.startsLocal, now)
+  const chosen = values.timeZone.trim()
+  const all = allTimeZones()
+  const missing = [...new Set([...extra, chosen])].filter((z) => z && isTimeZone(z) && !all.includes(z))
+  const inCountry = zoneOptions(countryZones(values.country), at)
+  let selectedOnce = false
+  const mark = (o: { value: string; label: string }) => {
+    const selected = !selectedOnce && o.value === chosen
+    if (selected) selectedOnce = true
+    return { ...o, selected }
+  }
+  const country = inCountry.map(mark)
+  const everywhere = zoneOptions([...all, ...missing], at).map(mark)
+  const countryCode = values.country.trim().toUpperCase()
+  return {
+    country,
+    countryLabel: country.length ? t('adminPickets.form.zonesInCountry', { country: countryName(countryCode, lang) }) : '',
+    all: everywhere,
+    suggested: suggestTimeZone(values.country, values.city) ?? '',
+  }
+}
+
+/**
+ * "Saturday 16 December, 12:00 in London": the start as the venue's clocks read it, in the page's language
+ * ('' until a start is given). The browser keeps it up to date as the organizer types (public/picket-form.js).
+ */
+export function localPreview(startsLocal: string, city: string, zone: string, lang: Language): string {
+  const start = venueStart(startsLocal, dateLocale(lang))
+  if (!start) return ''
+  const place = city.trim() || (isTimeZone(zone) ? zoneCity(zone) : '')
+  const t = translator(lang)
+  return place ? t('adminPickets.form.preview', { ...start, city: place }) : t('adminPickets.form.previewNoCity', start)
 }
 
 /**
  * Messages beside the fields, in the page's language: a translation's beside its own box
  * (tr_ru_title), the local times' own words replaced by a plain hint when they have no catalog message.
  */
-function formErrors(issues: FieldIssue[], remindersUnreadable: boolean, lang: Language): Record<string, string> {
+function formErrors(issues: FieldIssue[], remindersUnreadable: boolean, lang: Language, zoneUnknown = false): Record<string, string> {
   const t = translator(lang)
   const own = issues.filter((i) => i.path[0] !== 'translations')
   const errors = fieldErrors(own, lang)
@@ -266,6 +312,7 @@ function formErrors(issues: FieldIssue[], remindersUnreadable: boolean, lang: La
     }
   }
   if (remindersUnreadable && errors.reminders) errors.reminders = remindersHelp(t)
+  if (zoneUnknown && errors.timeZone) errors.timeZone = t('adminPickets.errors.timeZoneUnknown')
   return errors
 }
 
@@ -303,6 +350,33 @@ type CheckInParams = { Params: { id: string; rsvpId: string }; Querystring: { q?
 
 export default async function picketRoutes(app: FastifyInstance) {
   const actions = picketActions(app)
+
+  // The zone for a place, asked by the form's script as the country and city change (so the rule lives
+  // here only): {"timeZone":"Europe/London","label":"London — GMT+0","zones":[the country's]}. Any signed-in
+  // person may ask; it tells nothing about anyone. A country not chosen yet: no zone; a wrong one: 422.
+  app.get<{ Querystring: Record<string, unknown> }>('/pickets/time-zone-suggestion', async (req, reply) => {
+    const t = translator(req.lang)
+    const text = (v: unknown) => (v === undefined ? '' : typeof v === 'string' ? v : null)
+    const country = text(req.query.country)
+    const city = text(req.query.city)
+    const startsLocal = text(req.query.startsLocal)
+    const issues: FieldIssue[] = []
+    if (country === null || (country.trim() !== '' && !isCountryCode(country.trim().toUpperCase()))) issues.push({ path: ['country'], message: t('validation.country') })
+    if (city === null || city.length > 100) issues.push({ path: ['city'], message: t('adminPickets.errors.tooLong', { label: t('adminPickets.form.city'), max: 100 }) })
+    if (startsLocal === null || (startsLocal !== '' && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(startsLocal))) issues.push({ path: ['startsLocal'], message: t('adminPickets.errors.startsLocal') })
+    reply.header('cache-control', 'no-store')
+    if (issues.length) return reply.code(422).send({ error: t('errors.invalidInput'), issues })
+    const at = labelInstant(startsLocal!, app.clock())
+    const code = country!.trim().toUpperCase()
+    const timeZone = code ? suggestTimeZone(code, city!) : null
+    const zones = zoneOptions(countryZones(code), at)
+    return {
+      timeZone,
+      label: timeZone ? zoneLabel(timeZone, at) : null,
+      zones,
+      zonesLabel: zones.length ? t('adminPickets.form.zonesInCountry', { country: countryName(code, req.lang) }) : null,
+    }
+  })
 
   function renderForm(
     req: FastifyRequest,
@@ -346,7 +420,13 @@ export default async function picketRoutes(app: FastifyInstance) {
       notice: state.notice,
       action: picket ? `/admin/pickets/${picket.id}` : `/admin/campaigns/${campaign.id}/pickets/new`,
       countries: countryOptions(lang).map((c) => ({ ...c, selected: c.code === values.country.trim().toUpperCase() })),
-      timeZones: timeZones(pq.picketsOfCampaign(app.db, campaign.id).map((p) => p.timeZone)),
+      zones: zoneChoice(values, pq.picketsOfCampaign(app.db, campaign.id).map((p) => p.timeZone), app.clock(), lang),
+      preview: localPreview(values.startsLocal, values.city, values.timeZone || suggestTimeZone(values.country, values.city) || '', lang),
+      // The browser's live preview: the same message with its pieces left as {date}, {time}, {city}.
+      previewPattern: t('adminPickets.form.preview', { date: '{date}', time: '{time}', city: '{city}' }),
+      previewPatternNoCity: t('adminPickets.form.previewNoCity', { date: '{date}', time: '{time}' }),
+      yourTimePattern: t('adminPickets.form.yourTime', { time: '{time}' }),
+      dateLocale: dateLocale(lang),
       csrfToken: reply.generateCsrf(),
     })
   }
@@ -375,13 +455,13 @@ export default async function picketRoutes(app: FastifyInstance) {
     scoped.post<IdParams>('/campaigns/:id/pickets/new', { preHandler: app.csrfProtection }, async (req, reply) => {
       const campaign = req.campaign!
       const values = formValues(req.body, campaign)
-      const { input, remindersUnreadable } = inputOf(values)
+      const { input, remindersUnreadable, zoneUnknown } = inputOf(values)
       try {
         const picket = actions.schedule(req, campaign.id, input)
         return reply.redirect(`/admin/pickets/${picket.id}?saved=scheduled`, 303)
       } catch (err) {
         if (!(err instanceof InputError)) throw err
-        return renderForm(req, reply, campaign, { values, errors: formErrors(err.issues, remindersUnreadable, req.lang) }, 422)
+        return renderForm(req, reply, campaign, { values, errors: formErrors(err.issues, remindersUnreadable, req.lang, zoneUnknown) }, 422)
       }
     })
   })
@@ -402,14 +482,14 @@ export default async function picketRoutes(app: FastifyInstance) {
     scoped.post<IdParams>('/pickets/:id', { preHandler: app.csrfProtection }, async (req, reply) => {
       const picket = req.picket!
       const values = formValues(req.body, req.campaign!)
-      const { input, remindersUnreadable } = inputOf(values)
+      const { input, remindersUnreadable, zoneUnknown } = inputOf(values)
       try {
         const { notified, changed } = actions.reschedule(req, picket, input)
         const saved = changed ? 'changed' : 'unchanged'
         return reply.redirect(`/admin/pickets/${picket.id}?saved=${saved}${notified ? `&notified=${notified}` : ''}`, 303)
       } catch (err) {
         if (!(err instanceof InputError)) throw err
-        return renderForm(req, reply, req.campaign!, { picket, values, errors: formErrors(err.issues, remindersUnreadable, req.lang) }, 422)
+        return renderForm(req, reply, req.campaign!, { picket, values, errors: formErrors(err.issues, remindersUnreadable, req.lang, zoneUnknown) }, 422)
       }
     })
 

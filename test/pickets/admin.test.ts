@@ -84,7 +84,7 @@ t.test('schedule on the screen: the local time in its zone is stored as the righ
   const page = await browser.get('/admin/campaigns/1/pickets/new')
   t.equal(page.statusCode, 200)
   t.match(page.body, 'type="datetime-local"')
-  t.match(page.body, '<datalist id="time-zones">')
+  t.match(page.body, '<select name="timeZone"')
   t.match(page.body, '<option value="America/New_York">')
   t.match(page.body, 'hours before the start', 'says reminders are hours')
   t.match(page.body, 'value="24, 2"', 'the default reminders')
@@ -137,9 +137,9 @@ t.test('the form refuses bad input by field, keeps the values, and saves nothing
 
   const zone = await attempt({ timeZone: 'Mars/Olympus_Mons' })
   t.match(errorOf(zone, 'timeZone'), /IANA zone/)
-  t.match(zone, 'value="Mars/Olympus_Mons"', 'the bad value is kept')
+  t.notMatch(zone, '<option value="Mars/Olympus_Mons"', 'a zone that is none is not offered in the list')
   t.match(zone, `value="${form.title}"`, 'the other values are kept')
-  t.match(zone, 'aria-invalid="true" aria-describedby="timeZone-error"')
+  t.match(zone, 'aria-invalid="true" aria-describedby="timeZone-error timeZone-help"')
 
   t.match(errorOf(await attempt({ endsLocal: '2026-12-16T11:00' }), 'endsLocal'), /end after it starts/)
   // New York springs forward on Sunday 14 March 2027 at 02:00: 02:30 does not exist.
