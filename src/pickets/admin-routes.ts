@@ -342,6 +342,9 @@ function missingTexts(p: Picket, campaign: Campaign, lang: Language) {
   }))
 }
 
+/** A name folded for search: case and accents gone ("Aigül" → "aigul", "Ёлка" → "елка"), as public/check-in.js does. */
+export const foldName = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase().replace(/\s+/g, ' ').trim()
+
 type IdParams = { Params: { id: string } }
 type CheckInParams = { Params: { id: string; rsvpId: string }; Querystring: { q?: string } }
 
@@ -544,15 +547,27 @@ export default async function picketRoutes(app: FastifyInstance) {
       const lang = req.lang
       const t = translator(lang)
       const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 100) : ''
-      const needle = q.toLowerCase()
+      const needle = foldName(q)
       const rows = pq.rsvpsOf(app.db, picket.id, pq.CHECK_IN_STATUSES)
       // The names on the list are an RSVP list too. The search text is not recorded: it may be an address.
       auditRsvpRead(req, picket, { via: 'check-in', rows: rows.length, search: q !== '' })
-      // An address matches only where it is shown: for people who consented to be contacted.
-      const matches = (r: pq.RsvpRow) => !needle || (r.name ?? '').toLowerCase().includes(needle) || (r.email ?? '').toLowerCase().includes(needle)
-      const view = (r: pq.RsvpRow) => ({ id: r.id, name: r.name ?? t('adminPickets.checkIn.nameErased'), email: r.email, checked: r.checkedInAt !== null, at: localTime(r.checkedInAt, picket.timeZone, lang, 'HH:mm') })
+      // Names match whatever their case and accents ("aigul" finds "Aigül"). An address matches only one its
+      // owner agreed to share (never shown here: a phone at a picket is seen by others), so a search
+      // cannot tell whether some address RSVPed.
+      const matches = (r: pq.RsvpRow) => !needle || foldName(r.name ?? '').includes(needle) || (q.includes('@') && (r.email ?? '').toLowerCase() === q.toLowerCase())
+      // Enough to tell two people of the same name apart: when each RSVPed (the RSVP collects no
+      // organisation or city), and never an address.
+      const view = (r: pq.RsvpRow) => ({
+        id: r.id,
+        name: r.name ?? t('adminPickets.checkIn.nameErased'),
+        folded: foldName(r.name ?? ''),
+        checked: r.checkedInAt !== null,
+        at: localTime(r.checkedInAt, picket.timeZone, lang, 'HH:mm'),
+        rsvped: localTime(r.createdAt, picket.timeZone, lang, 'd LLL, HH:mm'),
+      })
       const going = rows.filter((r) => r.status === 'going')
       const waitlisted = rows.filter((r) => r.status === 'waitlisted')
+      const waitlistedShown = waitlisted.filter(matches).map(view)
       return reply.view('pickets/picket-check-in', {
         title: t('adminPickets.checkIn.pageTitle', { title: picket.title }),
         campaign: req.campaign,
@@ -560,7 +575,9 @@ export default async function picketRoutes(app: FastifyInstance) {
         cancelled: picket.status === 'cancelled',
         q,
         going: going.filter(matches).map(view),
-        waitlisted: waitlisted.filter(matches).map(view),
+        waitlisted: waitlistedShown,
+        // A search that finds someone on the waiting list opens it.
+        waitlistOpen: q !== '' && waitlistedShown.length > 0,
         goingTotal: going.length,
         attended: rows.filter((r) => r.checkedInAt !== null).length,
         csrfToken: reply.generateCsrf(),

@@ -341,7 +341,7 @@ t.test('check-in on the day: tick and untick from a phone, attendance counted, a
 
   const page = await browser.get(`/admin/pickets/${picket.id}/check-in`)
   t.equal(page.statusCode, 200)
-  t.match(page.body, '<strong>0</strong> checked in of <strong>2</strong> going')
+  t.match(page.body, '<strong>0</strong> of <strong>2</strong> here')
   t.match(page.body, `action="/admin/pickets/${picket.id}/check-in/${ann.rsvp.id}"`)
   t.match(page.body, 'Ann Here')
   t.match(page.body, 'Cem Waiting', 'the waiting list is there too, folded')
@@ -354,7 +354,7 @@ t.test('check-in on the day: tick and untick from a phone, attendance counted, a
   const checkedAt = () => app.db.select().from(rsvps).where(eq(rsvps.id, ann.rsvp.id)).get()!.checkedInAt
   t.equal(checkedAt()?.toISOString(), '2026-12-16T12:05:00.000Z')
   const after = await browser.get(`/admin/pickets/${picket.id}/check-in`)
-  t.match(after.body, '<strong>1</strong> checked in of <strong>2</strong> going')
+  t.match(after.body, '<strong>1</strong> of <strong>2</strong> here')
   t.match(after.body, '✓ Ann Here')
   t.match(after.body, 'here since 12:05', 'local time at the venue (GMT)')
 
@@ -544,7 +544,7 @@ t.test('RSVPs not confirmed yet are shown as such, count as nobody going, and ca
 
   const checkIn = await browser.get(`/admin/pickets/${picket.id}/check-in`)
   t.notMatch(checkIn.body, 'Pat Unconfirmed', 'not on the check-in list')
-  t.match(checkIn.body, 'checked in of <strong>1</strong> going')
+  t.match(checkIn.body, 'of <strong>1</strong> here')
   const tick = await browser.post(`/admin/pickets/${picket.id}/check-in/${pending.id}`, { checkedIn: '1' })
   t.equal(tick.statusCode, 409)
   t.match(tick.body, 'not confirmed yet')
