@@ -42,7 +42,6 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config
     clock: Clock
-    routeList: { method: string; url: string }[]
   }
 }
 

@@ -25,11 +25,38 @@ const TITLES: Record<number, (t: TFunction) => string> = {
   404: (t) => t('errors.title.notFound'),
   409: (t) => t('errors.title.conflict'),
   410: (t) => t('errors.title.expired'),
+  405: (t) => t('errors.title.methodNotAllowed'),
   413: (t) => t('errors.title.tooLarge'),
   415: (t) => t('errors.title.mediaType'),
   422: (t) => t('errors.title.invalid'),
   429: (t) => t('errors.title.tooMany'),
   503: (t) => t('errors.title.unavailable'),
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route (method and pattern), gathered as they are added (src/app.ts). */
+    routeList: { method: string; url: string }[]
+  }
+}
+
+const patterns = new WeakMap<object, { method: string; pattern: RegExp }[]>()
+
+/** The methods a path answers to, from the route patterns (`:id` a segment, `*` the rest). */
+export function allowedMethods(routes: { method: string; url: string }[], url: string): string[] {
+  let compiled = patterns.get(routes)
+  if (!compiled || compiled.length !== routes.length) {
+    const escape = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+    compiled = routes.map((r) => ({
+      method: r.method,
+      pattern: new RegExp('^' + r.url.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : escape(seg))).join('/') + '/?$'),
+    }))
+    patterns.set(routes, compiled)
+  }
+  const path = url.split('?')[0]
+  const methods = new Set(compiled.filter((r) => r.pattern.test(path)).map((r) => r.method))
+  if (methods.has('GET')) methods.add('HEAD')
+  return [...methods].sort()
 }
 
 export function wantsJson(req: FastifyRequest): boolean {
@@ -72,7 +99,16 @@ export default fp(
       const message: ErrorMessage = MESSAGES[err.code] ?? (status === 429 ? (t) => t('errors.tooMany') : err.message)
       return sendError(req, reply, status, message)
     })
-    app.setNotFoundHandler(async (req, reply) => sendError(req, reply, 404, (t) => t('errors.nothingHere')))
+    app.setNotFoundHandler(async (req, reply) => {
+      // An API path that exists under other methods: 405 with Allow (RFC 9110), as HTTP clients and
+      // Schemathesis expect; pages keep the plain 404.
+      const allow = req.url.startsWith('/api/') ? allowedMethods(req.server.routeList ?? [], req.url) : []
+      if (allow.length) {
+        reply.header('allow', allow.join(', '))
+        return sendError(req, reply, 405, (t) => t('errors.methodNotAllowed', { allow: allow.join(', ') }))
+      }
+      return sendError(req, reply, 404, (t) => t('errors.nothingHere'))
+    })
   },
   { name: 'errors' },
 )

@@ -51,6 +51,13 @@ export function openApiTransform(input: Transform) {
     else kept[key] = value
   }
   const converted = zodToJson({ ...input, schema: zodParts as FastifySchema }).schema as Record<string, unknown>
+  // zod drops an object's `examples` from the input side when a field transforms ("examples apply to
+  // the output of a pipe"); ours are written as requests, so they are put back.
+  for (const part of ['body', 'querystring', 'params'] as const) {
+    const meta = isZod(zodParts[part]) ? (z.globalRegistry.get(zodParts[part] as z.ZodType) as { examples?: unknown[] } | undefined) : undefined
+    const json = converted[part] as Record<string, unknown> | undefined
+    if (meta?.examples && json && !json.examples) json.examples = meta.examples
+  }
   const response = { ...((converted.response as object) ?? {}), ...((kept.response as object) ?? {}) }
   const out: Record<string, unknown> = { ...kept, ...converted, response }
   // Every operation has responses; the public API needs no token.
