@@ -28,7 +28,7 @@
           error.textContent = ''
         } else {
           var issues = (result.json && result.json.issues) || []
-          error.textContent = issues.length ? issues.map(function (i) { return i.message }).join(' ') : 'No preview right now.'
+          error.textContent = issues.length ? issues.map(function (i) { return i.message }).join(' ') : error.getAttribute('data-no-preview') || ''
         }
       })
       .catch(function () {})

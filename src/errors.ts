@@ -103,7 +103,8 @@ export default fp(
       // An API path that exists under other methods: 405 with Allow (RFC 9110), as HTTP clients and
       // Schemathesis expect; pages keep the plain 404.
       const allow = req.url.startsWith('/api/') ? allowedMethods(req.server.routeList ?? [], req.url) : []
-      if (allow.length) {
+      // A route that exists for this method and found nothing (reply.callNotFound()) stays a 404.
+      if (allow.length && !allow.includes(req.method)) {
         reply.header('allow', allow.join(', '))
         return sendError(req, reply, 405, (t) => t('errors.methodNotAllowed', { allow: allow.join(', ') }))
       }

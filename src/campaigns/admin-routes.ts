@@ -13,7 +13,6 @@ import { personPhotoRoutes, photoForScreen } from './photos.js'
 import {
   addPerson,
   addTarget,
-  APPEAL_PLACEHOLDERS,
   bounceWarning,
   campaignForm,
   campaignWarnings,
@@ -48,6 +47,7 @@ import {
   zoneUsed,
 } from './service.js'
 import { emailChangeScreens } from './email-changes.js'
+import { APPEAL_PLACEHOLDER_GROUPS, LONGEST_NOTE, placeholderGroupName, placeholderName } from './appeal.js'
 
 type Body = Record<string, unknown>
 type IdParams = { Params: { id: string } }
@@ -721,7 +721,15 @@ export default async function campaignRoutes(app: FastifyInstance) {
         preview,
         previewRequested: state.preview,
         targets: targets.map((t) => ({ id: t.id, name: t.name, title: t.title, selected: t.id === chosen?.id })),
-        placeholders: APPEAL_PLACEHOLDERS.map((p) => `{{${p}}}`),
+        // The editor's buttons: each placeholder by its plain name, grouped, with its Handlebars (appeal.ts is the one list).
+        placeholderGroups: APPEAL_PLACEHOLDER_GROUPS.map(({ group, placeholders }) => ({
+          group,
+          name: placeholderGroupName(group, t),
+          placeholders: placeholders.map((p) => ({ code: `{{${p}}}`, name: placeholderName(p, t) })),
+        })),
+        ifNote: { code: '{{#if note}}\n{{note}}\n{{/if}}', example: '{{#if note}}…{{/if}}' },
+        noteName: placeholderName('note', t),
+        noteMax: LONGEST_NOTE,
         csrfToken: reply.generateCsrf(),
       })
     }

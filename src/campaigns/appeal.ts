@@ -100,7 +100,7 @@ export function sampleContext(): AppealContext {
 }
 
 /** The longest note a supporter may add (letters/input.ts). */
-const LONGEST_NOTE = 2_000
+export const LONGEST_NOTE = 2_000
 
 /**
  * The sample at its longest: every field as long as the forms allow (supporter's name 100, city 100,
@@ -139,6 +139,103 @@ export const APPEAL_PLACEHOLDERS: readonly string[] = (function leaves(value: ob
   return Object.entries(value).flatMap(([key, v]) => (v && typeof v === 'object' ? leaves(v, `${prefix}${key}.`) : [`${prefix}${key}`]))
 })(sampleContext())
 
+/** The groups organizers see the placeholders in: the supporter, the official, the campaign, and the letter's own (date, note). */
+export type PlaceholderGroup = 'supporter' | 'target' | 'campaign' | 'letter'
+
+/** APPEAL_PLACEHOLDERS by group, in the same order: the editor's buttons. */
+export const APPEAL_PLACEHOLDER_GROUPS: readonly { group: PlaceholderGroup; placeholders: readonly string[] }[] = (() => {
+  const groups = new Map<PlaceholderGroup, string[]>()
+  for (const p of APPEAL_PLACEHOLDERS) {
+    const group = (p.includes('.') ? p.split('.')[0] : 'letter') as PlaceholderGroup
+    groups.set(group, [...(groups.get(group) ?? []), p])
+  }
+  return [...groups].map(([group, placeholders]) => ({ group, placeholders }))
+})()
+
+/** Each placeholder's plain name in the catalog, written out so the catalog check sees every key (a test checks none is missing). */
+const PLACEHOLDER_NAMES: Record<string, (t: TFunction) => string> = {
+  'supporter.name': (t) => t('adminTemplates.placeholder.supporter.name'),
+  'supporter.city': (t) => t('adminTemplates.placeholder.supporter.city'),
+  'supporter.country': (t) => t('adminTemplates.placeholder.supporter.country'),
+  'supporter.countryCode': (t) => t('adminTemplates.placeholder.supporter.countryCode'),
+  'supporter.organisation': (t) => t('adminTemplates.placeholder.supporter.organisation'),
+  'target.name': (t) => t('adminTemplates.placeholder.target.name'),
+  'target.title': (t) => t('adminTemplates.placeholder.target.title'),
+  'target.salutation': (t) => t('adminTemplates.placeholder.target.salutation'),
+  'target.organisation': (t) => t('adminTemplates.placeholder.target.organisation'),
+  'target.country': (t) => t('adminTemplates.placeholder.target.country'),
+  'target.postalAddress': (t) => t('adminTemplates.placeholder.target.postalAddress'),
+  'campaign.title': (t) => t('adminTemplates.placeholder.campaign.title'),
+  'campaign.url': (t) => t('adminTemplates.placeholder.campaign.url'),
+  date: (t) => t('adminTemplates.placeholder.date'),
+  note: (t) => t('adminTemplates.placeholder.note'),
+}
+
+const GROUP_NAMES: Record<PlaceholderGroup, (t: TFunction) => string> = {
+  supporter: (t) => t('adminTemplates.group.supporter'),
+  target: (t) => t('adminTemplates.group.target'),
+  campaign: (t) => t('adminTemplates.group.campaign'),
+  letter: (t) => t('adminTemplates.group.letter'),
+}
+
+/** A placeholder's plain name in the reader's language ("Supporter's city"); its Handlebars if it has none. */
+export function placeholderName(placeholder: string, t: TFunction): string {
+  return PLACEHOLDER_NAMES[placeholder]?.(t) ?? `{{${placeholder}}}`
+}
+
+/** A group's name in the reader's language ("The supporter"). */
+export function placeholderGroupName(group: PlaceholderGroup, t: TFunction): string {
+  return GROUP_NAMES[group](t)
+}
+
+/** "Supporter's city ({{supporter.city}})": the plain name, and the Handlebars for those who type it. */
+function namedPlaceholder(placeholder: string, t: TFunction): string {
+  return t('adminTemplates.named', { name: placeholderName(placeholder, t), code: placeholder })
+}
+
+/** Edits (insertions, deletions, substitutions) from a to b. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}
+
+/**
+ * The known placeholders an unknown one was probably meant to be: the closest by edit distance
+ * (case and `_`/`-` ignored), when that is a slip of a few letters (about one in five), at most two
+ * when they tie. A bare leaf counts as close to its placeholder ({{city}} → supporter.city). Empty
+ * when nothing is close: {{supporter.phone}} is not a typo of anything.
+ */
+export function closestPlaceholders(name: string): string[] {
+  const typed = name.toLowerCase().replace(/[_\-\s]/g, '')
+  if (!typed || typed.length > 60) return []
+  let best = Infinity
+  let found: string[] = []
+  for (const p of APPEAL_PLACEHOLDERS) {
+    const known = p.toLowerCase()
+    const leaf = known.split('.').pop()!
+    const distance = Math.min(editDistance(typed, known), typed.includes('.') ? Infinity : editDistance(typed, leaf) + 1)
+    if (distance < best) [best, found] = [distance, [p]]
+    else if (distance === best) found.push(p)
+  }
+  const limit = Math.max(1, Math.floor(typed.length / 5))
+  return best <= limit ? found.slice(0, 2) : []
+}
+
+/** "Did you mean Supporter's city ({{supporter.city}})?", or what to do when nothing is close. */
+function suggestion(name: string, t: TFunction, lang: Language): string {
+  const close = closestPlaceholders(name)
+  if (close.length === 0) return t('adminTemplates.useListed')
+  const list = new Intl.ListFormat(dateLocale(lang), { type: 'disjunction' }).format(close.map((p) => namedPlaceholder(p, t)))
+  return t('adminTemplates.didYouMean', { suggestion: list })
+}
+
 export interface AppealIssue {
   path: ['subject' | 'body']
   message: string
@@ -154,12 +251,14 @@ export interface AppealIssue {
 export function validateAppeal(subject: string, body: string, lang: Language = 'en'): AppealIssue[] {
   const t = translator(lang)
   const issues: AppealIssue[] = []
-  const allowed = t('adminTemplates.allowed', { list: APPEAL_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ') })
+  // Each placeholder by its plain name and its Handlebars: "Supporter's city ({{supporter.city}})".
+  const allowed = t('adminTemplates.allowed', { list: APPEAL_PLACEHOLDERS.map((p) => namedPlaceholder(p, t)).join(', ') })
   for (const [field, text] of [['subject', subject], ['body', body]] as const) {
-    const problems = appealProblems(text, field, t)
+    const problems = appealProblems(text, field, t, lang)
     if (problems.length) {
-      const shown = problems.slice(0, 5).join('; ') + (problems.length > 5 ? `; ${t('adminTemplates.more', { count: problems.length - 5 })}` : '')
-      issues.push({ path: [field], message: `${shown}. ${allowed}` })
+      // Each problem is a sentence or two of its own ("Line 2: … Did you mean …?").
+      const shown = problems.slice(0, 5).join(' ') + (problems.length > 5 ? ` ${t('adminTemplates.more', { count: problems.length - 5 })}` : '')
+      issues.push({ path: [field], message: `${shown} ${allowed}` })
     }
   }
   if (issues.length === 0) {
@@ -169,7 +268,7 @@ export function validateAppeal(subject: string, body: string, lang: Language = '
       compiled = compileAppeal(subject, body)
     } catch (err) {
       // Handlebars' own words stay as it wrote them, inside the sentence in the reader's language.
-      issues.push({ path: ['body'], message: `${t('adminTemplates.letterDoesNotCompile', { error: err instanceof Error ? err.message : String(err) })}. ${allowed}` })
+      issues.push({ path: ['body'], message: `${t('adminTemplates.letterDoesNotCompile', { error: err instanceof Error ? err.message : String(err) })} ${allowed}` })
     }
     if (compiled) {
       // Subject and body together: one letter.
@@ -202,7 +301,7 @@ const GROUPS = new Set(APPEAL_PLACEHOLDERS.filter((p) => p.includes('.')).map((p
 const PLACEHOLDER_SET = new Set(APPEAL_PLACEHOLDERS)
 const EACH_DATA = new Set(['index', 'key', 'first', 'last'])
 
-function appealProblems(text: string, field: 'subject' | 'body', t: TFunction): string[] {
+function appealProblems(text: string, field: 'subject' | 'body', t: TFunction, lang: Language): string[] {
   let ast: { body: HbsNode[] }
   try {
     ast = Handlebars.parse(text) as unknown as { body: HbsNode[] }
@@ -212,13 +311,19 @@ function appealProblems(text: string, field: 'subject' | 'body', t: TFunction): 
   }
   const problems: string[] = []
   const seen = new Set<string>()
+  // "Delete it, or use one of the placeholders listed below" is said once; a suggestion each time.
+  const useListed = ` ${t('adminTemplates.useListed')}`
+  let toldToUseList = false
   const report = (message: string, node?: { loc?: { start: { line: number } } }) => {
     const line = node?.loc?.start.line
-    const full = line ? t('adminTemplates.atLine', { problem: message, line }) : message
-    if (!seen.has(message)) {
-      seen.add(message)
-      problems.push(full)
+    if (seen.has(message)) return
+    seen.add(message)
+    let problem = message
+    if (problem.endsWith(useListed)) {
+      if (toldToUseList) problem = problem.slice(0, -useListed.length)
+      toldToUseList = true
     }
+    problems.push(line ? t('adminTemplates.atLine', { problem, line }) : problem)
   }
   const root: Scope = { context: { kind: 'path', parts: [] }, changesContext: true, inEach: false, blockParams: new Map() }
 
@@ -259,10 +364,20 @@ function appealProblems(text: string, field: 'subject' | 'body', t: TFunction): 
     return [...base.parts, ...path.parts].join('.')
   }
 
-  /** "Unknown placeholder {{phone}} (supporter.phone)", or "… supporter.phone in {{#if}}" for a block's parameter. */
+  /**
+   * "'{{suporter.city}}' is not a placeholder Outcry knows. Did you mean Supporter's city ({{supporter.city}})?",
+   * "'{{phone}}' means supporter.phone here, …" inside #with, "'{{#if supporter.phone}}': …" for a block's parameter;
+   * then the closest known placeholder, or what to do when none is close.
+   */
   const unknown = (name: string, meaning: string, block?: string): string => {
-    if (block) return meaning ? t('adminTemplates.unknownInBlockMeaning', { name, meaning, block }) : t('adminTemplates.unknownInBlock', { name, block })
-    return meaning ? t('adminTemplates.unknownMeaning', { name, meaning }) : t('adminTemplates.unknown', { name })
+    const problem = block
+      ? meaning
+        ? t('adminTemplates.unknownInBlockMeaning', { name, meaning, block })
+        : t('adminTemplates.unknownInBlock', { name, block })
+      : meaning
+        ? t('adminTemplates.unknownMeaning', { name, meaning })
+        : t('adminTemplates.unknown', { name })
+    return `${problem} ${suggestion(meaning || name, t, lang)}`
   }
 
   const isLeaf = (ref: Ref) => ref.kind === 'value' || PLACEHOLDER_SET.has(ref.parts.join('.'))
@@ -366,6 +481,31 @@ function appealProblems(text: string, field: 'subject' | 'body', t: TFunction): 
   return problems
 }
 
+/** What each of Handlebars' tokens looks like in the text. */
+const TOKEN_TEXT: Record<string, string> = {
+  OPEN: '{{',
+  CLOSE: '}}',
+  OPEN_UNESCAPED: '{{{',
+  CLOSE_UNESCAPED: '}}}',
+  OPEN_RAW_BLOCK: '{{{{',
+  CLOSE_RAW_BLOCK: '}}}}',
+  END_RAW_BLOCK: '{{{{/',
+  OPEN_BLOCK: '{{#',
+  OPEN_ENDBLOCK: '{{/',
+  OPEN_INVERSE: '{{^',
+  OPEN_INVERSE_CHAIN: '{{else',
+  INVERSE: '{{else}}',
+  OPEN_PARTIAL: '{{>',
+  OPEN_PARTIAL_BLOCK: '{{#>',
+  OPEN_SEXPR: '(',
+  CLOSE_SEXPR: ')',
+  OPEN_BLOCK_PARAMS: 'as |',
+  CLOSE_BLOCK_PARAMS: '|',
+  EQUALS: '=',
+  SEP: '.',
+  DATA: '@',
+}
+
 function describeParseError(err: unknown, t: TFunction): string {
   const message = err instanceof Error ? err.message : String(err)
   const lines = message.split('\n')
@@ -376,7 +516,9 @@ function describeParseError(err: unknown, t: TFunction): string {
     const line = Number(head[1])
     if (got === 'EOF') return t('adminTemplates.parse.unclosed', { line, near })
     if (got === 'INVALID') return t('adminTemplates.parse.badTag', { line, near })
-    return got ? t('adminTemplates.parse.unexpected', { token: got, line, near }) : t('adminTemplates.parse.unexpectedText', { line, near })
+    // The parser's token names (CLOSE, OPEN_ENDBLOCK) as the characters the organizer typed; a word or text as "something".
+    const token = got ? TOKEN_TEXT[got] : undefined
+    return token ? t('adminTemplates.parse.unexpected', { token, line, near }) : t('adminTemplates.parse.unexpectedText', { line, near })
   }
   // Mismatched blocks: "if doesn't match with - 1:3".
   const mismatch = /^(\S+) doesn't match (\S+) - (\d+):\d+$/.exec(message)
