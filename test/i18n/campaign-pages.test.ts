@@ -182,7 +182,7 @@ t.test('the thank-you and confirmation pages, and the live preview\'s heading', 
 
 t.test('every message of these pages renders in every language (ICU parses, nothing left in braces)', async (t) => {
   const catalogs = loadCatalogs()
-  const values = { count: 3, goal: 11000, online: 5, offline: 7, max: 2000, label: 'L', lower: 'l', name: 'N', title: 'T', date: 'D', slug: 's' }
+  const values = { count: 3, goal: 11000, online: 5, offline: 7, max: 2000, label: 'L', lower: 'l', name: 'N', title: 'T', date: 'D', slug: 's', allow: 'GET' }
   const parts = ['home', 'campaign', 'progress', 'thanks', 'campaignNav', 'letterForm', 'confirmLetter', 'errors', 'validation', 'common']
   for (const lang of LANGUAGES) {
     const tr = translator(lang)
