@@ -2,10 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { z } from 'zod'
 import type { TFunction } from 'i18next'
 import type { Campaign, CampaignPerson, Target } from '../db/schema/index.js'
-import { campaignStatuses, campaignTexts, digestPeriods, personTexts, picketTexts, targetTexts } from '../db/schema/index.js'
+import { campaignTexts, digestPeriods, personTexts, picketTexts, targetTexts } from '../db/schema/index.js'
 import { countryName, countryOptions } from '../countries.js'
 import { fieldErrors, InputError, issuesOf, translateMessage, type FieldIssue } from '../validation.js'
-import { languageName, translator, type Language } from '../i18n/index.js'
+import { isLanguage, LANGUAGE_NAMES, LANGUAGES, languageName, translator, type Language } from '../i18n/index.js'
 import { missingTranslations } from '../i18n/content.js'
 import { actorOf, campaignScope, parseId, requireAdmin } from '../admin/access.js'
 import { renderCampaignPage } from './page.js'
@@ -13,9 +13,11 @@ import { personPhotoRoutes, photoForScreen } from './photos.js'
 import {
   addPerson,
   addTarget,
+  availableStatusActions,
   bounceWarning,
   campaignForm,
   campaignWarnings,
+  changeStatus,
   confirmationWarnings,
   createCampaign,
   CSV_COLUMNS,
@@ -25,8 +27,10 @@ import {
   deletePerson,
   importTargets,
   languageIssue,
+  lettersIn,
   lettersWaiting,
   MAX_PER_HOUR,
+  newCampaignForm,
   missingTranslationCounts,
   peopleOf,
   personById,
@@ -34,6 +38,10 @@ import {
   previewContext,
   previewTemplate,
   saveTemplate,
+  statusActions,
+  statusChangeIssue,
+  suggestSlug,
+  type StatusAction,
   STARTER_BODY,
   targetById,
   targetInput,
@@ -51,6 +59,9 @@ import { APPEAL_PLACEHOLDER_GROUPS, LONGEST_NOTE, placeholderGroupName, placehol
 
 type Body = Record<string, unknown>
 type IdParams = { Params: { id: string } }
+
+/** A ticked checkbox. */
+const isChecked = (v: unknown) => typeof v === 'string' && v !== ''
 
 /** Only the string fields a form sent, to put back in it. */
 function strings(body: unknown, keys: readonly string[]): Record<string, string> {
@@ -170,7 +181,7 @@ function fieldList(fields: string[], labels: Record<string, string>): string {
 }
 
 const LANGUAGE_PARAM = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/
-const CAMPAIGN_KEYS = ['title', 'slug', 'summary', 'story', 'goal', 'status', 'confirmLetters', 'confirmRsvps', 'languages'] as const
+const CAMPAIGN_KEYS = ['title', 'slug', 'summary', 'story', 'goal', 'confirmLetters', 'confirmRsvps'] as const
 const PERSON_KEYS = ['name', 'status', 'detail', 'statusChangedOn'] as const
 const TARGET_KEYS = ['name', 'title', 'salutation', 'organisation', 'country', 'email', 'postalAddress', 'language'] as const
 const DELIVERY_KEYS = ['delivery', 'maxPerHour', 'sendHoursFrom', 'sendHoursTo', 'timeZone', 'digestEvery', 'digestHour', 'forCountries'] as const
@@ -236,20 +247,55 @@ export default async function campaignRoutes(app: FastifyInstance) {
     { field: 'story', label: t('adminCampaigns.form.story'), help: t('adminCampaigns.form.storyHelp'), rows: 10 },
   ]
 
-  function campaignPage(
-    reply: FastifyReply,
-    state: { campaign?: Campaign; values: Record<string, string | boolean>; errors?: Record<string, string>; notice?: string },
-    status = 200,
-  ) {
+  /** A language as the form names it: its own name, then the page's name for it when that differs ("Русский — Russian"). */
+  const languageLabel = (code: string, lang: Language) => {
+    // Outcry's own languages as its language switch names them ("Қазақша").
+    const own = isLanguage(code) ? LANGUAGE_NAMES[code] : languageName(code, code)
+    const here = languageName(code, lang)
+    return code === lang || own === here ? own : `${own} — ${here}`
+  }
+
+  /** The languages the form offers: Outcry's own, then any other the campaign has or the form sent. */
+  const languageChoices = (campaign: Campaign | undefined, main: string, others: string[]) =>
+    [...new Set([...LANGUAGES, ...(campaign?.languages ?? []), main, ...others])].filter((code) => LANGUAGE_PARAM.test(code))
+
+  /** Each status button's words: what it says, and what it does. */
+  const statusButtons = (t: TFunction): Record<StatusAction, { label: string; help: string }> => ({
+    publish: { label: t('adminCampaigns.status.publish'), help: t('adminCampaigns.status.publishHelp') },
+    close: { label: t('adminCampaigns.status.close'), help: t('adminCampaigns.status.closeHelp') },
+    reopen: { label: t('adminCampaigns.status.reopen'), help: t('adminCampaigns.status.reopenHelp') },
+    draft: { label: t('adminCampaigns.status.draft'), help: t('adminCampaigns.status.draftHelp') },
+  })
+
+  type CampaignState = {
+    campaign?: Campaign
+    values: Record<string, string | boolean>
+    /** The languages ticked besides the main one (values.mainLanguage). */
+    otherLanguages: string[]
+    errors?: Record<string, string>
+    notice?: string
+    /** Publishing (or reopening) refused: what is missing, each with where to do it. */
+    refusal?: { action: StatusAction; reasons: { message: string; href: string }[] }
+    /** The second screen before closing. */
+    closing?: boolean
+    /** The main language is changing: the box that says "yes". */
+    confirmMain?: boolean
+  }
+
+  function campaignPage(reply: FastifyReply, state: CampaignState, status = 200) {
     const { campaign, values } = state
     const lang = reply.request.lang
     const t = translator(lang)
     const errors = state.errors ?? {}
-    // A new campaign's texts are in its first language; the others appear once its languages are saved.
-    const languages = campaign ? campaign.languages : [String(values.languages ?? 'en').split(/[\s,;]+/).find(Boolean) ?? 'en']
+    const main = String(values.mainLanguage ?? '')
+    const others = state.otherLanguages.filter((l) => l !== main)
+    // A new campaign's texts are in its main language; the others appear once its languages are saved.
+    const languages = campaign ? campaign.languages : [LANGUAGE_PARAM.test(main) ? main : lang]
     const missing = campaign ? missingTranslationCounts(app.db, campaign, app.pickets.upcoming(campaign.id, { preview: true })).filter((m) => m.count > 0) : []
+    const choices = languageChoices(campaign, main, others)
+    const hasLetters = campaign ? lettersIn(app.db, campaign) > 0 : false
     return reply.code(status).view('campaigns/campaign-form', {
-      title: campaign ? t('adminCampaigns.titles.editCampaign', { title: campaign.title }) : t('adminCampaigns.titles.newCampaign'),
+      title: state.closing && campaign ? t('adminCampaigns.titles.closeCampaign', { title: campaign.title }) : campaign ? t('adminCampaigns.titles.editCampaign', { title: campaign.title }) : t('adminCampaigns.titles.newCampaign'),
       campaign,
       isNew: !campaign,
       action: campaign ? `/admin/campaigns/${campaign.id}` : '/admin/campaigns/new',
@@ -258,8 +304,30 @@ export default async function campaignRoutes(app: FastifyInstance) {
       hasErrors: Object.keys(errors).length > 0,
       translated: languages.length > 1,
       texts: textColumns(languages, lang, campaignSpecs(t), values, errors),
-      statuses: campaignStatuses.map((s) => ({ value: s, label: t('adminCampaigns.form.statusName', { status: s }), selected: s === values.status })),
+      mainLanguages: choices.map((code) => ({ code, label: languageLabel(code, lang), selected: code === main })),
+      mainChosen: choices.includes(main),
+      otherLanguages: choices.map((code) => ({ code, label: languageLabel(code, lang), checked: others.includes(code), isMain: code === main })),
+      confirmMain: state.confirmMain,
+      addressBase: `${app.config.baseUrl}/campaigns/`,
+      slugSuggestionUrl: campaign ? undefined : '/admin/campaigns/slug-suggestion',
+      slugKind: campaign ? 'edit' : 'yes',
       statusName: campaign ? t('adminCampaigns.form.statusName', { status: campaign.status }) : undefined,
+      statusState: campaign ? t('adminCampaigns.status.state', { status: campaign.status }) : undefined,
+      statusActions: campaign
+        ? availableStatusActions(app.db, campaign).map((a) => ({
+            action: a,
+            href: `/admin/campaigns/${campaign.id}/${a}`,
+            // Closing asks first, on a screen of its own: the button only opens it.
+            confirmFirst: a === 'close',
+            ...statusButtons(t)[a],
+            secondary: a === 'draft',
+          }))
+        : [],
+      noDraft: campaign && campaign.status !== 'draft' && hasLetters,
+      isLive: campaign?.status === 'live',
+      slugIsPublic: campaign && campaign.status !== 'draft',
+      refusal: state.refusal ? { message: t('adminCampaigns.status.refused', { action: state.refusal.action }), reasons: state.refusal.reasons } : undefined,
+      closing: state.closing,
       missingTranslations: missing,
       notice: state.notice,
       warnings: campaign ? campaignWarnings(app.db, campaign, t) : [],
@@ -275,35 +343,65 @@ export default async function campaignRoutes(app: FastifyInstance) {
     summary: c.summary,
     story: c.story,
     goal: String(c.goal),
-    status: c.status,
     confirmLetters: c.confirmLetters,
     confirmRsvps: c.confirmRsvps,
-    languages: c.languages.join(', '),
+    mainLanguage: c.languages[0] ?? '',
     ...translationValues(c.translations, c.languages, campaignTexts),
   })
+  const campaignState = (c: Campaign): CampaignState => ({ campaign: c, values: campaignValues(c), otherLanguages: c.languages.slice(1) })
 
-  const formValues = (body: unknown, languages: readonly string[] = []) => {
+  /** The main language and the others as a form sent them (or as the older field "en, ru" had them, the first the main one). */
+  function languageValues(body: unknown): { mainLanguage: string; otherLanguages: string[] } {
+    const b = (body && typeof body === 'object' ? body : {}) as Body
+    const given = b.languages
+    const list = (Array.isArray(given) ? given : [given]).filter((l): l is string => typeof l === 'string').map((l) => l.slice(0, 40))
+    if (typeof b.mainLanguage === 'string') return { mainLanguage: b.mainLanguage.slice(0, 40), otherLanguages: list }
+    const legacy = list.flatMap((l) => l.split(/[\s,;]+/)).filter(Boolean)
+    return { mainLanguage: legacy[0] ?? '', otherLanguages: legacy.slice(1) }
+  }
+
+  /** What the form sent, to put back in it. */
+  const formState = (body: unknown, campaign?: Campaign): CampaignState => {
+    const languages = campaign?.languages ?? []
     const keys = languages.slice(1).flatMap((l) => campaignTexts.map((f) => inputName(f, l, false)))
     const v: Record<string, string | boolean> = strings(body, [...CAMPAIGN_KEYS, ...keys])
     v.confirmLetters = typeof v.confirmLetters === 'string' && v.confirmLetters !== ''
     v.confirmRsvps = typeof v.confirmRsvps === 'string' && v.confirmRsvps !== ''
-    return v
+    const { mainLanguage, otherLanguages } = languageValues(body)
+    v.mainLanguage = mainLanguage
+    return { campaign, values: v, otherLanguages }
   }
 
-  app.get('/campaigns/new', { preHandler: requireAdmin }, async (_req, reply) =>
-    campaignPage(reply, { values: { status: 'draft', languages: 'en', goal: '1000', confirmLetters: true, confirmRsvps: true } }),
+  app.get('/campaigns/new', { preHandler: requireAdmin }, async (req, reply) =>
+    // The main language the organizer most likely writes in: the one they use the back office in.
+    campaignPage(reply, { values: { goal: '1000', confirmLetters: true, confirmRsvps: true, mainLanguage: req.lang }, otherLanguages: [] }),
   )
 
   app.post<{ Body: Body }>('/campaigns/new', { preHandler: [requireAdmin, app.csrfProtection] }, async (req, reply) => {
-    const form = parseForm(campaignForm, req.body)
-    if (!form.ok) return campaignPage(reply, { values: formValues(req.body), errors: formErrors(form.issues, req.lang) }, 422)
+    const form = parseForm(newCampaignForm, req.body)
+    if (!form.ok) return campaignPage(reply, { ...formState(req.body), errors: formErrors(form.issues, req.lang) }, 422)
     try {
-      const campaign = createCampaign(app.db, form.data, actorOf(req), app.clock())
+      // No slug given: one made from the title, free (-2, -3 … when taken).
+      const slug = form.data.slug ?? suggestSlug(app.db, form.data.title)
+      const campaign = createCampaign(app.db, { ...form.data, slug }, actorOf(req), app.clock())
       return reply.redirect(`/admin/campaigns/${campaign.id}?created=1`, 303)
     } catch (err) {
-      if (err instanceof InputError) return campaignPage(reply, { values: formValues(req.body), errors: campaignErrors(err.issues, req.lang) }, 422)
+      if (err instanceof InputError) return campaignPage(reply, { ...formState(req.body), errors: campaignErrors(err.issues, req.lang) }, 422)
       throw err
     }
+  })
+
+  // The new-campaign form's script asks here as the title is typed (public/campaign-form.js), so the
+  // slug's rules live in one place. It changes nothing, and tells a signed-in organizer no more than
+  // saving a taken slug on their own campaign would ("already taken").
+  app.get<{ Querystring: Record<string, unknown> }>('/campaigns/slug-suggestion', async (req, reply) => {
+    const title = req.query.title ?? ''
+    reply.header('cache-control', 'no-store').type('application/json')
+    if (typeof title !== 'string') {
+      const t = translator(req.lang)
+      return reply.code(422).send({ error: t('errors.invalidInput'), issues: [{ path: ['title'], message: t('adminCampaigns.rules.notText', { label: t('adminCampaigns.label.title') }) }] })
+    }
+    return reply.send({ slug: title.trim() ? suggestSlug(app.db, title.slice(0, 200)) : '' })
   })
 
   // Changes of officials' email addresses waiting for an admin (admins only).
@@ -316,8 +414,16 @@ export default async function campaignRoutes(app: FastifyInstance) {
     scoped.get<IdParams & { Querystring: Record<string, string> }>('/campaigns/:id', async (req, reply) => {
       const campaign = req.campaign!
       const t = translator(req.lang)
-      const notice = 'created' in req.query ? t('adminCampaigns.notices.created') : 'saved' in req.query ? t('adminCampaigns.notices.saved') : undefined
-      return campaignPage(reply, { campaign, values: campaignValues(campaign), notice })
+      const notices: Record<string, string> = {
+        created: t('adminCampaigns.notices.created'),
+        saved: t('adminCampaigns.notices.saved'),
+        published: t('adminCampaigns.notices.published'),
+        closed: t('adminCampaigns.notices.closed'),
+        reopened: t('adminCampaigns.notices.reopened'),
+        drafted: t('adminCampaigns.notices.drafted'),
+      }
+      const notice = Object.entries(notices).find(([k]) => k in req.query)?.[1]
+      return campaignPage(reply, { ...campaignState(campaign), notice })
     })
 
     // The public page as supporters will see it: drafts answer 404 to the public, so organizers look here.
@@ -327,19 +433,66 @@ export default async function campaignRoutes(app: FastifyInstance) {
       const campaign = req.campaign!
       const body = withTranslations(req.body, campaign.languages, campaignTexts)
       const form = parseForm(campaignForm, body)
-      const values = formValues(req.body, campaign.languages)
-      if (!form.ok) return campaignPage(reply, { campaign, values, errors: formErrors(form.issues, req.lang) }, 422)
+      const state = formState(req.body, campaign)
+      if (!form.ok) return campaignPage(reply, { ...state, errors: formErrors(form.issues, req.lang) }, 422)
+      // A new main language translates nothing: the texts written so far count as written in it. Said, then asked.
+      const [from, to] = [campaign.languages[0], form.data.languages[0]]
+      if (from && to && from !== to && !isChecked((req.body as Body | undefined)?.confirmMainLanguage)) {
+        const t = translator(req.lang)
+        const message = t('adminCampaigns.rules.mainLanguageChange', { from: languageName(from, req.lang), to: languageName(to, req.lang) })
+        return campaignPage(reply, { ...state, errors: { mainLanguage: message }, confirmMain: true }, 422)
+      }
+      // An older form's status: the buttons' rules (back to draft only without letters; going live, readiness).
+      const statusIssue = form.data.status ? statusChangeIssue(app.db, campaign, form.data.status) : null
+      if (statusIssue) return campaignPage(reply, { ...state, errors: campaignErrors([statusIssue], req.lang) }, 422)
       // Translations go with the languages as saved: those of a language just removed (or made the first) are left as they are.
       const languages = form.data.languages
       const translations = Object.fromEntries(Object.entries(form.data.translations ?? {}).filter(([l]) => languages.indexOf(l) > 0))
       try {
         updateCampaign(app.db, campaign.id, { ...form.data, translations }, actorOf(req), app.clock())
       } catch (err) {
-        if (err instanceof InputError) return campaignPage(reply, { campaign, values, errors: campaignErrors(err.issues, req.lang) }, 422)
+        if (err instanceof InputError) return campaignPage(reply, { ...state, errors: campaignErrors(err.issues, req.lang) }, 422)
         throw err
       }
       return reply.redirect(`/admin/campaigns/${campaign.id}?saved=1`, 303)
     })
+
+    // ---------------------------------------------------------- status: publish, close, reopen, back to draft
+
+    const DONE: Record<StatusAction, string> = { publish: 'published', close: 'closed', reopen: 'reopened', draft: 'drafted' }
+
+    /** Why going live was refused, each reason with where to fix it (the dashboard checklist's places). */
+    function refusalOf(campaign: Campaign, issues: FieldIssue[], lang: Language) {
+      const places = new Map(app.campaigns.checklist(campaign, lang).items.map((i) => [i.code, i.href]))
+      const here = `/admin/campaigns/${campaign.id}`
+      return issues.map((i) => {
+        const href = ('code' in i && places.get(i.code as never)) || here
+        // The goal is on this screen: its field, not a reload.
+        return { message: translateMessage(i.message, lang), href: href === here ? '#goal' : href }
+      })
+    }
+
+    // Closing asks first: this screen says what closing does, and its button does it.
+    scoped.get<IdParams>('/campaigns/:id/close', async (req, reply) => {
+      const campaign = req.campaign!
+      if (campaign.status !== 'live') return reply.redirect(`/admin/campaigns/${campaign.id}`, 303)
+      return campaignPage(reply, { ...campaignState(campaign), closing: true })
+    })
+
+    for (const action of statusActions) {
+      scoped.post<IdParams>(`/campaigns/:id/${action}`, { preHandler: app.csrfProtection }, async (req, reply) => {
+        const campaign = req.campaign!
+        try {
+          changeStatus(app.db, campaign, action, actorOf(req), app.clock())
+        } catch (err) {
+          if (!(err instanceof InputError)) throw err
+          const notReady = err.issues.filter((i) => 'code' in i)
+          if (notReady.length) return campaignPage(reply, { ...campaignState(campaign), refusal: { action, reasons: refusalOf(campaign, notReady, req.lang) } }, 422)
+          return campaignPage(reply, { ...campaignState(campaign), errors: campaignErrors(err.issues, req.lang) }, 422)
+        }
+        return reply.redirect(`/admin/campaigns/${campaign.id}?${DONE[action]}=1`, 303)
+      })
+    }
 
     // ---------------------------------------------------------- which texts miss which languages
 

@@ -2,6 +2,7 @@ import { and, asc, count, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm'
 import { parse as parseCsv } from 'csv-parse/sync'
 import { IANAZone } from 'luxon'
 import { z } from 'zod'
+import slugify from '@sindresorhus/slugify'
 import type { Db, DbOrTx } from '../db/client.js'
 import {
   campaigns,
@@ -230,18 +231,66 @@ const campaignBase = {
 /** title, summary, story in the campaign's other languages. */
 export const campaignTranslations = translationsOf({ title: line(label.title, 200), summary: line(label.summary, 500), story: block(label.story, 50_000) })
 
-/** The HTML form (goal as text, confirmLetters and confirmRsvps as checkboxes, languages comma-separated). */
-export const campaignForm = z.object({
+const MAIN_LANGUAGE_MESSAGE = localized((t) => t('adminCampaigns.rules.mainLanguageRequired'))
+
+/**
+ * The form's languages as the service keeps them, the main one first: the main language from its
+ * <select> (`mainLanguage`) and the others from their checkboxes (`languages`, one value each; the main
+ * one ticked again counts once). A form without `mainLanguage` may still send `languages` as "en, ru"
+ * (the field the screen had before), the first being the main one.
+ */
+const formLanguages = { mainLanguage: z.unknown().optional(), languages: z.unknown().optional() }
+type FormLanguages = { mainLanguage?: unknown; languages?: unknown }
+function languagesOfForm(form: FormLanguages): { languages: string[]; issue?: FieldIssue } {
+  const fail = (path: string, message: string) => ({ languages: [], issue: { path: [path], message } })
+  const { mainLanguage, languages } = form
+  const others = typeof languages === 'string' ? [languages] : Array.isArray(languages) ? languages.filter((l): l is string => typeof l === 'string') : []
+  if (typeof mainLanguage !== 'string') {
+    if (typeof languages !== 'string') return fail('mainLanguage', MAIN_LANGUAGE_MESSAGE)
+    const listed = languagesForm.safeParse(languages)
+    return listed.success ? { languages: listed.data } : fail('languages', listed.error.issues[0]!.message)
+  }
+  if (mainLanguage.trim() === '') return fail('mainLanguage', MAIN_LANGUAGE_MESSAGE)
+  const main = languageList.safeParse([mainLanguage])
+  if (!main.success) return fail('mainLanguage', main.error.issues[0]!.message)
+  const all = languageList.safeParse([mainLanguage, ...others])
+  return all.success ? { languages: all.data } : fail('languages', all.error.issues[0]!.message)
+}
+
+/** The languages' issue beside the other fields' (it runs even when they fail, so every message shows at once). */
+function checkLanguages(form: FormLanguages, ctx: z.RefinementCtx) {
+  const { issue } = languagesOfForm(form)
+  if (issue) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message })
+}
+const always = { when: () => true }
+
+/** An empty slug on the new-campaign form: the server makes one from the title (suggestSlug). */
+const slugOrEmpty = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), slug.optional())
+
+const campaignFormFields = {
   ...campaignBase,
   summary: campaignBase.summary.optional().default(''),
   story: campaignBase.story.optional().default(''),
   goal: goalForm,
-  status,
+  // The screen changes the status with its own buttons (changeStatus); a form may still send it.
+  status: status.optional(),
   confirmLetters: checkbox,
   confirmRsvps: checkbox,
-  languages: languagesForm,
+  ...formLanguages,
   translations: campaignTranslations.optional(),
-})
+}
+
+/** The campaign screen's form (goal as text, the confirmations as checkboxes, languages as above). */
+export const campaignForm = z
+  .object(campaignFormFields)
+  .superRefine(checkLanguages, always)
+  .transform(({ mainLanguage, ...form }) => ({ ...form, languages: languagesOfForm({ mainLanguage, languages: form.languages }).languages }))
+
+/** The new-campaign form: as campaignForm, but the slug may be left empty. */
+export const newCampaignForm = z
+  .object({ ...campaignFormFields, slug: slugOrEmpty })
+  .superRefine(checkLanguages, always)
+  .transform(({ mainLanguage, ...form }) => ({ ...form, languages: languagesOfForm({ mainLanguage, languages: form.languages }).languages }))
 
 /** POST /api/admin/campaigns. */
 export const campaignCreateJson = z.object({
@@ -445,6 +494,49 @@ function slugTaken(tx: DbOrTx, value: string, exceptId?: number): boolean {
   return tx.select({ id: campaigns.id }).from(campaigns).where(where).get() !== undefined
 }
 
+// Kazakh letters the transliteration table lacks (it would drop them: "Жаңаөзен" → "zha-a-zen").
+const KAZAKH_LETTERS: [string, string][] = [
+  ['ә', 'a'],
+  ['ғ', 'g'],
+  ['қ', 'k'],
+  ['ң', 'ng'],
+  ['ө', 'o'],
+  ['ұ', 'u'],
+  ['ү', 'u'],
+  ['һ', 'h'],
+  ['і', 'i'],
+]
+const SLUG_REPLACEMENTS = [...KAZAKH_LETTERS, ...KAZAKH_LETTERS.map(([from, to]): [string, string] => [from.toUpperCase(), to.toUpperCase()])]
+export const SLUG_MAX = 80
+
+/** A slug cut to `max` characters after a whole word (a single word longer than that is cut inside). */
+function cutAtWord(value: string, max: number): string {
+  if (value.length <= max) return value
+  const end = value.lastIndexOf('-', max)
+  return end > 0 ? value.slice(0, end) : value.slice(0, max)
+}
+
+/**
+ * A title as a slug: transliterated to Latin ("Свободу нефтяникам Жанаозена" → "svobodu-neftyanikam-zhanaozena",
+ * Kazakh letters too), lower case, words joined by hyphens, at most 80 characters cut at a word; empty when
+ * the title has nothing to transliterate.
+ */
+export function slugFromTitle(title: string): string {
+  // decamelize off: "ЁЛКА" is one word, not "yo-lka".
+  return cutAtWord(slugify(title, { customReplacements: SLUG_REPLACEMENTS, decamelize: false }), SLUG_MAX)
+}
+
+/** A free slug for a title: its own, else with -2, -3 … ("campaign" when the title gives none); `exceptId` may keep its own. */
+export function suggestSlug(db: DbOrTx, title: string, exceptId?: number): string {
+  const base = slugFromTitle(title) || 'campaign'
+  if (!slugTaken(db, base, exceptId)) return base
+  for (let n = 2; ; n++) {
+    const suffix = `-${n}`
+    const candidate = `${cutAtWord(base, SLUG_MAX - suffix.length)}${suffix}`
+    if (!slugTaken(db, candidate, exceptId)) return candidate
+  }
+}
+
 const slugTakenIssue = (value: string): FieldIssue => ({ path: ['slug'], message: localized((t) => t('adminCampaigns.rules.slugTaken', { slug: value })) })
 
 function isUniqueViolation(err: unknown): boolean {
@@ -538,6 +630,54 @@ export function updateCampaign(db: Db, campaignId: number, patch: Partial<Campai
     if (isUniqueViolation(err)) throw new InputError([slugTakenIssue(String(patch.slug))])
     throw err
   }
+}
+
+// ---------------------------------------------------------------- the screen's status buttons
+
+/** What each button on the campaign screen does: from which states, to which. */
+export const STATUS_ACTIONS = {
+  publish: { from: ['draft'], to: 'live' },
+  close: { from: ['live'], to: 'closed' },
+  reopen: { from: ['closed'], to: 'live' },
+  draft: { from: ['live', 'closed'], to: 'draft' },
+} as const satisfies Record<string, { from: readonly Campaign['status'][]; to: Campaign['status'] }>
+export type StatusAction = keyof typeof STATUS_ACTIONS
+export const statusActions = Object.keys(STATUS_ACTIONS) as StatusAction[]
+
+/** Every letter of the campaign: online ones in any state (even unconfirmed), and those groups reported on paper. */
+export function lettersIn(db: DbOrTx, campaign: Pick<Campaign, 'id' | 'offlineCount'>): number {
+  const online = db.select({ n: count() }).from(letters).where(eq(letters.campaignId, campaign.id)).get()?.n ?? 0
+  return online + campaign.offlineCount
+}
+
+/**
+ * Why the campaign may not move to `to` on the screen, or null: back to draft hides the page, so not once
+ * anyone has written (close it instead). Going live is checked by updateCampaign (readiness).
+ */
+export function statusChangeIssue(db: DbOrTx, campaign: Pick<Campaign, 'id' | 'status' | 'offlineCount'>, to: Campaign['status']): FieldIssue | null {
+  if (to !== 'draft' || campaign.status === 'draft') return null
+  const n = lettersIn(db, campaign)
+  return n > 0 ? { path: ['status'], message: localized((t) => t('adminCampaigns.rules.draftWithLetters', { count: n })) } : null
+}
+
+/** The actions the screen offers for a campaign in its state (back to draft only while it has no letters). */
+export function availableStatusActions(db: DbOrTx, campaign: Pick<Campaign, 'id' | 'status' | 'offlineCount'>): StatusAction[] {
+  return statusActions.filter((a) => (STATUS_ACTIONS[a].from as readonly string[]).includes(campaign.status) && !statusChangeIssue(db, campaign, STATUS_ACTIONS[a].to))
+}
+
+/**
+ * A status button pressed: publish, close, reopen, back to draft. A button that no longer fits the state
+ * (another tab, another organizer) is refused in words; going live lists every reason it is not ready.
+ * Audited by updateCampaign as any status change.
+ */
+export function changeStatus(db: Db, campaign: Campaign, action: StatusAction, actor: Actor, now: Date): Campaign {
+  const { from, to } = STATUS_ACTIONS[action]
+  if (!(from as readonly string[]).includes(campaign.status)) {
+    throw new InputError([{ path: ['status'], message: localized((t) => t('adminCampaigns.rules.statusNow', { status: campaign.status })) }])
+  }
+  const issue = statusChangeIssue(db, campaign, to)
+  if (issue) throw new InputError([issue])
+  return updateCampaign(db, campaign.id, { status: to }, actor, now)
 }
 
 export interface Warning {

@@ -72,7 +72,9 @@ t.test('an admin creates a campaign on the screen; bad fields are named and kept
   const edit = await admin.get(String(created.headers.location))
   t.equal(edit.statusCode, 200)
   t.match(edit.body, 'value="mangystau-drivers"')
-  t.match(edit.body, 'value="ru, en"')
+  // Languages by name (issue 15): Russian the main one, English ticked among the others.
+  t.match(edit.body, /<option value="ru" selected>Русский — Russian<\/option>/)
+  t.match(edit.body, /<input type="checkbox" name="languages" value="en" data-language="en" checked>/)
   t.match(edit.body, 'There are no officials yet')
   t.match(edit.body, 'No letter template yet for: ru, en')
 })
