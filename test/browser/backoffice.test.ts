@@ -82,12 +82,11 @@ async function main() {
     await page.locator('input[name=slug]').fill(SLUG)
     await page.locator('input[name=goal]').fill('500')
     await page.locator('textarea[name=story]').fill('Twelve miners were jailed for a strike.\n\nWrite to the minister and ask for their release.')
-    await page.locator('input[name=languages]').fill('en')
-    await page.locator('select[name=status]').selectOption('draft')
+    await page.locator('select[name=mainLanguage]').selectOption('en')
     await submit(page, page.getByRole('button', { name: 'Create campaign' }), (u) => /^\/admin\/campaigns\/\d+$/.test(u.pathname))
     const campaignId = /^\/admin\/campaigns\/(\d+)$/.exec(new URL(page.url()).pathname)![1]
     t.match(await page.locator('[role=status]').innerText(), 'The campaign was created', 'created notice')
-    t.equal(await page.locator('select[name=status]').inputValue(), 'draft', 'it starts as a draft')
+    t.equal(await page.locator('[data-status]').getAttribute('data-status'), 'draft', 'it starts as a draft')
     const warnings = await page.locator('p.notice').allInnerTexts()
     t.ok(warnings.some((w) => /no officials yet/.test(w)), 'warns there are no officials')
     t.ok(warnings.some((w) => /No letter template yet for: en/.test(w)), 'warns there is no English template')
@@ -171,9 +170,8 @@ async function main() {
     // ---------------------------------------------------------------- set the campaign live
     await submit(page, page.locator('nav.campaign-nav').getByRole('link', { name: TITLE }), (u) => u.pathname === admin)
     t.same(await page.locator('p.notice').allInnerTexts(), [], 'nothing stops supporters any more')
-    await page.locator('select[name=status]').selectOption('live')
-    await submit(page, page.getByRole('button', { name: 'Save', exact: true }), (u) => u.pathname === admin && u.searchParams.has('saved'))
-    t.equal(await page.locator('select[name=status]').inputValue(), 'live', 'the campaign is live')
+    await submit(page, page.getByRole('button', { name: 'Publish', exact: true }), (u) => u.pathname === admin && u.searchParams.has('published'))
+    t.equal(await page.locator('[data-status]').getAttribute('data-status'), 'live', 'the campaign is live')
     t.match(await page.locator('hgroup').innerText(), 'live')
     step('publish')
 
