@@ -721,6 +721,11 @@ export default async function campaignRoutes(app: FastifyInstance) {
         emailHeld: Boolean(state.targetId) && !isAdmin,
         countries: countryOptions(lang).map((c) => ({ ...c, selected: c.code === country })),
         defaultLanguage: campaign.languages[0],
+        defaultLanguageName: languageLabel(campaign.languages[0]!, lang),
+        // By name: the campaign's languages first, then Outcry's others, and the official's own if neither.
+        languageOptions: [...new Set([...campaign.languages, ...LANGUAGES, state.values.language ?? ''])]
+          .filter((code) => LANGUAGE_PARAM.test(code))
+          .map((code) => ({ code, label: languageLabel(code, lang), selected: code === (state.values.language ?? '').trim() })),
         modes: {
           each: delivery === 'each',
           digest: delivery === 'digest',
