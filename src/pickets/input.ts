@@ -143,11 +143,14 @@ export const rsvpForm = z.object({
   consent: checkbox,
 })
 
-export const rsvpJson = z.object({
-  name: personName('Name', 100),
-  email,
-  consent: z.boolean({ error: 'consent must be true or false' }).optional().default(false),
-})
+/** The public API's RSVP (documented at /api/docs with this example). */
+export const rsvpJson = z
+  .object({
+    name: personName('Name', 100).meta({ description: 'One line, at most 100 characters, no web address', minLength: 1, pattern: '\\S' }),
+    email: email.meta({ description: 'Where the confirmation (or the RSVP’s link) and the reminders go', format: 'email' }),
+    consent: z.boolean({ error: 'consent must be true or false' }).optional().default(false).describe('true: the organizers may see the address to contact them'),
+  })
+  .meta({ examples: [{ name: 'Ann Supporter', email: 'ann@example.org', consent: false }] })
 
 /** `language`: the page's (or API request's) language, kept so every mail to them is in it. */
 export type RsvpInput = { name: string; email: string; consent: boolean; language?: string }

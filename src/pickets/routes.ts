@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { sendError } from '../errors.js'
-import { fieldErrors, issuesOf } from '../validation.js'
+import { InputError, fieldErrors, issuesOf } from '../validation.js'
 import type { Campaign, Picket } from '../db/schema/index.js'
 import { translator } from '../i18n/index.js'
 import { rsvpForm, rsvpIssuesIn, rsvpJson } from './input.js'
@@ -12,11 +12,49 @@ import { localizeRow } from '../i18n/content.js'
 import { useCampaignLanguage, useLanguage } from '../i18n/plugin.js'
 import { campaignTexts } from '../db/schema/index.js'
 import { openGraph } from '../views/open-graph.js'
+import { z } from 'zod'
+import { picketStatuses } from '../db/schema/index.js'
+import { SLUG_PATTERN } from '../campaigns/service.js'
+import { dateTime, idParam, responses } from '../openapi.js'
 
 type IdParams = { Params: { id: string } }
 type TokenParams = { Params: { token: string } }
 
 const parseId = (raw: string) => (/^[1-9][0-9]{0,9}$/.test(raw) ? Number(raw) : 0)
+
+// What the public JSON API states of itself (/api/docs).
+const slugParams = z
+  .object({
+    slug: z
+      .string()
+      .max(80)
+      .regex(SLUG_PATTERN, 'must be a campaign’s address: lower-case letters, digits and single hyphens')
+      .meta({ description: 'The campaign’s address, as in /campaigns/zhanaozen', examples: ['zhanaozen'] }),
+  })
+const picketParams = z.object({ id: idParam.describe('The picket’s id') })
+const count = z.int().nonnegative()
+/** A picket as the public API shows it (picketJson): times in UTC, the venue's zone beside them. */
+const publicPicket = z.object({
+  id: z.int().positive(),
+  title: z.string().describe('In the campaign’s first language'),
+  venue: z.string(),
+  address: z.string(),
+  city: z.string(),
+  country: z.string().describe('ISO 3166-1 alpha-2'),
+  startsAt: dateTime.describe('The start, in UTC'),
+  endsAt: dateTime,
+  timeZone: z.string().describe('The venue’s IANA zone, for showing local times'),
+  capacity: z.int().positive().nullable().describe('Places; null: no limit'),
+  going: count.describe('Places taken'),
+  waitlisted: count.describe('On the waiting list'),
+  status: z.enum(picketStatuses),
+})
+const rsvpAnswer = z.object({
+  rsvp: z.object({
+    id: z.string().describe('An id for this answer only (not the stored RSVP’s)'),
+    status: z.enum(['pending_confirmation', 'going', 'waitlisted']),
+  }),
+})
 
 export default async function picketRoutes(app: FastifyInstance) {
   const pickets = app.pickets
@@ -77,17 +115,33 @@ export default async function picketRoutes(app: FastifyInstance) {
       .send(campaignFeed(campaign, pickets.feed(campaign.id), mail, app.clock()))
   })
 
-  app.get<{ Params: { slug: string } }>('/api/campaigns/:slug/pickets', async (req, reply) => {
-    const campaign = publicCampaign(req.params.slug)
-    if (!campaign) return sendError(req, reply, 404, 'Campaign not found')
-    return pickets.upcoming(campaign.id).map(picketJson)
-  })
+  app.get<{ Params: { slug: string } }>(
+    '/api/campaigns/:slug/pickets',
+    {
+      schema: {
+        tags: ['public'],
+        summary: "A campaign's coming pickets, soonest first",
+        description: 'Pickets not over yet, cancelled ones too (`status`), with their places taken (`going`) and the waiting list. A draft campaign is not found.',
+        params: slugParams,
+        response: responses({ 200: z.array(publicPicket).describe('The pickets') }, [404, 422]),
+      },
+    },
+    async (req, reply) => {
+      const campaign = publicCampaign(req.params.slug)
+      if (!campaign) return sendError(req, reply, 404, 'Campaign not found')
+      return pickets.upcoming(campaign.id).map(picketJson)
+    },
+  )
 
-  app.get<IdParams>('/api/pickets/:id', async (req, reply) => {
-    const found = pickets.publicPicket(parseId(req.params.id))
-    if (!found) return sendError(req, reply, 404, 'Picket not found')
-    return picketJson(found.picket)
-  })
+  app.get<IdParams>(
+    '/api/pickets/:id',
+    { schema: { tags: ['public'], summary: 'One picket', params: picketParams, response: responses({ 200: publicPicket.describe('The picket') }, [404, 422]) } },
+    async (req, reply) => {
+      const found = pickets.publicPicket(parseId(req.params.id))
+      if (!found) return sendError(req, reply, 404, 'Picket not found')
+      return picketJson(found.picket)
+    },
+  )
 
   // One route for /pickets/12 and /pickets/12.ics: find-my-way cannot tell them apart by suffix.
   app.get<IdParams>('/pickets/:id', async (req, reply) => {
@@ -153,9 +207,16 @@ export default async function picketRoutes(app: FastifyInstance) {
     return reply.redirect(sent, 303)
   })
 
-  app.post<IdParams>('/api/pickets/:id/rsvps', { onRequest: rsvpLimit }, async (req, reply) => {
+  /**
+   * What answers before the body is judged, on the body as it came (the honeypot field is none of the
+   * schema's): JSON only, the picket, an object, still open, and the honeypot.
+   */
+  const rsvpGate = async (req: FastifyRequest, reply: FastifyReply) => {
     if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return sendError(req, reply, 415, 'Send the RSVP as application/json')
-    const found = pickets.publicPicket(parseId(req.params.id))
+    // A malformed id is a 422 naming it, as on GET /api/pickets/:id.
+    const params = picketParams.safeParse(req.params)
+    if (!params.success) throw new InputError(issuesOf(params.error))
+    const found = pickets.publicPicket(parseId(params.data.id))
     if (!found) return sendError(req, reply, 404, 'Picket not found')
     const body = req.body
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
@@ -165,14 +226,38 @@ export default async function picketRoutes(app: FastifyInstance) {
     if (reason) return sendError(req, reply, 409, reason)
     // The answer carries no link and no stored id: the RSVP's own link goes only to its mailbox.
     if (caughtInHoneypot(req)) return reply.code(201).send({ rsvp: pickets.standIn(found.picket) })
-    const parsed = rsvpJson.safeParse(body)
-    // English unless the client asks for a language (?lang=, Accept-Language or the cookie).
-    if (!parsed.success) return sendError(req, reply, 422, 'Invalid input', { issues: rsvpIssuesIn(issuesOf(parsed.error), req.langChosen ? req.lang : 'en') })
-    const result = pickets.rsvp(found.picket.id, { ...parsed.data, language: req.langChosen ? req.lang : undefined })
-    if (result.kind === 'not_found') return sendError(req, reply, 404, 'Picket not found')
-    if (result.kind === 'closed') return sendError(req, reply, 409, result.reason)
-    return reply.code(201).send({ rsvp: result.rsvp })
-  })
+  }
+
+  app.post<IdParams & { Body: z.output<typeof rsvpJson> }>(
+    '/api/pickets/:id/rsvps',
+    {
+      onRequest: rsvpLimit,
+      preValidation: rsvpGate,
+      // The body's issues are answered below, in the RSVP rules' own words in the chosen language.
+      attachValidation: true,
+      schema: {
+        tags: ['public'],
+        summary: 'RSVP to a picket',
+        description:
+          'The answer is 201 `{"rsvp": {"id", "status"}}`: `pending_confirmation` when the campaign asks people to confirm from their mailbox (the link goes there, never into the answer), else `going` or `waitlisted` (the picket is full). The same address twice is one RSVP. Mail and messages follow `?lang=` or `Accept-Language` (English by default). A cancelled or started picket answers 409.',
+        params: picketParams,
+        body: rsvpJson,
+        response: responses({ 201: rsvpAnswer.describe('The RSVP, taken') }, [400, 404, 409, 413, 415, 422, 429]),
+      },
+    },
+    async (req, reply) => {
+      const invalid = req.validationError
+      if (invalid) {
+        if (!(invalid instanceof InputError) || invalid.validationContext !== 'body') throw invalid
+        // English unless the client asks for a language (?lang=, Accept-Language or the cookie).
+        return sendError(req, reply, 422, 'Invalid input', { issues: rsvpIssuesIn(invalid.issues, req.langChosen ? req.lang : 'en') })
+      }
+      const result = pickets.rsvp(parseId(req.params.id), { ...req.body, language: req.langChosen ? req.lang : undefined })
+      if (result.kind === 'not_found') return sendError(req, reply, 404, 'Picket not found')
+      if (result.kind === 'closed') return sendError(req, reply, 409, result.reason)
+      return reply.code(201).send({ rsvp: result.rsvp })
+    },
+  )
 
   // A GET only shows the page and its "Confirm my place" button: mail scanners open links, and must not confirm for anyone.
   app.get<TokenParams>('/rsvps/:token', async (req, reply) => manage(req, reply, req.params.token))
