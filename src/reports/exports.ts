@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { z } from 'zod'
 import { countryName } from '../countries.js'
 import { CSV_SEPARATORS, csvText, csvTime, type CsvSeparator } from '../csv.js'
 import { sendError } from '../errors.js'
@@ -21,6 +22,8 @@ import {
   type LetterCursor,
 } from './queries.js'
 import type { Db } from '../db/client.js'
+import { idParam, responses } from '../openapi.js'
+import { localized, translateMessage, type FieldIssue } from '../validation.js'
 
 // CSV exports shared by the back office (/admin/…) and the API (/api/admin/…): the same URLs below both prefixes.
 // Rows are read in keyset pages of EXPORT_BATCH and streamed page by page through csv-stringify, so memory stays flat whatever the size.
@@ -132,8 +135,11 @@ export async function tallyRows(db: Db, campaignId: number, by: TallyGrouping): 
 const today = (now: Date) => now.toISOString().slice(0, 10)
 export const exportFileName = (slug: string, what: string, now: Date) => `${slug}-${what}-${today(now)}.csv`.replace(/[^A-Za-z0-9._-]/g, '-')
 
-const wantsBom = (q: unknown) => ['1', 'true', 'yes', 'on'].includes(String((q as { bom?: unknown } | undefined)?.bom ?? '').toLowerCase())
 const via = (req: FastifyRequest) => (req.url.startsWith('/api/') ? 'api' : 'admin')
+
+/** The values `bom` takes: yes or no, as a link or a script would write them. */
+export const BOM_VALUES = ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'] as const
+const BOM_YES: readonly string[] = ['1', 'true', 'yes', 'on']
 
 /**
  * The file's form from the query: `bom=1` for Excel, and `sep=semicolon` for Excel in the locales whose
@@ -144,16 +150,44 @@ const via = (req: FastifyRequest) => (req.url.startsWith('/api/') ? 'api' : 'adm
  * BOM Excel reads the UTF-8 as the locale's ANSI code page (Cyrillic comes out as mojibake). Nor would
  * any other tool (LibreOffice, pandas, csv-parse) take that line for anything but a first record. A BOM
  * and `;` as the separator opens rightly in Excel in those locales, and stays a plain CSV for the rest.
- * An unknown `sep` is refused (422), not guessed: a wrong separator makes a file that opens as one column.
+ * An unknown `sep` (or `bom`, or `by`) is refused (422), not guessed: a wrong separator makes a file that
+ * opens as one column.
  */
-function csvFormat(req: FastifyRequest): CsvFormat | null {
-  const raw = (req.query as { sep?: unknown } | undefined)?.sep ?? 'comma'
-  const separator = (Object.keys(CSV_SEPARATORS) as CsvSeparator[]).find((s) => s === raw)
-  return separator ? { bom: wantsBom(req.query), separator } : null
+const formatShape = {
+  bom: z
+    .enum(BOM_VALUES, { error: localized((t) => t('adminReports.errors.bom')) })
+    .optional()
+    .describe('`bom=1` (or true, yes, on) starts the file with a UTF-8 byte order mark, for Excel; 0 (false, no, off) or absent: none. Any other value answers 422.'),
+  sep: z
+    .enum(Object.keys(CSV_SEPARATORS) as [CsvSeparator, ...CsvSeparator[]], { error: localized((t) => t('adminReports.errors.separator')) })
+    .default('comma')
+    .describe(
+      'The cell separator: comma (RFC 4180), or semicolon for Excel in locales whose list separator is `;` (German, French, Spanish, Russian, Kazakh…). For such an Excel ask for both: `bom=1&sep=semicolon`. Any other value answers 422.',
+    ),
+}
+/** The query of the letters' and the RSVPs' exports. */
+export const csvQuery = z.object(formatShape)
+/** The query of the tally's export. */
+export const tallyQuery = z.object({
+  by: z
+    .enum(TALLY_GROUPINGS, { error: localized((t) => t('adminReports.errors.tallyBy')) })
+    .default('official')
+    .describe('How the rows are grouped: official (with a row for letters posted on paper), country or day. Any other value answers 422.'),
+  ...formatShape,
+})
+
+/** The export's query, read with its schema (the screens' and the API's alike), or a 422 naming each wrong parameter. */
+function readQuery<T extends z.ZodType>(req: FastifyRequest, reply: FastifyReply, schema: T): { query: z.output<T> } | { refused: Promise<unknown> } {
+  // The API's routes validate the query with this schema too; their answer is this one, in the request's words.
+  const attached = req.validationError
+  if (attached && attached.validationContext !== 'querystring') throw attached
+  const parsed = schema.safeParse(req.query ?? {})
+  if (parsed.success) return { query: parsed.data }
+  const issues: FieldIssue[] = parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message }))
+  return { refused: sendError(req, reply, 422, translateMessage(issues[0]!.message, req.lang ?? 'en'), { issues }) }
 }
 
-const badSeparator = (req: FastifyRequest, reply: FastifyReply) =>
-  sendError(req, reply, 422, (t) => t('adminReports.errors.separator'), { issues: [{ path: ['sep'], message: 'Separate the cells with a comma or a semicolon (sep=comma|semicolon)' }] })
+const formatOf = (q: z.output<typeof csvQuery>): CsvFormat => ({ bom: BOM_YES.includes(q.bom ?? '0'), separator: q.sep })
 
 function sendCsv(req: FastifyRequest, reply: FastifyReply, filename: string, stream: Readable) {
   stream.on('error', (err) => req.log.warn({ err }, 'export stopped'))
@@ -167,8 +201,9 @@ function sendCsv(req: FastifyRequest, reply: FastifyReply, filename: string, str
 export async function sendLettersCsv(req: FastifyRequest, reply: FastifyReply) {
   const app = req.server
   const campaign = req.campaign!
-  const format = csvFormat(req)
-  if (!format) return badSeparator(req, reply)
+  const read = readQuery(req, reply, csvQuery)
+  if ('refused' in read) return read.refused
+  const format = formatOf(read.query)
   const now = app.clock()
   const rows = letterCount(app.db, campaign.id)
   audit(app.db, actorOf(req), 'export.letters', { campaignId: campaign.id, subject: `campaign:${campaign.id}`, detail: { rows, ...format, via: via(req) } }, now)
@@ -178,14 +213,10 @@ export async function sendLettersCsv(req: FastifyRequest, reply: FastifyReply) {
 export async function sendTallyCsv(req: FastifyRequest, reply: FastifyReply) {
   const app = req.server
   const campaign = req.campaign!
-  const raw = (req.query as { by?: unknown }).by ?? 'official'
-  const by = TALLY_GROUPINGS.find((g) => g === raw)
-  if (!by) {
-    const message = `Group the tally by official, country or day (by=${TALLY_GROUPINGS.join('|')})`
-    return sendError(req, reply, 422, (t) => t('adminReports.errors.tallyBy'), { issues: [{ path: ['by'], message }] })
-  }
-  const format = csvFormat(req)
-  if (!format) return badSeparator(req, reply)
+  const read = readQuery(req, reply, tallyQuery)
+  if ('refused' in read) return read.refused
+  const { by } = read.query
+  const format = formatOf(read.query)
   const now = app.clock()
   const rows = await tallyRows(app.db, campaign.id, by)
   audit(app.db, actorOf(req), 'export.tally', { campaignId: campaign.id, subject: `campaign:${campaign.id}`, detail: { by, rows: rows.length, ...format, via: via(req) } }, now)
@@ -196,8 +227,9 @@ export async function sendRsvpsCsv(req: FastifyRequest, reply: FastifyReply) {
   const app = req.server
   const picket = req.picket!
   const campaign = req.campaign!
-  const format = csvFormat(req)
-  if (!format) return badSeparator(req, reply)
+  const read = readQuery(req, reply, csvQuery)
+  if ('refused' in read) return read.refused
+  const format = formatOf(read.query)
   const now = app.clock()
   const rows = rsvpCount(app.db, picket.id)
   audit(app.db, actorOf(req), 'export.rsvps', { campaignId: campaign.id, subject: `picket:${picket.id}`, detail: { rows, ...format, via: via(req) } }, now)
@@ -205,50 +237,62 @@ export async function sendRsvpsCsv(req: FastifyRequest, reply: FastifyReply) {
   return sendCsv(req, reply, exportFileName(campaign.slug, `picket-${picket.id}${place ? `-${place}` : ''}-rsvps`, now), csvStream(RSVP_COLUMNS, rsvpPages(app.db, picket.id), format))
 }
 
-const formatQuery = {
-  bom: { type: 'string', enum: ['1', '0'], description: 'bom=1 starts the file with a UTF-8 byte order mark, for Excel.' },
-  sep: {
-    type: 'string',
-    enum: Object.keys(CSV_SEPARATORS),
-    default: 'comma',
-    description:
-      'The cell separator: comma (RFC 4180), or semicolon for Excel in locales whose list separator is `;` (German, French, Spanish, Russian, Kazakh…). For such an Excel ask for both: `bom=1&sep=semicolon`. Any other value answers 422.',
-  },
-}
-const FILE_FORM = 'UTF-8, CRLF line ends and quoting as RFC 4180; a cell that a spreadsheet would run as a formula (starting with = + - @, a tab or CR) starts with an apostrophe.'
+const FILE_FORM =
+  'UTF-8, CRLF line ends and quoting as RFC 4180; a cell that a spreadsheet would run as a formula (starting with = + - @, a tab or CR) starts with an apostrophe. For Excel: `bom=1` puts a UTF-8 byte order mark first (so Excel reads UTF-8), and `sep=semicolon` separates the cells with `;` instead of `,` (Excel in German, French, Spanish, Russian, Kazakh and other locales splits on `;`).'
 
+/** A CSV file's 200, as the document states it (a file, not JSON). */
+const csvFile = (description: string) => ({ description, content: { 'text/csv': { schema: { type: 'string', description: 'The CSV file (Content-Disposition: attachment, with its name)' } } } })
+
+const campaignParams = z.object({ id: idParam })
+const picketParams = z.object({ id: idParam.describe('The picket’s id') })
 
 /**
  * The three export routes, relative to the prefix they are registered under (/admin or /api/admin).
- * `docs` adds OpenAPI descriptions (only the API's schemas are not validated by fastify).
+ * `docs`: the API's routes state their parameters and answers (validated with the same schemas the
+ * handlers read the query with; the handlers answer a wrong one).
  */
 export async function exportRoutes(app: FastifyInstance, opts: { docs?: boolean }) {
-  const schema = (summary: string, description: string, query: Record<string, unknown> = {}) =>
-    opts.docs ? { schema: { tags: ['exports'], summary, description, querystring: { type: 'object', properties: { ...query, ...formatQuery } } } } : {}
+  const schema = (summary: string, description: string, params: z.ZodType, querystring: z.ZodType) =>
+    opts.docs
+      ? {
+          attachValidation: true,
+          schema: { tags: ['exports'], summary, description, params, querystring, response: { 200: csvFile(summary), ...responses({}, [401, 404, 422]) } },
+        }
+      : {}
 
   await app.register(async (scoped) => {
-    scoped.addHook('preHandler', campaignScope)
+    scoped.addHook('preValidation', campaignScope)
     scoped.get(
       '/campaigns/:id/exports/letters.csv',
       schema(
         "The campaign's letters as CSV",
-        `Streamed CSV, oldest first, columns: ${LETTER_COLUMNS.join(', ')}. The email is filled only for supporters who consented to be contacted. Letters awaiting confirmation are included with their status; language is the letter's (an ISO 639-1 code). Times are UTC. ${FILE_FORM}`,
+        `Streamed CSV, oldest first, columns: ${LETTER_COLUMNS.join(', ')}. The email is filled only for supporters who consented to be contacted. Letters awaiting confirmation are included with their status; language is the letter's (an ISO 639-1 code). Times are UTC. Each export is recorded in the audit log. ${FILE_FORM}`,
+        campaignParams,
+        csvQuery,
       ),
       sendLettersCsv,
     )
     scoped.get(
       '/campaigns/:id/exports/tally.csv',
-      schema('The tally as CSV', `Grouped by official, country or day, with online and offline letters apart and a total per row. An unknown \`by\` answers 422. ${FILE_FORM}`, {
-        by: { type: 'string', enum: [...TALLY_GROUPINGS], default: 'official' },
-      }),
+      schema(
+        'The tally as CSV',
+        `Grouped by official, country or day, with online and offline letters apart and a total per row. An unknown \`by\` answers 422. Each export is recorded in the audit log. ${FILE_FORM}`,
+        campaignParams,
+        tallyQuery,
+      ),
       sendTallyCsv,
     )
   })
   await app.register(async (scoped) => {
-    scoped.addHook('preHandler', picketScope)
+    scoped.addHook('preValidation', picketScope)
     scoped.get(
       '/pickets/:id/exports/rsvps.csv',
-      schema("A picket's RSVPs as CSV", `Columns: ${RSVP_COLUMNS.join(', ')}. The email is filled only for people who consented to be contacted. RSVPs not confirmed from the mailbox yet have the status pending_confirmation (they take no place). Each export is recorded in the audit log. Times are UTC. ${FILE_FORM}`),
+      schema(
+        "A picket's RSVPs as CSV",
+        `Columns: ${RSVP_COLUMNS.join(', ')}. The email is filled only for people who consented to be contacted. RSVPs not confirmed from the mailbox yet have the status pending_confirmation (they take no place). Each export is recorded in the audit log. Times are UTC. ${FILE_FORM}`,
+        picketParams,
+        csvQuery,
+      ),
       sendRsvpsCsv,
     )
   })
