@@ -111,12 +111,18 @@ const realDay = (v: string) => {
   return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]) && Number(m[1]) >= 1900
 }
 
-const changeSchema = z.object({
-  personId: z.number({ error: M.personUnknown }).int(M.personUnknown).positive(M.personUnknown),
-  status: statusText.refine((v) => v.length > 0, M.statusRequired),
-  date: z.string({ error: M.date }).trim().refine(realDay, M.date),
-  translations: z.record(z.string(), z.object({ status: statusText.optional() }, { error: M.notText }), { error: M.notText }).optional(),
-})
+const CHANGE_FIELDS = ['personId', 'status', 'date', 'translations']
+const unknownChangeField = localized((t) => t('adminUpdates.errors.unknownField', { fields: CHANGE_FIELDS.join(', ') }))
+// Strict, as the update's own fields are: a misspelt field of a change would otherwise be dropped in silence.
+const changeSchema = z.strictObject(
+  {
+    personId: z.number({ error: M.personUnknown }).int(M.personUnknown).positive(M.personUnknown),
+    status: statusText.refine((v) => v.length > 0, M.statusRequired),
+    date: z.string({ error: M.date }).trim().refine(realDay, M.date),
+    translations: z.record(z.string(), z.object({ status: statusText.optional() }, { error: M.notText }), { error: M.notText }).optional(),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? unknownChangeField : undefined) },
+)
 
 const updateSchema = z.object({
   title: titleText.optional(),
