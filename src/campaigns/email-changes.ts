@@ -2,6 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { InputError, translateMessage } from '../validation.js'
 import { translator } from '../i18n/index.js'
 import { actorOf, campaignScope, parseId, requireAdmin } from '../admin/access.js'
+import { z } from 'zod'
+import { dateTime, responses } from '../openapi.js'
+import { targetJsonOut, targetParams } from './api-schemas.js'
 import { approveEmailChange, pendingEmailChanges, rejectEmailChange, targetJson, type PendingEmailChange } from './service.js'
 
 // An organizer's change to an official's email address waits here until an admin approves or rejects
@@ -67,37 +70,49 @@ export async function emailChangeScreens(app: FastifyInstance) {
   })
 }
 
-const targetParams = { type: 'object', properties: { id: { type: 'string' }, targetId: { type: 'string' } }, required: ['id', 'targetId'] }
+const campaignSummary = z.object({ id: z.int().positive(), slug: z.string(), title: z.string() })
+const changeOut = z.object({
+  campaign: campaignSummary,
+  target: targetJsonOut.describe('The official (without `lettersWaiting`)'),
+  email: z.string().describe('Where letters go now'),
+  pendingEmail: z.string().nullable().describe('The address an organizer asked for'),
+  requestedAt: dateTime.nullable(),
+  requestedBy: z.string().nullable().describe('Who asked: their email, or null if the account is gone'),
+})
 
 /** /api/admin/email-changes and /api/admin/campaigns/:id/targets/:targetId/email/approve|reject (admins only). */
 export async function emailChangeApi(app: FastifyInstance) {
   app.get(
     '/email-changes',
     {
-      preHandler: requireAdmin,
+      preValidation: requireAdmin,
       schema: {
         tags: ['targets'],
         summary: 'Changes of officials’ email addresses waiting for an admin (admins only)',
         description: 'Oldest request first. `email` is where letters go now, `pendingEmail` the address an organizer asked for.',
+        response: responses({ 200: z.object({ changes: z.array(changeOut) }).describe('The changes waiting') }, [401, 403]),
       },
     },
     async () => ({ changes: pendingEmailChanges(app.db).map(changeJson) }),
   )
 
   await app.register(async (scoped) => {
-    scoped.addHook('preHandler', campaignScope)
+    // Admins only, told so (403) before anything of a campaign is looked at; then the campaign (404).
+    scoped.addHook('preValidation', requireAdmin)
+    scoped.addHook('preValidation', campaignScope)
     for (const decision of ['approve', 'reject'] as const) {
       scoped.post<Params>(
         `/campaigns/:id/targets/:targetId/email/${decision}`,
         {
-          preHandler: requireAdmin,
           schema: {
             tags: ['targets'],
-            summary:
+            summary: decision === 'approve' ? 'Approve the email address an organizer asked for (admins only)' : 'Reject the email address an organizer asked for (admins only)',
+            description:
               decision === 'approve'
-                ? 'Approve the email address an organizer asked for (admins only). 200 {"target":{…}}; 422 when nothing waits or another official has the address'
-                : 'Reject the email address an organizer asked for (admins only). 200 {"target":{…}}; 422 when nothing waits',
+                ? 'Letters go to the new address from now on. 422 (path ["pendingEmail"]) when nothing waits or another official of the campaign has the address. No body.'
+                : 'The official keeps the address letters go to. 422 (path ["pendingEmail"]) when nothing waits. No body.',
             params: targetParams,
+            response: responses({ 200: z.object({ target: targetJsonOut }).describe(decision === 'approve' ? 'The official, with the new address' : 'The official, with the request dropped') }, [401, 403, 404, 422]),
           },
         },
         async (req, reply) => {

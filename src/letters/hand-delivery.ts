@@ -18,27 +18,42 @@ import { officialZone } from './zone.js'
 // dossier was downloaded out of the "delivered" mark.
 
 const DATE_MESSAGE = (label: string) => `${label} must be a date such as 2026-03-01`
-const isoDay = (label: string) =>
+const UNTIL_MESSAGE = 'until must be a moment such as 2026-03-01T12:00:00.000Z'
+// As text, the way a query or a body gives them ('' is none), so the API's route schemas validate with the same rules.
+const isoDayText = (label: string) =>
   z
     .string({ error: DATE_MESSAGE(label) })
     .trim()
     .refine((v) => v === '' || (/^\d{4}-\d{2}-\d{2}$/.test(v) && DateTime.fromISO(v, { zone: 'UTC' }).isValid), DATE_MESSAGE(label))
     .optional()
-    .transform((v) => v || undefined)
+const untilText = z
+  .string({ error: UNTIL_MESSAGE })
+  .trim()
+  .refine((v) => v === '' || (/^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v))), UNTIL_MESSAGE)
+  .optional()
+const inOrder = (p: { from?: string; to?: string }) => !p.from || !p.to || p.from <= p.to
+const ORDER = { message: 'To must be on or after From', path: ['to'] }
+
+/**
+ * The period as a query or a body states it (text, nothing transformed): the API's route schemas.
+ * `handPeriod` reads what they let through.
+ */
+export const handPeriodText = z
+  .object({
+    from: isoDayText('From').describe('First day (YYYY-MM-DD, in the official’s zone), included').meta({ format: 'date', examples: ['2026-11-01'] }),
+    to: isoDayText('To').describe('Last day (YYYY-MM-DD), included; not before `from`').meta({ format: 'date', examples: ['2026-11-30'] }),
+    until: untilText.describe('Only letters written up to this moment (ISO 8601)').meta({ format: 'date-time', examples: ['2026-12-01T12:00:00.000Z'] }),
+  })
+  .refine(inOrder, ORDER)
 
 /** The period of a dossier or a mark: `from` and `to` (YYYY-MM-DD, both included), optional; `until` an ISO instant. */
 export const handPeriodInput = z
   .object({
-    from: isoDay('From'),
-    to: isoDay('To'),
-    until: z
-      .string({ error: 'until must be a moment such as 2026-03-01T12:00:00.000Z' })
-      .trim()
-      .refine((v) => v === '' || (/^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v))), 'until must be a moment such as 2026-03-01T12:00:00.000Z')
-      .optional()
-      .transform((v) => (v ? new Date(v) : undefined)),
+    from: isoDayText('From').transform((v) => v || undefined),
+    to: isoDayText('To').transform((v) => v || undefined),
+    until: untilText.transform((v) => (v ? new Date(v) : undefined)),
   })
-  .refine((p) => !p.from || !p.to || p.from <= p.to, { message: 'To must be on or after From', path: ['to'] })
+  .refine(inOrder, ORDER)
 export type HandPeriodInput = z.infer<typeof handPeriodInput>
 
 export interface HandPeriod {

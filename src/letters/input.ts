@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { personName, requiredLine, optionalLine, multiLine, email, countryCode, language, checkbox, issuesOf, localized, type FieldIssue } from '../validation.js'
+import { personName, requiredLine, optionalLine, multiLine, email, countryCode, language, checkbox, localized } from '../validation.js'
 
 export const NOTE_MAX = 2000
 
@@ -42,15 +42,46 @@ export const letterForm = z.object({
 })
 
 /** The JSON API: `targetId`, or `targetIds` for several; checkboxes as booleans. */
-export const letterJson = z
-  .object({
+// What the JSON body states of rules zod checks in refinements: a line has no control characters and
+// something besides spaces; an email address and a country code have their formats.
+const NO_CONTROL = '\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029'
+const FILLED_LINE = `^[^${NO_CONTROL}]*[^\\s${NO_CONTROL}][^${NO_CONTROL}]*$`
+
+export const letterJson = z.object(
+  {
     ...supporterFields,
-    targetId: jsonTargetId.optional(),
-    targetIds: z.array(jsonTargetId, { error: 'targetIds must be a list of officials\' numbers' }).min(1, CHOOSE_TARGET).max(MAX_TARGETS, TOO_MANY_TARGETS).optional(),
-    copy: z.boolean({ error: 'copy must be true or false' }).optional().default(false),
-    replyDirect: z.boolean({ error: 'replyDirect must be true or false' }).optional().default(false),
-    consent: z.boolean({ error: 'consent must be true or false' }).optional().default(false),
+    name: supporterName.meta({ minLength: 1, pattern: FILLED_LINE, description: 'One line, no web address in it' }),
+    email: email.meta({ format: 'email' }),
+    country: countryCode.meta({ pattern: '^[A-Za-z]{2}$', description: 'The supporter’s country: ISO 3166-1 alpha-2, such as GB' }),
+    city: supporterFields.city.meta({ minLength: 1, pattern: FILLED_LINE }),
+    language: supporterFields.language.describe('The letter’s language: one the campaign offers (its `languages`); absent or empty, chosen for the officials'),
+    targetId: jsonTargetId.optional().describe('The official to write to (an id from the campaign’s `targets`)'),
+    targetIds: z
+      .array(jsonTargetId, { error: 'targetIds must be a list of officials\' numbers' })
+      .min(1, CHOOSE_TARGET)
+      .max(MAX_TARGETS, TOO_MANY_TARGETS)
+      .optional()
+      .describe(`Several officials at once (1 to ${MAX_TARGETS}), with or instead of targetId`),
+    copy: z.boolean({ error: 'copy must be true or false' }).optional().default(false).describe('Mail the supporter a copy (once their address is confirmed)'),
+    replyDirect: z.boolean({ error: 'replyDirect must be true or false' }).optional().default(false).describe('Give the official the supporter’s address to answer them'),
+    consent: z.boolean({ error: 'consent must be true or false' }).optional().default(false).describe('The supporter agrees to hear from the campaign again'),
+  },
+  { error: 'The body must be a JSON object' },
+)
+
+/**
+ * The JSON API's body as its route validates it: the fields above, and at least one official. The
+ * missing official is told beside every other wrong field (a refinement zod would skip once a field
+ * failed, so it runs whenever the body is an object).
+ */
+export const letterBody = letterJson
+  .refine((d) => d.targetId !== undefined || d.targetIds !== undefined, { message: CHOOSE_TARGET, path: ['targetId'], when: (p) => typeof p.value === 'object' && p.value !== null && !Array.isArray(p.value) })
+  .meta({
+    description: 'The supporter and the officials: `targetId` or `targetIds` (at least one official)',
+    anyOf: [{ required: ['targetId'] }, { required: ['targetIds'] }],
+    'x-examples': { valid: { summary: 'A valid letter', value: { name: 'Roza T.', email: 'roza@example.com', country: 'GB', city: 'Leeds', organisation: 'Unite', language: 'en', note: 'Greetings from the Leeds branch.', targetIds: [1, 2], copy: true, replyDirect: false, consent: true } } },
   })
+export type LetterJson = z.infer<typeof letterBody>
 
 export interface LetterInput {
   name: string
@@ -74,19 +105,10 @@ export function fromForm(data: z.infer<typeof letterForm>): LetterInput {
   return { ...rest, targetIds: target }
 }
 
-function fromJson(data: z.infer<typeof letterJson>): LetterInput {
+/** The JSON API's letter (validated by its route's schema, letterBody) as the service takes it. */
+export function fromJson(data: LetterJson): LetterInput {
   const { targetId, targetIds, ...rest } = data
   return { ...rest, targetIds: distinct([...(targetId ? [targetId] : []), ...(targetIds ?? [])]) }
-}
-
-/** The JSON API's body: every issue at once, a missing official among them (zod skips object refinements once a field fails). */
-export function parseLetterJson(body: Record<string, unknown>): { ok: true; input: LetterInput } | { ok: false; issues: FieldIssue[] } {
-  const parsed = letterJson.safeParse(body)
-  const noTarget = body.targetId === undefined && body.targetIds === undefined
-  if (parsed.success && !noTarget) return { ok: true, input: fromJson(parsed.data) }
-  const issues = parsed.success ? [] : issuesOf(parsed.error)
-  if (noTarget) issues.push({ path: ['targetId'], message: CHOOSE_TARGET })
-  return { ok: false, issues }
 }
 
 /** What the appeal preview is rendered with: the letter's fields, any of them still empty. */

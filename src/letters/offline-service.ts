@@ -24,9 +24,12 @@ export function latestPostingDate(now: Date): string {
   return new Date(now.getTime() + 14 * 3_600_000).toISOString().slice(0, 10)
 }
 
-/** A report of letters a group posted on paper. `now` decides what "the future" is. */
-export function offlineLetterInput(now: Date) {
-  const latest = latestPostingDate(now)
+/**
+ * A report of letters a group posted on paper. `now` decides what "the future" is: a moment, or the
+ * clock itself (an API route's schema is built once and asks the clock at each request).
+ */
+export function offlineLetterInput(now: Date | (() => Date)) {
+  const latest = () => latestPostingDate(typeof now === 'function' ? now() : now)
   return z.object({
     count: z
       .number({ error: 'Count must be a whole number of letters' })
@@ -38,7 +41,7 @@ export function offlineLetterInput(now: Date) {
       .trim()
       .refine((v) => ISO_DATE.test(v), 'Date must be a day such as 2026-12-16 (YYYY-MM-DD)')
       .refine((v) => !ISO_DATE.test(v) || isCalendarDate(v), 'This day does not exist')
-      .refine((v) => !isCalendarDate(v) || v <= latest, 'The date cannot be in the future: when were the letters posted?')
+      .refine((v) => !isCalendarDate(v) || v <= latest(), 'The date cannot be in the future: when were the letters posted?')
       .refine((v) => !isCalendarDate(v) || v >= '2000-01-01', 'The date must be in 2000 or later'),
     group: requiredLine('Group', 150),
     country: countryCode,

@@ -5,7 +5,10 @@ import { useCampaignLanguage, useLanguage } from '../i18n/plugin.js'
 import { localizeRow } from '../i18n/content.js'
 import { campaignTexts, targetTexts, type Campaign, type Letter } from '../db/schema/index.js'
 import { fieldErrors, InputError, issuesOf } from '../validation.js'
-import { letterForm, fromForm, parseLetterJson } from './input.js'
+import { letterForm, fromForm, fromJson, letterBody, type LetterJson } from './input.js'
+import { z } from 'zod'
+import { responses } from '../openapi.js'
+import { slugParams } from '../campaigns/api-schemas.js'
 import { supporterCountry } from './form.js'
 import { officialsForCountry } from '../campaigns/queries.js'
 import type { ConfirmState, WriteResult } from './service.js'
@@ -95,25 +98,55 @@ export default async function letterRoutes(app: FastifyInstance) {
     })
   })
 
-  app.post<SlugParams>('/api/campaigns/:slug/letters', { onRequest: letterLimit }, async (req, reply) => {
-    if (!isJson(req)) return sendError(req, reply, 415, (t) => t('errors.sendJson'))
-    const campaign = app.campaigns.publicBySlug(req.params.slug)
-    if (!campaign) return sendError(req, reply, 404, (t) => t('errors.campaignNotFound'))
-    if (!app.campaigns.isOpen(campaign)) return sendError(req, reply, 409, CLOSED_MESSAGE[campaign.status] ?? NO_LETTERS)
-    const body = req.body
-    if (!body || typeof body !== 'object' || Array.isArray(body)) {
-      return sendError(req, reply, 422, (t) => t('errors.invalidInput'), { issues: [{ path: [], message: 'The body must be a JSON object' }] })
-    }
-    if (caughtInHoneypot(req)) {
-      return reply.code(201).send({ letter: { id: crypto.randomBytes(12).toString('base64url'), status: campaign.confirmLetters ? 'pending_confirmation' : 'queued' } })
-    }
-    const parsed = parseLetterJson(body as Record<string, unknown>)
-    if (!parsed.ok) return sendError(req, reply, 422, (t) => t('errors.invalidInput'), { issues: parsed.issues })
-    // An API client's supporter reads mail in the language it asked for (?lang=, Accept-Language), else the letter's.
-    const result = letters.write(campaign.slug, { ...parsed.input, pageLanguage: req.langChosen ? req.lang : undefined })
-    if (result.kind !== 'accepted') return sendError(req, reply, 409, NO_LETTERS)
-    return reply.code(201).send({ letter: result.letter })
-  })
+  // The JSON API: what is wrong with the request as a whole (not JSON, no such campaign, closed) is
+  // answered before the body is judged, and a bot filling the honeypot hears "accepted" whatever it sent.
+  const openCampaign = new WeakMap<FastifyRequest, Campaign>()
+  app.post<SlugParams & { Body: LetterJson }>(
+    '/api/campaigns/:slug/letters',
+    {
+      onRequest: letterLimit,
+      preValidation: async (req, reply) => {
+        if (!isJson(req)) return sendError(req, reply, 415, (t) => t('errors.sendJson'))
+        const campaign = app.campaigns.publicBySlug(req.params.slug)
+        if (!campaign) return sendError(req, reply, 404, (t) => t('errors.campaignNotFound'))
+        if (!app.campaigns.isOpen(campaign)) return sendError(req, reply, 409, CLOSED_MESSAGE[campaign.status] ?? NO_LETTERS)
+        if (caughtInHoneypot(req)) {
+          return reply.code(201).send({ letter: { id: crypto.randomBytes(12).toString('base64url'), status: campaign.confirmLetters ? 'pending_confirmation' : 'queued' } })
+        }
+        openCampaign.set(req, campaign)
+      },
+      schema: {
+        tags: ['public'],
+        summary: 'Write a letter to one or more of the campaign’s officials',
+        description:
+          'No token. `targetId` (one official) or `targetIds` (up to 20), from the campaign’s `targets`; `language` one the campaign offers (else 422 with that path). With the campaign confirming letters, the supporter is mailed a link and the letter counts once they confirm (`pending_confirmation`); otherwise it counts at once (`queued`). A repeat from the same address answers the same. Mail to the supporter is in the language asked for (`?lang=`, Accept-Language), else the letter’s. Rate-limited per address (429).',
+        params: slugParams,
+        body: letterBody,
+        response: {
+          ...responses(
+            {
+              201: z
+                .object({
+                  letter: z.object({
+                    id: z.string().describe('The letter’s public id'),
+                    status: z.enum(['queued', 'pending_confirmation']).describe('queued: it counts and waits for delivery; pending_confirmation: it counts once the supporter confirms'),
+                  }),
+                })
+                .describe('The letter, written'),
+            },
+            [400, 404, 409, 413, 415, 422, 429],
+          ),
+        },
+      },
+    },
+    async (req, reply) => {
+      const campaign = openCampaign.get(req)!
+      // An API client's supporter reads mail in the language it asked for (?lang=, Accept-Language), else the letter's.
+      const result = letters.write(campaign.slug, { ...fromJson(req.body), pageLanguage: req.langChosen ? req.lang : undefined })
+      if (result.kind !== 'accepted') return sendError(req, reply, 409, NO_LETTERS)
+      return reply.code(201).send({ letter: result.letter })
+    },
+  )
 
   // A GET only shows the button: mail scanners open links, and must not confirm for anyone.
   app.get<TokenParams>('/letters/confirm/:token', async (req, reply) => {
