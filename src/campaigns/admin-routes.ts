@@ -328,7 +328,7 @@ export default async function campaignRoutes(app: FastifyInstance) {
       slugIsPublic: campaign && campaign.status !== 'draft',
       refusal: state.refusal ? { message: t('adminCampaigns.status.refused', { action: state.refusal.action }), reasons: state.refusal.reasons } : undefined,
       closing: state.closing,
-      missingTranslations: missing,
+      missingTranslations: missing.map((m) => ({ ...m, name: languageName(m.lang, lang) })),
       notice: state.notice,
       warnings: campaign ? campaignWarnings(app.db, campaign, t) : [],
       confirmationWarnings: campaign ? confirmationWarnings(campaign, t) : [],

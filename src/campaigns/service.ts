@@ -31,7 +31,7 @@ import { localize, missingTranslations } from '../i18n/content.js'
 import { countryName, isCountryCode, zoneOfCountry } from '../countries.js'
 import type { TFunction } from 'i18next'
 import { checkbox, InputError, localized, translateMessage, type FieldIssue } from '../validation.js'
-import { translator, type Language } from '../i18n/index.js'
+import { languageName, translator, type Language } from '../i18n/index.js'
 import type { ContentTranslations } from '../db/schema/columns.js'
 import { APPEAL_PLACEHOLDERS, compileAppeal, letterDate, renderAppeal, sampleContext, targetContext, validateAppeal, type AppealContext } from './appeal.js'
 import { audit, type Actor } from '../admin/audit.js'
@@ -706,13 +706,19 @@ export function bounceWarning(target: Target, held: number, t: TFunction = engli
 }
 
 /** What stops supporters from writing, or their letters from arriving, shown on the campaign screen (in t's language). */
+/** Languages as a reader names them in t's language ("English, Russian"), not as codes. */
+function languageNames(codes: readonly string[], t: TFunction): string {
+  const lang = (t as TFunction & { lng?: string }).lng ?? 'en'
+  return codes.map((code) => languageName(code, lang)).join(', ')
+}
+
 export function campaignWarnings(db: DbOrTx, campaign: Campaign, t: TFunction = english): Warning[] {
   const warnings: Warning[] = []
   const n = db.select({ n: sql<number>`count(*)` }).from(targets).where(eq(targets.campaignId, campaign.id)).get()?.n ?? 0
   if (n === 0) warnings.push({ text: t('adminCampaigns.warnings.noOfficials') })
   const have = new Set(templatesOf(db, campaign.id).map((x) => x.language))
   const missing = campaign.languages.filter((l) => !have.has(l))
-  if (missing.length) warnings.push({ text: t('adminCampaigns.warnings.noTemplate', { list: missing.join(', '), count: missing.length }) })
+  if (missing.length) warnings.push({ text: t('adminCampaigns.warnings.noTemplate', { list: languageNames(missing, t), count: missing.length }) })
   for (const { target, held } of bouncingTargets(db, campaign.id)) {
     warnings.push({ text: bounceWarning(target, held, t), href: `/admin/campaigns/${campaign.id}/targets/${target.id}`, linkText: t('adminCampaigns.warnings.fixDelivery', { name: target.name }) })
   }
@@ -778,11 +784,9 @@ export function readiness(db: DbOrTx, campaign: Pick<Campaign, 'id' | 'goal' | '
   const reasons: ReadinessIssue[] = []
   if (!state.goal) reasons.push({ code: 'goal', message: localized((t) => t('readiness.reason.goal')) })
   if (!state.official) reasons.push({ code: 'official', message: localized((t) => t('readiness.reason.official')) })
-  const missing = state.missingTemplates.join(', ')
-  if (state.missingTemplates.length) reasons.push({ code: 'templates', message: localized((t) => t('readiness.reason.templates', { list: missing, count: state.missingTemplates.length })) })
-  const gaps = state.gaps.join(', ')
   const phrases = starterGaps().map((g) => `“${g}”`).join(', ')
-  if (state.gaps.length) reasons.push({ code: 'placeholders', message: localized((t) => t('readiness.reason.placeholders', { list: gaps, phrases, count: state.gaps.length })) })
+  if (state.missingTemplates.length) reasons.push({ code: 'templates', message: localized((t) => t('readiness.reason.templates', { list: languageNames(state.missingTemplates, t), count: state.missingTemplates.length })) })
+  if (state.gaps.length) reasons.push({ code: 'placeholders', message: localized((t) => t('readiness.reason.placeholders', { list: languageNames(state.gaps, t), phrases, count: state.gaps.length })) })
   return { ok: reasons.length === 0, reasons }
 }
 
@@ -803,7 +807,7 @@ export function readinessChecklist(db: DbOrTx, campaign: Campaign, t: TFunction 
   const items: ChecklistItem[] = [
     { code: 'goal', done: state.goal, label: t('readiness.check.goal'), href: base },
     { code: 'official', done: state.official, label: t('readiness.check.official'), href: `${base}/targets` },
-    { code: 'templates', done: state.missingTemplates.length === 0, label: t('readiness.check.templates', { list: campaign.languages.join(', ') }), href: firstMissing ? `${base}/templates/${firstMissing}` : `${base}/templates` },
+    { code: 'templates', done: state.missingTemplates.length === 0, label: t('readiness.check.templates', { list: languageNames(campaign.languages, t) }), href: firstMissing ? `${base}/templates/${firstMissing}` : `${base}/templates` },
     { code: 'placeholders', done: state.gaps.length === 0, label: t('readiness.check.placeholders'), href: firstGap ? `${base}/templates/${firstGap}` : `${base}/templates` },
   ]
   const done = items.filter((i) => i.done).length

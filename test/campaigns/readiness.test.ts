@@ -44,11 +44,11 @@ t.test('API: PATCH status live answers 422 with each reason until the campaign i
     error: String,
     issues: [
       { path: ['status'], code: 'official', message: /Add an official letters can reach/ },
-      { path: ['status'], code: 'templates', message: 'Write the letter template in these languages: en, ru.' },
+      { path: ['status'], code: 'templates', message: 'Write the letter template in these languages: English, Russian.' },
     ],
   })
   const ru = await api('PATCH', `/api/admin/campaigns/${id}`, { status: 'live' }, { 'accept-language': 'ru' })
-  t.match(ru.json().issues[1].message, translator('ru')('readiness.reason.templates', { list: 'en, ru', count: 2 }), 'in the client’s language')
+  t.match(ru.json().issues[1].message, translator('ru')('readiness.reason.templates', { list: 'Английский, Русский', count: 2 }), 'in the client’s language, the languages named in it')
   t.equal(campaignById(app.db, id)!.status, 'draft', 'still a draft')
 
   // An official who cannot be reached does not count: a bouncing address, hand delivery with no postal address.
@@ -64,8 +64,8 @@ t.test('API: PATCH status live answers 422 with each reason until the campaign i
   t.equal((await api('PUT', `/api/admin/campaigns/${id}/templates/en`, { subject: 'Free the drivers', body: STARTER_BODY })).statusCode, 200)
   t.same(await codes(), ['templates', 'placeholders'], 'ru is missing, en is the starter as it came')
   const res = await live()
-  t.match(res.json().issues[0].message, 'Write the letter template in this language: ru.')
-  t.match(res.json().issues[1].message, 'Fill in the gaps left from the starter letter (“about …”, “I ask you to …”) in the template for en.')
+  t.match(res.json().issues[0].message, 'Write the letter template in this language: Russian.')
+  t.match(res.json().issues[1].message, 'Fill in the gaps left from the starter letter (“about …”, “I ask you to …”) in the template for English.')
   t.equal((await api('PUT', `/api/admin/campaigns/${id}/templates/ru`, { subject: 'Свободу водителям', body: BODY })).statusCode, 200)
   t.equal((await api('PUT', `/api/admin/campaigns/${id}/templates/en`, { subject: 'Free the drivers', body: STARTER_BODY.replace('about …', 'about the drivers') })).statusCode, 200)
   t.same(await codes(), ['placeholders'], 'one gap filled, one left')
@@ -74,7 +74,7 @@ t.test('API: PATCH status live answers 422 with each reason until the campaign i
   // A language added in the same change counts.
   const withKk = await api('PATCH', `/api/admin/campaigns/${id}`, { status: 'live', languages: ['en', 'ru', 'kk'] })
   t.equal(withKk.statusCode, 422)
-  t.match(withKk.json().issues, [{ code: 'templates', message: 'Write the letter template in this language: kk.' }])
+  t.match(withKk.json().issues, [{ code: 'templates', message: 'Write the letter template in this language: Kazakh.' }])
 
   const ok = await live()
   t.equal(ok.statusCode, 200)
@@ -116,7 +116,7 @@ t.test('screen: the form comes back with every reason in the page’s language; 
   t.match(drivers, '2 of 4 done')
   t.match(drivers, /<li data-check="goal" data-done="true"><span role="img" aria-label="done">✓<\/span> A goal/)
   t.match(drivers, `<a href="/admin/campaigns/${id}/targets">An official letters can reach`)
-  t.match(drivers, `<a href="/admin/campaigns/${id}/templates/en">A letter template in each of its languages (en)`)
+  t.match(drivers, `<a href="/admin/campaigns/${id}/templates/en">A letter template in each of its languages (English)`)
   t.match(drivers, /data-check="placeholders" data-done="true"/)
   const demo = checklist('zhanaozen')
   t.match(demo, /<details data-campaign="zhanaozen" >/, 'a ready campaign’s list stays folded')
