@@ -32,7 +32,7 @@ import { createUpdateService } from './updates/service.js'
 import { createUpdateMailing } from './updates/mailing.js'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import { jsonSerializerCompiler, openApiTransform, zodValidatorCompiler } from './openapi.js'
+import { jsonSerializerCompiler, openApiDocument, openApiTransform, zodValidatorCompiler } from './openapi.js'
 import { createPicketService } from './pickets/service.js'
 import { mailSettings } from './mail/settings.js'
 import type { Mailer } from './mail/transport.js'
@@ -194,6 +194,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
     },
     // Only /api/… is documented; zod schemas become JSON Schema there.
     transform: openApiTransform,
+    transformObject: openApiDocument as never,
   })
   await app.register(swaggerUi, {
     routePrefix: '/api/docs',

@@ -40,23 +40,44 @@ declare module 'fastify' {
   }
 }
 
-const patterns = new WeakMap<object, { method: string; pattern: RegExp }[]>()
+const patterns = new WeakMap<object, { method: string; pattern: RegExp; fixed: number }[]>()
 
-/** The methods a path answers to, from the route patterns (`:id` a segment, `*` the rest). */
-export function allowedMethods(routes: { method: string; url: string }[], url: string): string[] {
-  let compiled = patterns.get(routes)
-  if (!compiled || compiled.length !== routes.length) {
+function compiled(routes: { method: string; url: string }[]) {
+  let list = patterns.get(routes)
+  if (!list || list.length !== routes.length) {
     const escape = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')
-    compiled = routes.map((r) => ({
-      method: r.method,
-      pattern: new RegExp('^' + r.url.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : escape(seg))).join('/') + '/?$'),
-    }))
-    patterns.set(routes, compiled)
+    list = routes.map((r) => {
+      const segments = r.url.split('/')
+      return {
+        method: r.method,
+        pattern: new RegExp('^' + segments.map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : escape(seg))).join('/') + '/?$'),
+        fixed: segments.filter((seg) => seg && !seg.startsWith(':') && seg !== '*').length,
+      }
+    })
+    patterns.set(routes, list)
   }
+  return list
+}
+
+/**
+ * The methods a path answers to, from the route patterns (`:id` a segment, `*` the rest). With
+ * `specific`, only the routes naming the most of it literally (…/targets/import over …/targets/:targetId).
+ */
+export function allowedMethods(routes: { method: string; url: string }[], url: string, specific = false): string[] {
   const path = url.split('?')[0]
-  const methods = new Set(compiled.filter((r) => r.pattern.test(path)).map((r) => r.method))
+  let matching = compiled(routes).filter((r) => r.pattern.test(path))
+  if (specific && matching.length) {
+    const most = Math.max(...matching.map((r) => r.fixed))
+    matching = matching.filter((r) => r.fixed === most)
+  }
+  const methods = new Set(matching.map((r) => r.method))
   if (methods.has('GET')) methods.add('HEAD')
   return [...methods].sort()
+}
+
+async function methodNotAllowed(req: FastifyRequest, reply: FastifyReply, allow: string[]) {
+  reply.header('allow', allow.join(', '))
+  return sendError(req, reply, 405, (t) => t('errors.methodNotAllowed', { allow: allow.join(', ') }))
 }
 
 export function wantsJson(req: FastifyRequest): boolean {
@@ -87,6 +108,12 @@ export default fp(
   async (app) => {
     app.setErrorHandler(async (err: FastifyError, req, reply) => {
       if (err instanceof InputError) {
+        // A path parameter refused where the path names another operation literally
+        // (GET …/targets/import read as …/targets/:targetId): that path does not take this method.
+        if ((err as { validationContext?: string }).validationContext === 'params' && req.url.startsWith('/api/')) {
+          const allow = allowedMethods(req.server.routeList ?? [], req.url, true)
+          if (allow.length && !allow.includes(req.method)) return methodNotAllowed(req, reply, allow)
+        }
         return sendError(req, reply, 422, (t) => t('errors.invalidInput'), { issues: err.issues })
       }
       const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500
@@ -104,10 +131,7 @@ export default fp(
       // Schemathesis expect; pages keep the plain 404.
       const allow = req.url.startsWith('/api/') ? allowedMethods(req.server.routeList ?? [], req.url) : []
       // A route that exists for this method and found nothing (reply.callNotFound()) stays a 404.
-      if (allow.length && !allow.includes(req.method)) {
-        reply.header('allow', allow.join(', '))
-        return sendError(req, reply, 405, (t) => t('errors.methodNotAllowed', { allow: allow.join(', ') }))
-      }
+      if (allow.length && !allow.includes(req.method)) return methodNotAllowed(req, reply, allow)
       return sendError(req, reply, 404, (t) => t('errors.nothingHere'))
     })
   },

@@ -65,6 +65,25 @@ export function openApiTransform(input: Transform) {
   return { schema: out as FastifySchema, url }
 }
 
+/** Marks a route whose JSON body may be left out (@fastify/swagger states every body required). */
+export const OPTIONAL_BODY = 'x-optional-body'
+
+/** Spread into a route's schema whose body may be left out. */
+export const optionalBody: object = { [OPTIONAL_BODY]: true }
+
+/** The finished document: bodies marked optional say so. */
+export function openApiDocument({ openapiObject }: { openapiObject: Partial<Record<string, unknown>> }) {
+  const paths = (openapiObject.paths ?? {}) as Record<string, Record<string, Record<string, unknown>>>
+  for (const operations of Object.values(paths)) {
+    for (const op of Object.values(operations)) {
+      if (!op || typeof op !== 'object' || !(OPTIONAL_BODY in op)) continue
+      delete op[OPTIONAL_BODY]
+      if (op.requestBody) (op.requestBody as { required?: boolean }).required = false
+    }
+  }
+  return openapiObject
+}
+
 // ---------------------------------------------------------------------------- shared pieces
 
 /** One error, as every JSON error answers: the message, and for 422 each field's issue by its path. */
@@ -72,7 +91,13 @@ export const errorSchema = z
   .object({
     error: z.string().describe('What went wrong, in the request’s language (`?lang=` or Accept-Language; English by default)'),
     issues: z
-      .array(z.object({ path: z.array(z.union([z.string(), z.number()])).describe('Where: the field’s path in the body, or the query or path parameter’s name'), message: z.string() }))
+      .array(
+        z.object({
+          path: z.array(z.union([z.string(), z.number()])).describe('Where: the field’s path in the body, or the query or path parameter’s name'),
+          message: z.string(),
+          code: z.string().optional().describe('Which rule, where a field has several that depend on the state of things (going live: goal, official, templates, placeholders)'),
+        }),
+      )
       .optional()
       .describe('422 only: each wrong field'),
   })

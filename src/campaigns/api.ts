@@ -154,7 +154,7 @@ export default async function campaignApi(app: FastifyInstance) {
       schema: {
         tags: ['campaigns'],
         summary: 'Create a campaign (admins only)',
-        description: TRANSLATIONS_DOC,
+        description: `A campaign starts as a draft; \`status\`: "live" is refused with 422 listing each reason under \`status\` until the campaign is ready (an official letters can reach, a template per language). ${TRANSLATIONS_DOC}`,
         body: createBody,
         response: responses({ 201: z.object({ campaign: campaignOut }).describe('The campaign, created') }, [400, 401, 403, 415, 422]),
       },
@@ -297,7 +297,7 @@ export default async function campaignApi(app: FastifyInstance) {
           description:
             'Header name,title,organisation,country,email,postal_address,language; optional id, salutation, delivery, max_per_hour, send_hours_from, send_hours_to, time_zone, digest_every, digest_hour, for_countries. A known email or id is updated. ' +
             'A line with an `id` updates that official; a new email on it is applied for an admin, but held for an admin\'s approval for an organizer: the answer is then 202 and `pendingEmails` lists them ({"id","name","email" (still used),"pendingEmail"}). ' +
-            'A wrong line is a 422 naming it: path ["csv", line].',
+            'A wrong line is a 422 naming it: path ["csv", line]. Each line may be at most 20,000 bytes.',
           params: campaignParams,
           body: csvImport,
           response: responses(

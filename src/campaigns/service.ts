@@ -365,6 +365,8 @@ const targetEmail = z
   .max(254, localized((t) => t('adminCampaigns.rules.emailTooLong', { max: 254 })))
   .pipe(z.email(localized((t) => t('adminCampaigns.rules.emailInvalid'))))
   .transform((v) => v.toLowerCase())
+  // The document states the rule the pipe hides.
+  .meta({ format: 'email', pattern: (z.toJSONSchema(z.email()) as { pattern: string }).pattern, examples: ['ministry@gov.example.kz'] })
 
 // How letters reach an official (targets.delivery and the columns after it). Every one is optional on
 // input: absent, a new official gets the default and an existing one keeps what it has.
@@ -417,6 +419,7 @@ const timeZone = z.preprocess(
     .string({ error: ZONE_MESSAGE })
     .trim()
     .max(64, ZONE_MESSAGE)
+    .meta({ pattern: '^$|^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}$', description: 'An IANA zone name that Intl knows, such as Europe/London; empty for the zone of the official’s country', examples: ['Asia/Almaty'] })
     .transform((v, ctx) => {
       if (v === '') return null
       const zone = canonicalZone(v)

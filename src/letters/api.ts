@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { parseBody } from '../admin/api.js'
 import { actorOf, parseId, campaignScope } from '../admin/access.js'
-import { dateTime, idParam, responses } from '../openapi.js'
+import { dateTime, idParam, responses, optionalBody } from '../openapi.js'
 import { addOfflineLetters, deleteOfflineLetters, offlineJson, offlineLetterInput, offlineReports, totalsOf } from './offline-service.js'
 import { countWaiting, handPeriod, handPeriodText, markHandDelivered, sendDossier } from './hand-delivery.js'
 
@@ -81,7 +81,7 @@ export default async function offlineApi(app: FastifyInstance) {
           response: {
             200: {
               description: 'The dossier (an attachment); X-Letter-Count says how many letters it holds',
-              headers: { 'X-Letter-Count': { description: 'How many letters the dossier holds', schema: { type: 'integer', minimum: 0 } } },
+              headers: { 'X-Letter-Count': { description: 'How many letters the dossier holds', type: 'integer', minimum: 0 } },
               content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
             },
             ...responses({}, [401, 404, 422]),
@@ -136,6 +136,8 @@ export default async function offlineApi(app: FastifyInstance) {
           description: `${PERIOD_DOC} Body {"from"?, "to"?, "until"?} (an empty body or none: every letter waiting). Sets them sent, by hand, now; letters already delivered are left alone, so a repeat answers {"delivered":0}. Audited.`,
           params: targetParams,
           body: handDeliveredBody,
+          // No body at all marks every letter waiting.
+          ...optionalBody,
           response: responses({ 200: z.object({ delivered: z.int().nonnegative().describe('How many letters were marked') }).describe('Marked') }, [400, 401, 404, 415, 422]),
         },
       },

@@ -199,7 +199,8 @@ export function documentProblems(doc: Document): string[] {
     }
     if (templated.length) {
       need('404', 'it names a thing by id or slug')
-      need('422', 'its path parameters are validated')
+      // A malformed id is refused: 422 by the schema, or 404 where the scope looks it up first.
+      if (!codes.has('422') && !codes.has('404')) need('422', 'its path parameters are validated')
     }
     if ((op.parameters ?? []).some((p) => p.in === 'query')) need('422', 'its query parameters are validated')
     if (op.requestBody) {

@@ -139,10 +139,27 @@ function urlOf(route: string, values: Record<string, string>, query: Record<stri
 
 const snippet = (body: string) => (body.length > 240 ? `${body.slice(0, 240)}…` : body)
 
+/**
+ * Rules JSON Schema cannot state, which a variant the schema allows may still break, each said in the
+ * operation's description: going live needs the campaign ready (an issue with a `code`), and an import's
+ * `csv` must be a CSV file with its header (each line at most 20,000 bytes).
+ */
+function beyondSchema(o: Op, res: { statusCode: number; body: string }): boolean {
+  if (res.statusCode !== 422) return false
+  const issues = (JSON.parse(res.body) as { issues?: { path: (string | number)[]; code?: string }[] }).issues ?? []
+  return issues.length > 0 && issues.every((i) => (i.path[0] === 'status' && typeof i.code === 'string') || (o.path.endsWith('/targets/import') && i.path[0] === 'csv'))
+}
+
 async function check(w: World, v: Validator, f: Findings, o: Op, req: Request, expect: Expect) {
   f.requests++
   const url = urlOf(o.path, req.pathValues, req.query)
+  // Inside an operation's transaction each request is undone after it too, so a variant never meets
+  // what the example before it wrote (a slug or an email already taken).
+  const sqlite = w.app.db.$client
+  const own = o.method !== 'get' && sqlite.inTransaction
+  if (own) sqlite.exec('SAVEPOINT contract_request')
   const res = await w.app.inject({ method: o.method.toUpperCase() as 'GET', url, headers: req.headers, payload: req.payload })
+  if (own && sqlite.inTransaction) sqlite.exec('ROLLBACK TO contract_request; RELEASE contract_request')
   const where = `${req.label}: ${o.method.toUpperCase()} ${url.length > 140 ? `${url.slice(0, 140)}…` : url}`
   const status = res.statusCode
   if (status >= 500) f.add('serverError', o.name, where, `${status} ${snippet(res.body)}`)
@@ -173,7 +190,7 @@ async function check(w: World, v: Validator, f: Findings, o: Op, req: Request, e
   if (status >= 500) return res
   const ok = status >= 200 && status < 300
   if (expect === 'valid' && !ok) f.add('validRejected', o.name, where, `${status} ${snippet(res.body)}`)
-  else if (expect === 'variant' && !ok && status !== 409) f.add('validRejected', o.name, where, `${status} ${snippet(res.body)}`)
+  else if (expect === 'variant' && !ok && status !== 409 && !beyondSchema(o, res)) f.add('validRejected', o.name, where, `${status} ${snippet(res.body)}`)
   else if (expect === 'invalid' && status < 400) f.add('invalidAccepted', o.name, where, `${status} ${snippet(res.body)}`)
   else if (typeof expect === 'number' && status !== expect) f.add(status < 400 ? 'invalidAccepted' : 'wrongError', o.name, where, `${status}, expected ${expect}: ${snippet(res.body)}`)
   return res
