@@ -1,4 +1,4 @@
-import type { FastifySchema, FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify'
+import type { FastifyRequest, FastifySchema, FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify'
 import { z } from 'zod'
 import { createJsonSchemaTransform } from 'fastify-type-provider-zod'
 import { InputError, issuesOf } from './validation.js'
@@ -21,6 +21,16 @@ export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema })
     const parsed = schema.safeParse(data)
     return parsed.success ? { value: parsed.data } : { error: new InputError(issuesOf(parsed.error)) }
   }
+}
+
+/**
+ * For routes with `attachValidation`: a failure of another part (params, query) answers 422 at once,
+ * while `part` goes on as it came, to be judged by the service, which names every issue at once,
+ * the rules that depend on the campaign among them.
+ */
+export function judgedByHandler(req: FastifyRequest, part: 'body' | 'querystring') {
+  const err = req.validationError
+  if (err && err.validationContext !== part) throw err
 }
 
 /** Responses are serialised as they are: the response schemas document, tests check them (test/api/contract.test.ts). */

@@ -8,7 +8,7 @@ import { parseBody } from '../admin/api.js'
 import { parseId, campaignScope, picketScope } from '../admin/access.js'
 import { adminPicketJson, auditRsvpRead, picketActions } from './admin-routes.js'
 import * as pq from './admin-queries.js'
-import { dateTime, idParam, responses } from '../openapi.js'
+import { dateTime, idParam, responses, judgedByHandler } from '../openapi.js'
 
 const FIELDS = Object.keys(picketInput.shape)
 const anyObject = z.looseObject({})
@@ -32,15 +32,6 @@ function knownFields(body: unknown): Record<string, unknown> {
   return b
 }
 
-/**
- * The picket's body is validated by its route schema, but judged by the action, which names every issue
- * at once, the campaign's own rules (its languages, a start in the future) among them: a body the schema
- * refuses goes on as it came (fastify leaves it raw), a params or query failure answers 422 at once.
- */
-function bodyJudgedByAction(req: FastifyRequest) {
-  const err = req.validationError
-  if (err && err.validationContext !== 'body') throw err
-}
 
 // ------------------------------------------------------------------ what the document states
 
@@ -167,7 +158,7 @@ export default async function picketApi(app: FastifyInstance) {
         },
       },
       async (req, reply) => {
-        bodyJudgedByAction(req)
+        judgedByHandler(req, 'body')
         // An object, its fields checked with the campaign's languages by the action (every issue at once).
         parseBody(req, anyObject)
         const picket = actions.schedule(req, req.campaign!.id, knownFields(req.body))
@@ -220,7 +211,7 @@ export default async function picketApi(app: FastifyInstance) {
         },
       },
       async (req) => {
-        bodyJudgedByAction(req)
+        judgedByHandler(req, 'body')
         parseBody(req, anyObject)
         const { picket } = actions.reschedule(req, req.picket!, knownFields(req.body))
         return { picket: adminPicketJson(picket) }

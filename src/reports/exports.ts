@@ -22,7 +22,7 @@ import {
   type LetterCursor,
 } from './queries.js'
 import type { Db } from '../db/client.js'
-import { idParam, responses } from '../openapi.js'
+import { idParam, responses, judgedByHandler } from '../openapi.js'
 import { localized, translateMessage, type FieldIssue } from '../validation.js'
 
 // CSV exports shared by the back office (/admin/…) and the API (/api/admin/…): the same URLs below both prefixes.
@@ -179,8 +179,7 @@ export const tallyQuery = z.object({
 /** The export's query, read with its schema (the screens' and the API's alike), or a 422 naming each wrong parameter. */
 function readQuery<T extends z.ZodType>(req: FastifyRequest, reply: FastifyReply, schema: T): { query: z.output<T> } | { refused: Promise<unknown> } {
   // The API's routes validate the query with this schema too; their answer is this one, in the request's words.
-  const attached = req.validationError
-  if (attached && attached.validationContext !== 'querystring') throw attached
+  judgedByHandler(req, 'querystring')
   const parsed = schema.safeParse(req.query ?? {})
   if (parsed.success) return { query: parsed.data }
   const issues: FieldIssue[] = parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message }))

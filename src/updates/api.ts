@@ -6,7 +6,7 @@ import { sendError } from '../errors.js'
 import { parseBody } from '../admin/api.js'
 import { actorOf, campaignScope, parseId } from '../admin/access.js'
 import { updateMailStates, updateStatuses } from '../db/schema/index.js'
-import { dateTime, idParam, responses } from '../openapi.js'
+import { dateTime, idParam, responses, judgedByHandler } from '../openapi.js'
 import { UPDATE_FIELDS, UpdateConflict, updateInputSchema } from './service.js'
 
 const anyObject = z.looseObject({})
@@ -20,15 +20,6 @@ function knownFields(body: unknown): Record<string, unknown> {
   return b
 }
 
-/**
- * The body is validated by its route schema, but judged by the service, which names every issue at once,
- * the campaign's own rules (its languages, its people, no day in the future) among them: a body the schema
- * refuses goes on as it came (fastify leaves it raw), a params failure answers 422 at once.
- */
-function bodyJudgedByService(req: FastifyRequest) {
-  const err = req.validationError
-  if (err && err.validationContext !== 'body') throw err
-}
 
 // ------------------------------------------------------------------ what the document states
 
@@ -162,7 +153,7 @@ export default async function updateApi(app: FastifyInstance) {
         attachValidation: true,
       },
       async (req, reply) => {
-        bodyJudgedByService(req)
+        judgedByHandler(req, 'body')
         parseBody(req, anyObject)
         try {
           const { update, recipients } = app.updates.create(req.campaign!, knownFields(req.body), actorOf(req))
@@ -216,7 +207,7 @@ export default async function updateApi(app: FastifyInstance) {
         attachValidation: true,
       },
       async (req, reply) => {
-        bodyJudgedByService(req)
+        judgedByHandler(req, 'body')
         const current = app.updates.get(req.campaign!.id, parseId(req.params.updateId))
         if (!current) return sendError(req, reply, 404, (t) => t('adminUpdates.errors.noUpdate'))
         parseBody(req, anyObject)

@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core'
 import { CHROMIUM, hasChromium, launchChromium, listen, screenshots } from './chromium.js'
 import { build, TestClock } from '../helper.js'
 import { addUser, PASSWORD } from '../admin/helper.js'
+import { picketFields } from '../pickets/helpers.js'
 import { campaigns } from '../../src/db/schema/index.js'
 
 const ORGANIZER = 'org@example.org'
@@ -23,17 +24,7 @@ async function main() {
   const app = await build(t, { clock: clock.now })
   app.db.update(campaigns).set({ confirmRsvps: false }).run()
   await addUser(app, ORGANIZER, 'organizer', [1])
-  const picket = app.pickets.schedule(1, {
-    title: 'Picket at the Kazakh embassy',
-    venue: 'Embassy of the Republic of Kazakhstan',
-    address: '125 Pall Mall',
-    city: 'London',
-    country: 'GB',
-    startsLocal: '2026-12-16T12:00',
-    endsLocal: '2026-12-16T14:00',
-    timeZone: 'Europe/London',
-    capacity: 30,
-  })
+  const picket = app.pickets.schedule(1, { ...picketFields, startsLocal: '2026-12-16T12:00', endsLocal: '2026-12-16T14:00', capacity: 30 })
   const names = ['Aigul Bekova', 'Aigul Bekova', 'Aigül Serikova', 'Maximilian-Alexander Hohenzollern-Sigmaringen-Wittgenstein-Berleburg']
   for (let i = names.length; i < 30; i++) names.push(`Supporter Number${i + 1}`)
   names.forEach((name, i) => {

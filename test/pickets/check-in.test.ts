@@ -2,6 +2,7 @@
 // address only in full and only if its owner shared it), rows that tell two people of the same name apart
 // by when they RSVPed, and never an address on the page.
 import t from 'tap'
+import { picketFields } from './helpers.js'
 import { eq } from 'drizzle-orm'
 import { build, TestClock } from '../helper.js'
 import { addUser, signIn } from '../admin/helper.js'
@@ -10,17 +11,7 @@ import { foldName } from '../../src/pickets/admin-routes.js'
 
 type App = Awaited<ReturnType<typeof build>>
 
-const picketInput = {
-  title: 'Picket at the Kazakh embassy',
-  venue: 'Embassy of the Republic of Kazakhstan',
-  address: '125 Pall Mall',
-  city: 'London',
-  country: 'GB',
-  startsLocal: '2026-12-16T12:00',
-  endsLocal: '2026-12-16T14:00',
-  timeZone: 'Europe/London',
-  capacity: 3,
-}
+const picketInput = { ...picketFields, startsLocal: '2026-12-16T12:00', endsLocal: '2026-12-16T14:00', capacity: 3 }
 
 async function setup(t: { teardown(fn: () => unknown): void }) {
   const clock = new TestClock(new Date('2026-12-01T10:00:00Z'))
