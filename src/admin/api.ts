@@ -71,8 +71,6 @@ export function parseBody<T extends z.ZodType>(req: FastifyRequest, schema: T): 
   return parsed.data
 }
 
-/** OpenAPI description of a zod schema (docs only: zod still does the validating). */
-export const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>
 
 /** The /api/admin scope: bearer tokens, JSON only, the same guards as the screens. */
 export async function apiScope(app: FastifyInstance) {
