@@ -89,7 +89,7 @@ async function main() {
     t.equal(await page.locator('[data-status]').getAttribute('data-status'), 'draft', 'it starts as a draft')
     const warnings = await page.locator('p.notice').allInnerTexts()
     t.ok(warnings.some((w) => /no officials yet/.test(w)), 'warns there are no officials')
-    t.ok(warnings.some((w) => /No letter template yet for: en/.test(w)), 'warns there is no English template')
+    t.ok(warnings.some((w) => /No letter template yet for: English/.test(w)), 'warns there is no English template')
     const admin = `/admin/campaigns/${campaignId}`
     step('create campaign')
 
@@ -101,7 +101,7 @@ async function main() {
     await page.locator('input[name=title]').fill(official.title)
     await page.locator('select[name=country]').selectOption(official.country)
     await page.locator('input[name=email]').fill(official.email)
-    await page.locator('input[name=language]').fill(official.language)
+    await page.locator('select[name=language]').selectOption(official.language)
     await submit(page, page.getByRole('button', { name: 'Add official' }), (u) => u.pathname === `${admin}/targets`)
     const officialRow = page.locator('tbody tr', { hasText: official.email })
     t.equal(await officialRow.count(), 1, 'the official is listed')

@@ -218,7 +218,7 @@ t.test('publishing: refused with each reason and where to fix it, then allowed o
   const alert = /<div role="alert" class="form-errors" id="status-refusal">[\s\S]*?<\/div>/.exec(refused.body)?.[0] ?? ''
   t.match(alert, ru('adminCampaigns.status.refused', { action: 'publish' }))
   t.match(decode(alert), `${ru('readiness.reason.official')} <a href="/admin/campaigns/${id}/targets">${ru('adminCampaigns.status.fix')}</a>`)
-  t.match(decode(alert), `${ru('readiness.reason.templates', { list: 'en', count: 1 })} <a href="/admin/campaigns/${id}/templates/en">`)
+  t.match(decode(alert), `${ru('readiness.reason.templates', { list: 'Английский', count: 1 })} <a href="/admin/campaigns/${id}/templates/en">`)
   t.equal(campaignById(app.db, id)!.status, 'draft')
 
   // An official and a letter: the campaign is ready.
