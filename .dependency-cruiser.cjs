@@ -7,7 +7,7 @@ const FEATURES = '^src/(campaigns|letters|pickets|reports|supporters|updates)/'
 const MAIL_FEATURE = '^src/mail/(feature|admin-routes|mailbox-routes)\\.ts$'
 const INFRASTRUCTURE = [
   '^src/(db|views|i18n)/',
-  '^src/(config|errors|validation|clock|paths|countries|honeypot|feature|delayed|csv|openapi)\\.ts$',
+  '^src/(config|errors|validation|clock|paths|countries|honeypot|feature|delayed|csv|openapi|slug)\\.ts$',
   '^src/mail/(?!(feature|admin-routes|mailbox-routes)\\.ts$)',
 ]
 

@@ -2,7 +2,7 @@ import { and, asc, count, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm'
 import { parse as parseCsv } from 'csv-parse/sync'
 import { IANAZone } from 'luxon'
 import { z } from 'zod'
-import slugify from '@sindresorhus/slugify'
+import { latinSlug } from '../slug.js'
 import type { Db, DbOrTx } from '../db/client.js'
 import {
   campaigns,
@@ -497,19 +497,6 @@ function slugTaken(tx: DbOrTx, value: string, exceptId?: number): boolean {
   return tx.select({ id: campaigns.id }).from(campaigns).where(where).get() !== undefined
 }
 
-// Kazakh letters the transliteration table lacks (it would drop them: "Жаңаөзен" → "zha-a-zen").
-const KAZAKH_LETTERS: [string, string][] = [
-  ['ә', 'a'],
-  ['ғ', 'g'],
-  ['қ', 'k'],
-  ['ң', 'ng'],
-  ['ө', 'o'],
-  ['ұ', 'u'],
-  ['ү', 'u'],
-  ['һ', 'h'],
-  ['і', 'i'],
-]
-const SLUG_REPLACEMENTS = [...KAZAKH_LETTERS, ...KAZAKH_LETTERS.map(([from, to]): [string, string] => [from.toUpperCase(), to.toUpperCase()])]
 export const SLUG_MAX = 80
 
 /** A slug cut to `max` characters after a whole word (a single word longer than that is cut inside). */
@@ -525,8 +512,7 @@ function cutAtWord(value: string, max: number): string {
  * the title has nothing to transliterate.
  */
 export function slugFromTitle(title: string): string {
-  // decamelize off: "ЁЛКА" is one word, not "yo-lka".
-  return cutAtWord(slugify(title, { customReplacements: SLUG_REPLACEMENTS, decamelize: false }), SLUG_MAX)
+  return cutAtWord(latinSlug(title), SLUG_MAX)
 }
 
 /** A free slug for a title: its own, else with -2, -3 … ("campaign" when the title gives none); `exceptId` may keep its own. */

@@ -1,23 +1,10 @@
 import ct from 'countries-and-timezones'
-import slugify from '@sindresorhus/slugify'
+import { latinSlug } from '../slug.js'
 import { DateTime, IANAZone } from 'luxon'
 import { isTimeZone } from './time.js'
 
 // A picket's time zone, suggested from its country and city (the countries-and-timezones data, kept
 // up to date with the IANA database), and the zones as a volunteer reads them: "London — GMT+0".
-
-// Kazakh letters slugify leaves out ("Нұр-Сұлтан" would become "n-r-s-ltan").
-const KAZAKH: [string, string][] = [
-  ['ә', 'a'],
-  ['ғ', 'g'],
-  ['қ', 'k'],
-  ['ң', 'n'],
-  ['ө', 'o'],
-  ['ұ', 'u'],
-  ['ү', 'u'],
-  ['һ', 'h'],
-  ['і', 'i'],
-]
 
 /**
  * A place name folded for comparison: case and accents gone, Cyrillic transliterated, words joined by
@@ -27,7 +14,7 @@ const KAZAKH: [string, string][] = [
 export function foldPlace(text: string): string {
   const head = text.split(',')[0] ?? ''
   const plain = head.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
-  return slugify(plain.replace(/_/g, ' '), { customReplacements: KAZAKH, decamelize: false })
+  return latinSlug(plain.replace(/_/g, ' '))
 }
 
 /**
