@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import multipart, { type MultipartFile } from '@fastify/multipart'
-import sharp from 'sharp'
 import { and, eq, inArray } from 'drizzle-orm'
 import type { TFunction } from 'i18next'
 import type { Db } from '../db/client.js'
@@ -40,6 +39,8 @@ export type ProcessedPhoto = { bytes: Buffer; width: number; height: number; con
  */
 export async function processPhoto(input: Buffer): Promise<{ ok: true; photo: ProcessedPhoto } | { ok: false; problem: PhotoProblem }> {
   if (input.length === 0) return { ok: false, problem: 'noFile' }
+  // Loaded on the first upload, not at start (photos are rare; sharp and libvips are not small).
+  const { default: sharp } = await import('sharp')
   let format: string | undefined
   try {
     const meta = await sharp(input, { limitInputPixels: false }).metadata()

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { TFunction } from 'i18next'
 import { translator } from '../i18n/index.js'
-import { simpleParser } from 'mailparser'
 import { getCaptured, listCaptured } from './outbox.js'
 
 /** The headers the mailbox shows, by their names in the page's language. */
@@ -28,6 +27,9 @@ export function isLoopback(address: string | undefined): boolean {
  * to write), and a request that came through a proxy (one that adds Forwarded or X-Forwarded-For) is
  * refused even from the loopback, since the proxy may be serving the world. Others get a plain 404.
  */
+// The development mailbox only: loaded when a message is opened, not at every start.
+const simpleParser = async (raw: string | Buffer) => (await import('mailparser')).simpleParser(raw)
+
 export default async function mailboxRoutes(app: FastifyInstance) {
   app.addHook('onRequest', async (req, reply) => {
     const proxied = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined

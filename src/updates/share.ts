@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import satori from 'satori'
-import { Resvg } from '@resvg/resvg-js'
 import type { Clock } from '../clock.js'
 
 /*
@@ -98,6 +96,8 @@ export async function cardSvg(card: CardContent): Promise<string> {
       ]),
     ],
   )
+  // Loaded on the first card, not at start: satori is the heaviest module the server has (~20 MB).
+  const { default: satori } = await import('satori')
   return satori(root as unknown as Parameters<typeof satori>[0], {
     width: CARD_WIDTH,
     height: CARD_HEIGHT,
@@ -115,6 +115,7 @@ export const drawStats = { cards: 0 }
 export async function renderCard(card: CardContent): Promise<Buffer> {
   drawStats.cards++
   const svg = await cardSvg(card)
+  const { Resvg } = await import('@resvg/resvg-js')
   return new Resvg(svg, { fitTo: { mode: 'original' }, font: { loadSystemFonts: false } }).render().asPng()
 }
 
