@@ -1,6 +1,6 @@
 // What the benchmarks and fault scripts share: Outcry and its helpers as child processes, free
 // ports, and a loopback SMTP sink that counts repeated Message-IDs.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
@@ -86,9 +86,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 // ---------------------------------------------------------------- child processes
 
-/** Runs a TypeScript file with `node --import tsx`, from the project root; relays its output to stderr. */
-export function startChild(name: string, script: string, env: NodeJS.ProcessEnv, ipc = false, quiet = false): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
+/**
+ * Runs a file from the project root (TypeScript with `node --import tsx`, built JavaScript as it is);
+ * relays its output to stderr. `nodeArgs` go before the script (`--cpu-prof`).
+ */
+export function startChild(name: string, script: string, env: NodeJS.ProcessEnv, ipc = false, quiet = false, nodeArgs: string[] = []): Child {
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : []
+  const proc = spawn(process.execPath, [...loader, ...nodeArgs, script], {
     cwd: root,
     env,
     stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
@@ -232,8 +236,20 @@ export function outcryEnv(port: number, databasePath: string, smtpUrl: string, e
   }
 }
 
-export async function startOutcry(env: NodeJS.ProcessEnv, name = 'outcry'): Promise<{ child: Child; base: string }> {
-  const child = startChild(name, 'src/server.ts', env)
+/** The built server (`npm run build`), as `npm start` runs it in production. */
+export const BUILT_SERVER = 'dist/server.js'
+
+let builtOnce = false
+/** Builds `dist/` once per script run, so benchmarks and fault scripts measure what production runs. */
+export function build(): void {
+  if (builtOnce) return
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
+  builtOnce = true
+}
+
+export async function startOutcry(env: NodeJS.ProcessEnv, name = 'outcry', nodeArgs: string[] = []): Promise<{ child: Child; base: string }> {
+  build()
+  const child = startChild(name, BUILT_SERVER, env, false, false, nodeArgs)
   const base = `http://127.0.0.1:${env.PORT}`
   await waitForHttp(`${base}/health`, child)
   return { child, base }

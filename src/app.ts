@@ -10,6 +10,7 @@ import fastifyStatic from '@fastify/static'
 import type { Config } from './config.js'
 import { systemClock, type Clock } from './clock.js'
 import { publicDir } from './paths.js'
+import { loadAssets } from './views/assets.js'
 import dbPlugin from './db/plugin.js'
 import viewsPlugin from './views/plugin.js'
 import i18nPlugin from './i18n/plugin.js'
@@ -130,6 +131,11 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<F
   await app.register(fastifyStatic, { root: picoDir, prefix: '/assets/pico/', decorateReply: false, maxAge: '1d' })
   await app.register(viewsPlugin, {
     production: config.env !== 'development',
+    assets: loadAssets([
+      { dir: publicDir, prefix: '/assets/' },
+      // Of Pico's many themes, the one the layout links.
+      { dir: picoDir, prefix: '/assets/pico/', only: ['pico.min.css'] },
+    ]),
     defaultContext: { mailboxEnabled: !config.smtpUrl && config.env !== 'production' },
   })
   // After the views: @fastify/view empties reply.locals at the start of each request.

@@ -121,9 +121,10 @@ export function longestContext(): AppealContext {
 
 /** Compiled appeals keyed by template id and version: compile once, render many. */
 export class AppealCache {
+  // By the template's text itself: a change made without touching updated_at (a script, a restore) still counts.
   private cache = new Map<string, CompiledAppeal>()
-  get(template: { id: number; updatedAt: Date; subject: string; body: string }): CompiledAppeal {
-    const key = `${template.id}:${template.updatedAt.getTime()}`
+  get(template: { id: number; subject: string; body: string }): CompiledAppeal {
+    const key = `${template.id}\u0000${template.subject}\u0000${template.body}`
     let compiled = this.cache.get(key)
     if (!compiled) {
       compiled = compileAppeal(template.subject, template.body)
@@ -556,7 +557,20 @@ function greeting(name: string, language: string): string {
 const dateFormats = new Map<string, Intl.DateTimeFormat>()
 
 /** The letter's date in its language (plain `en` would give the US order; "25 November 2026" reads better). */
+/** The last day written per language: a surge writes thousands of letters on one day. */
+const lastDates = new Map<string, { day: number; text: string }>()
+
 export function letterDate(date: Date, language: string): string {
+  const day = Math.floor(date.getTime() / 86_400_000)
+  const last = lastDates.get(language)
+  if (last?.day === day) return last.text
+  const text = formatLetterDate(date, language)
+  if (lastDates.size > 1000) lastDates.clear()
+  lastDates.set(language, { day, text })
+  return text
+}
+
+function formatLetterDate(date: Date, language: string): string {
   let f = dateFormats.get(language)
   if (!f) {
     try {

@@ -147,8 +147,19 @@ export function progressView(total: number, goal: number) {
   }
 }
 
+/** The bar as last drawn per campaign and language: redrawn only when its figures move (translating is most of its cost). */
+const progressDrawn = new Map<string, { figures: string; html: string }>()
+
 export function progressHtml(app: FastifyInstance, campaign: Campaign, lang: Language): string {
-  return renderPartial('progress', { lang, campaign: withTally(app, campaign) })
+  const withFigures = withTally(app, campaign)
+  const key = `${campaign.id}:${lang}`
+  const figures = `${withFigures.lettersCount}:${withFigures.offlineCount}:${campaign.goal}`
+  const drawn = progressDrawn.get(key)
+  if (drawn?.figures === figures) return drawn.html
+  const html = renderPartial('progress', { lang, campaign: withFigures })
+  if (progressDrawn.size > 10_000) progressDrawn.clear()
+  progressDrawn.set(key, { figures, html })
+  return html
 }
 
 /** The campaign with its public figures (see publicTally) and the bar's, as the progress partial reads them. */

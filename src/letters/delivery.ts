@@ -44,6 +44,13 @@ const jitter = (seed: number) => 0.8 + 0.4 * ((Math.sin(seed * 12.9898) * 43758.
 
 export function createLetterDelivery(deps: { db: Db; mail: MailSettings }) {
   const { db, mail } = deps
+  // Raw statements: `tx` below is always `db` inside one of its transactions (the same connection).
+  const paceQueue = db.$client.prepare(
+    `insert into outbox (kind, letter_id, recipient, message, status, next_attempt_at, created_at, attempts)
+     select 'letter', id, @recipient, null, 'queued', @now, @now, 0 from letters
+     where target_id = @targetId and status = 'queued' order by id limit @room`,
+  )
+  const paceMark = db.$client.prepare(`update letters set status = 'outgoing' where id in (select letter_id from outbox where id > @lastId and kind = 'letter')`)
 
   /** Officials with letters waiting whose mode mails them, and whose address is not bouncing. */
   function officialsWaiting(): Target[] {
@@ -76,12 +83,13 @@ export function createLetterDelivery(deps: { db: Db; mail: MailSettings }) {
       // A mail a second or more: finer spacing than the dispatcher's poll means nothing; the hour's cap holds.
       room = Math.min(t.maxPerHour - sentLastHour, MAX_PER_PASS)
     }
-    const next = tx.select({ id: letters.id }).from(letters).where(and(eq(letters.targetId, t.id), eq(letters.status, 'queued'))).orderBy(asc(letters.id)).limit(room).all()
-    for (const letter of next) {
-      tx.insert(outbox).values({ kind: 'letter', letterId: letter.id, recipient: t.email, message: null, status: 'queued', nextAttemptAt: now, createdAt: now }).run()
-    }
-    if (next.length) tx.update(letters).set({ status: 'outgoing' }).where(inArray(letters.id, next.map((l) => l.id))).run()
-    return next.length
+    // Two statements whatever the count (a surge queues hundreds a pass): the outbox rows for the oldest
+    // waiting letters, then those letters marked outgoing — the ones that now have an outbox row.
+    const queued = paceQueue.run({ recipient: t.email, now: now.getTime(), targetId: t.id, room })
+    if (queued.changes === 0) return 0
+    // The rows just inserted have the ids after the last one before them (one writer: the transaction is immediate).
+    paceMark.run({ lastId: Number(queued.lastInsertRowid) - queued.changes })
+    return queued.changes
   }
 
   /** The digest of the period that ended at the official's last digest time, if it holds anything new. */

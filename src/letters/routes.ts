@@ -12,7 +12,7 @@ import { slugParams } from '../campaigns/api-schemas.js'
 import { supporterCountry } from './form.js'
 import { officialsForCountry } from '../campaigns/queries.js'
 import type { ConfirmState, WriteResult } from './service.js'
-import crypto from 'node:crypto'
+import { randomBase64url } from '../random.js'
 import { caughtInHoneypot } from '../honeypot.js'
 import type { TFunction } from 'i18next'
 import { translator } from '../i18n/index.js'
@@ -111,7 +111,7 @@ export default async function letterRoutes(app: FastifyInstance) {
         if (!campaign) return sendError(req, reply, 404, (t) => t('errors.campaignNotFound'))
         if (!app.campaigns.isOpen(campaign)) return sendError(req, reply, 409, CLOSED_MESSAGE[campaign.status] ?? NO_LETTERS)
         if (caughtInHoneypot(req)) {
-          return reply.code(201).send({ letter: { id: crypto.randomBytes(12).toString('base64url'), status: campaign.confirmLetters ? 'pending_confirmation' : 'queued' } })
+          return reply.code(201).send({ letter: { id: randomBase64url(12), status: campaign.confirmLetters ? 'pending_confirmation' : 'queued' } })
         }
         openCampaign.set(req, campaign)
       },

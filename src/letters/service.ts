@@ -10,6 +10,7 @@ import { takeAnonymousMail } from '../mail/quota.js'
 import type { MailSettings } from '../mail/settings.js'
 import { countryName } from '../countries.js'
 import { InputError, normalizeEmail } from '../validation.js'
+import { randomBase64url } from '../random.js'
 import { AppealCache, letterDate, renderAppeal, targetContext, type AppealContext } from '../campaigns/appeal.js'
 import { CHOOSE_LISTED_TARGET, CHOOSE_OFFERED_LANGUAGE, type LetterInput, type PreviewInput } from './input.js'
 import * as queries from './queries.js'
@@ -30,7 +31,7 @@ export type ConfirmState =
   | { state: 'unknown' }
   | { state: 'expired' | 'pending' | 'confirmed'; campaign: Campaign; letters: { letter: Letter; target: Target }[] }
 
-const newId = () => crypto.randomBytes(12).toString('base64url')
+const newId = () => randomBase64url(12)
 const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex')
 
 declare module 'fastify' {
@@ -45,7 +46,7 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
   const mailQueued = () => deps.onMailQueued?.()
 
   function appealFor(campaign: Campaign, target: Target, language: string, supporter: PreviewInput, now: Date) {
-    const template = campaigns.template(campaign.id, language)
+    const template = campaigns.cached.template(campaign.id, language)
     if (!template) return null
     const country = supporter.country ?? ''
     const context: AppealContext = {
@@ -67,11 +68,11 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
   /** Checks what the schema cannot: the officials and language belong to this campaign. */
   function resolve(campaign: Campaign, targetIds: number[], language: string | undefined, field: 'target' | 'targetId', pageLanguage?: string) {
     const issues = []
-    const targets = targetIds.map((id) => campaigns.target(campaign.id, id))
+    const targets = targetIds.map((id) => campaigns.cached.target(campaign.id, id))
     if (targets.length === 0 || targets.some((t) => !t)) issues.push({ path: [field], message: CHOOSE_LISTED_TARGET })
     // An API client that names no language writes as from a page in the campaign's first language.
     const lang = language ?? letterLanguage(campaign, pageLanguage ?? campaign.languages[0], targets[0])
-    if (!lang || !campaign.languages.includes(lang) || !campaigns.template(campaign.id, lang)) {
+    if (!lang || !campaign.languages.includes(lang) || !campaigns.cached.template(campaign.id, lang)) {
       issues.push({ path: ['language'], message: CHOOSE_OFFERED_LANGUAGE })
     }
     if (issues.length) throw new InputError(issues)
@@ -80,20 +81,20 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
 
   /** A fresh confirmation link covering every letter this address has pending in the campaign, in the supporter's language. */
   function queueConfirmation(tx: DbOrTx, campaign: Campaign, to: { name: string; address: string }, emailNormalized: string, pending: Letter[], now: Date, supporterLanguage: string) {
-    const token = crypto.randomBytes(32).toString('base64url')
+    const token = randomBase64url(32)
     queries.insertConfirmation(tx, { campaignId: campaign.id, emailNormalized, tokenHash: hashToken(token), expiresAt: addDays(now, CONFIRM_LINK_DAYS), createdAt: now })
-    const officials = pending.map((l) => campaigns.target(campaign.id, l.targetId)!)
+    const officials = pending.map((l) => campaigns.cached.target(campaign.id, l.targetId)!)
     enqueueMail(tx, { kind: 'confirm_letter', message: mails.confirmLetters(mail, campaign, officials, to, token, newId(), supporterLanguage, CONFIRM_LINK_DAYS) }, now)
   }
 
   return {
     /** The letter form as the campaign page shows it, with a preview of the appeal. */
     formView(campaign: Campaign, state: LetterFormState = {}) {
-      return letterFormView(campaign, campaigns.targets(campaign.id), campaigns.isOpen(campaign), (input) => this.preview(campaign, input), state)
+      return letterFormView(campaign, campaigns.cached.targets(campaign.id), campaigns.isOpen(campaign), (input) => this.preview(campaign, input), state)
     },
 
     preview(campaign: Campaign, input: PreviewInput) {
-      const target = input.targetId ? campaigns.target(campaign.id, input.targetId) : campaigns.targets(campaign.id)[0]
+      const target = input.targetId ? campaigns.cached.target(campaign.id, input.targetId) : campaigns.cached.targets(campaign.id)[0]
       const language = input.language && campaign.languages.includes(input.language) ? input.language : campaign.languages[0]
       if (!target || !language) return null
       // The official as the letter names them.
@@ -107,7 +108,7 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
      * same status, the same mail-shaped work; only the mailbox learns the difference.
      */
     write(slug: string, input: LetterInput, field: 'target' | 'targetId' = 'targetId'): WriteResult {
-      const campaign = campaigns.bySlug(slug)
+      const campaign = campaigns.cached.bySlug(slug)
       if (!campaign) return { kind: 'not_found' }
       if (campaign.status !== 'live') return { kind: 'closed', campaign }
       const { targets, language } = resolve(campaign, input.targetIds, input.language, field, input.pageLanguage)

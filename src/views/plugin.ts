@@ -5,6 +5,7 @@ import view from '@fastify/view'
 import Handlebars from 'handlebars'
 import { templatesDir } from '../paths.js'
 import { isLanguage, translator } from '../i18n/index.js'
+import { assetUrl, type Asset } from './assets.js'
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -78,6 +79,9 @@ hbs.registerHelper('langAttr', (lang: unknown) =>
   typeof lang === 'string' && /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/.test(lang) ? new hbs.SafeString(` lang="${lang}"`) : '',
 )
 hbs.registerHelper('encodeURI', (s: unknown) => encodeURIComponent(String(s ?? '')))
+let assets = new Map<string, Asset>()
+// {{asset "/assets/app.css"}}: the address naming the file's content (cached for a year, see assets.ts).
+hbs.registerHelper('asset', (plain: unknown) => assetUrl(assets, String(plain)))
 
 const compiledPartials = new Map<string, HandlebarsTemplateDelegate>()
 
@@ -102,7 +106,14 @@ function partials(): Record<string, string> {
 }
 
 export default fp(
-  async (app, opts: { production: boolean; defaultContext: Record<string, unknown> }) => {
+  async (app, opts: { production: boolean; defaultContext: Record<string, unknown>; assets: Map<string, Asset> }) => {
+    assets = opts.assets
+    // The hashed names never change content: a year, and no revalidation.
+    for (const asset of opts.assets.values()) {
+      app.get(asset.hashed, { schema: { hide: true } }, async (_req, reply) =>
+        reply.header('cache-control', 'public, max-age=31536000, immutable').type(asset.type).send(asset.body),
+      )
+    }
     await app.register(view, {
       engine: { handlebars: hbs },
       root: templatesDir,

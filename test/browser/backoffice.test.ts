@@ -129,7 +129,7 @@ async function main() {
     t.match(await page.locator('hgroup').innerText(), 'Not saved yet', 'previewing saves nothing')
 
     // The live preview (public/template-preview.js) follows typing without a reload.
-    if ((await page.locator('script[src="/assets/template-preview.js"]').count()) > 0) {
+    if ((await page.locator('script[src^="/assets/template-preview."]').count()) > 0) {
       await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true))
       const navigations: string[] = []
       const onNavigate = (frame: import('playwright-core').Frame) => {
