@@ -16,7 +16,7 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import Database from 'better-sqlite3'
 import autocannon from 'autocannon'
-import { type Child, freePort, machine, nonNegative, positive, runToEnd, sleep, startChild, startOutcry, startSink, stopChild, tempDir, waitForHttp, waitForOutbox, outcryEnv } from './harness.js'
+import { BUILT_SERVER, build, type Child, freePort, machine, nonNegative, positive, runToEnd, sleep, startChild, startOutcry, startSink, stopChild, tempDir, waitForHttp, waitForOutbox, outcryEnv } from './harness.js'
 
 const SLUG = 'zhanaozen'
 const DURATION = positive('BENCH_DURATION', 10)
@@ -26,6 +26,9 @@ const WARMUP = nonNegative('BENCH_WARMUP', 2)
 const AIM_LETTERS_RATIO = 0.5
 const AIM_LETTERS_P99_MS = 50
 const AIM_PAGE_RATIO = 0.3
+const AIM_BYTES_PER_LETTER = 2500
+const AIM_START_MS = 1500
+const AIM_RSS_MB = 90
 
 const tmp = tempDir('outcry-bench-')
 
@@ -281,6 +284,8 @@ interface Consistency {
   letters: number
   lettersCount: number
   outboxLetters: number
+  /** Letters not handed to the outbox yet: waiting for their official's next delivery slot. */
+  waitingLetters: number
   outboxByStatus: Record<string, number>
   /** 2xx answers with no letter row. */
   missing: number
@@ -298,6 +303,8 @@ function checkDatabase(file: string, answered2xx: number, okEmails: Set<string>)
     if (!campaign) throw new Error(`campaign ${SLUG} is not in ${file}`)
     const letters = (db.prepare('select count(*) as n from letters where campaign_id = ?').get(campaign.id) as { n: number }).n
     const outboxLetters = (db.prepare("select count(*) as n from outbox where kind = 'letter'").get() as { n: number }).n
+    // A counted letter waits as 'queued' until the dispatcher's producer gives it an outbox row (paced per official).
+    const waitingLetters = (db.prepare("select count(*) as n from letters where campaign_id = ? and status = 'queued'").get(campaign.id) as { n: number }).n
     const outboxByStatus = Object.fromEntries(
       (db.prepare("select status, count(*) as n from outbox where kind = 'letter' group by status").all() as { status: string; n: number }[]).map(
         (r) => [r.status, r.n],
@@ -314,19 +321,76 @@ function checkDatabase(file: string, answered2xx: number, okEmails: Set<string>)
       letters === answered2xx &&
       okEmails.size === answered2xx &&
       campaign.lettersCount === letters &&
-      outboxLetters === letters &&
+      outboxLetters + waitingLetters === letters &&
       missing === 0 &&
       unexplained === 0
-    return { answered2xx, letters, lettersCount: campaign.lettersCount, outboxLetters, outboxByStatus, missing, unexplained, pass }
+    return { answered2xx, letters, lettersCount: campaign.lettersCount, outboxLetters, waitingLetters, outboxByStatus, missing, unexplained, pass }
   } finally {
     db.close()
   }
 }
 
+/** Mail not sent yet: outbox rows queued or being sent, and letters still waiting for their outbox row. */
 function pendingMail(file: string): () => number {
   const db = new Database(file, { readonly: true, fileMustExist: true })
-  const pending = db.prepare("select count(*) as n from outbox where status in ('queued', 'sending')")
+  const pending = db.prepare(
+    "select (select count(*) from outbox where status in ('queued', 'sending')) + (select count(*) from letters where status in ('queued', 'outgoing')) as n",
+  )
   return () => (pending.get() as { n: number }).n
+}
+
+/** The database's size once its WAL is folded in: pages in use times the page size. */
+function databaseBytes(file: string): number {
+  const db = new Database(file, { fileMustExist: true })
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)')
+    const pages = Number(db.pragma('page_count', { simple: true })) - Number(db.pragma('freelist_count', { simple: true }))
+    return pages * Number(db.pragma('page_size', { simple: true }))
+  } finally {
+    db.close()
+  }
+}
+
+// ---------------------------------------------------------------- start-up
+
+interface StartUp {
+  /** From spawning the process to the first 200 on /health, in ms (median of the runs). */
+  ms: number
+  /** Resident memory after answering and idling STARTUP_IDLE_MS, in MB (median). */
+  rssMb: number
+}
+
+const STARTUP_RUNS = 3
+const STARTUP_IDLE_MS = 3000
+
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+/** Starts `script` STARTUP_RUNS times, each on its own copy of `databaseFile` when given. */
+async function startUp(name: string, script: string, env: (port: number, run: number) => NodeJS.ProcessEnv): Promise<StartUp> {
+  const times: number[] = []
+  const rss: number[] = []
+  for (let run = 0; run < STARTUP_RUNS; run++) {
+    const port = await freePort()
+    const spawned = performance.now()
+    const child = startChild(name, script, env(port, run), false, true)
+    const url = `http://127.0.0.1:${port}/health`
+    for (;;) {
+      if (child.proc.exitCode !== null) throw new Error(`${name} exited before answering:\n${child.tail.join('\n')}`)
+      const ok = await fetch(url).then((r) => r.arrayBuffer().then(() => r.status === 200), () => false)
+      if (ok) break
+      await sleep(10)
+    }
+    times.push(performance.now() - spawned)
+    await sleep(STARTUP_IDLE_MS)
+    rss.push(rssMb(child.proc.pid!))
+    await stopChild(child)
+  }
+  return { ms: median(times), rssMb: median(rss) }
 }
 
 // ---------------------------------------------------------------- report
@@ -372,6 +436,7 @@ async function main(): Promise<number> {
     `load: ${CONNECTIONS} connections, ${DURATION} s measured per row, after a warm-up of at least ${WARMUP} s that lasts until every connection has had an answer`,
   )
   console.log('')
+  build()
 
   // Floors first, each alone on the machine.
   const hello = await startFloor('floor-hello', 'bench/floor-hello.ts', '/')
@@ -396,6 +461,10 @@ async function main(): Promise<number> {
   const databasePath = path.join(tmp, 'outcry.db')
   const env = outcryEnv(port, databasePath, sink.url)
   await runToEnd('seed', 'src/cli/seed-demo.ts', { ...env, DEMO_CONFIRM: 'off', DEMO_PACE: 'off' })
+  // A copy of the seeded database for the start-up runs, and its size before any letter.
+  const seededCopy = path.join(tmp, 'seeded.db')
+  const seededBytes = databaseBytes(databasePath)
+  fs.copyFileSync(databasePath, seededCopy)
 
   let outcry = await startOutcry(env)
   const lettersRun = await measure({
@@ -426,6 +495,17 @@ async function main(): Promise<number> {
   })
   await stopChild(outcry.child)
   await stopChild(sink.child)
+  // Every letter of the run with its outbox row, its mail sent: what a letter costs on disk.
+  const bytesPerLetter = (databaseBytes(databasePath) - seededBytes) / Math.max(1, check.letters)
+
+  // Start-up of the built server on the seeded database (each run on a fresh copy), against plain fastify.
+  process.stderr.write(`start-up: ${STARTUP_RUNS} starts each of the built server and of a bare fastify, ${STARTUP_IDLE_MS / 1000} s idle before reading RSS\n`)
+  const floorStart = await startUp('floor-start', 'bench/floor-start.mjs', (p) => ({ ...process.env, PORT: String(p) }))
+  const outcryStart = await startUp('outcry-start', BUILT_SERVER, (p, run) => {
+    const file = path.join(tmp, `start-${run}.db`)
+    fs.copyFileSync(seededCopy, file)
+    return outcryEnv(p, file, 'smtp://127.0.0.1:9', { DISPATCHER: 'off' })
+  })
 
   const h = helloRun
   const s = sqliteRun
@@ -470,13 +550,26 @@ async function main(): Promise<number> {
   console.log(`  letters in the database:       ${fmt(check.letters)}`)
   console.log(`  campaigns.letters_count:       ${fmt(check.lettersCount)}`)
   console.log(`  outbox rows of kind 'letter':  ${fmt(check.outboxLetters)}  ${JSON.stringify(check.outboxByStatus)} at shutdown`)
+  console.log(`  letters waiting for a slot:    ${fmt(check.waitingLetters)}  (no outbox row yet: the dispatcher hands them over as their official's pace allows)`)
   console.log(`  2xx without a letter: ${check.missing}; letters without a 2xx: ${check.unexplained}`)
   console.log(`  ${check.pass ? 'PASS' : 'FAIL'}: nothing lost`)
   console.log(
     `mail: ${backlog.left === 0 ? `outbox empty ${backlog.seconds.toFixed(1)} s after restart` : `${backlog.left} still queued after ${backlog.seconds.toFixed(0)} s`}; ` +
       `the SMTP sink received ${fmt(delivered)} messages`,
   )
-  return check.pass ? 0 : 1
+  const allMailed = backlog.left === 0 && delivered >= check.letters
+  console.log(`  ${allMailed ? 'PASS' : 'FAIL'}: every letter mailed after the restart (${fmt(delivered)} received for ${fmt(check.letters)} letters)`)
+  console.log('')
+  console.log(`database: ${fmt(bytesPerLetter)} bytes per letter (its row, indexes, outbox row; all mail sent), aim < ${fmt(AIM_BYTES_PER_LETTER)} -> ${yes(bytesPerLetter < AIM_BYTES_PER_LETTER)}`)
+  console.log(
+    `start-up (built server, median of ${STARTUP_RUNS}): first answer ${fmt(outcryStart.ms)} ms (bare fastify ${fmt(floorStart.ms)} ms, ${(outcryStart.ms / floorStart.ms).toFixed(1)}x), ` +
+      `aim < ${fmt(AIM_START_MS)} ms -> ${yes(outcryStart.ms < AIM_START_MS)}`,
+  )
+  console.log(
+    `idle RSS (built server): ${outcryStart.rssMb.toFixed(0)} MB (bare fastify ${floorStart.rssMb.toFixed(0)} MB, ${(outcryStart.rssMb / floorStart.rssMb).toFixed(1)}x), ` +
+      `aim < ${AIM_RSS_MB} MB -> ${yes(outcryStart.rssMb < AIM_RSS_MB)}`,
+  )
+  return check.pass && allMailed ? 0 : 1
 }
 
 main().then(

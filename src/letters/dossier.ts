@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { Readable } from 'node:stream'
-import PDFDocument from 'pdfkit'
 import { countryName } from '../countries.js'
 import { campaignTexts, targetTexts, type Campaign, type Target } from '../db/schema/index.js'
 import { localize } from '../i18n/content.js'
@@ -138,22 +137,26 @@ export function dossierStream(input: DossierInput): Readable {
   const total = input.letters.length
   const from = dates.day(input.period.from)
   const to = dates.day(lastInstant(input.period.to))
-  const doc = new PDFDocument({
-    size: 'A4',
-    margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN },
-    autoFirstPage: false,
-    bufferPages: false,
-    displayTitle: true,
-    info: {
-      Title: t('dossier.docTitle', { name: input.official.name, title: input.campaign.title }),
-      Subject: t('dossier.docSubject', { count: total, from, to }),
-      Creator: 'Outcry',
-      Producer: 'Outcry (PDFKit)',
-      CreationDate: input.generatedAt,
-    },
-  })
-  doc.registerFont('regular', regular)
-  doc.registerFont('bold', bold)
+  // pdfkit (10 MB of memory) loads with the first dossier, not with every server start.
+  let doc!: PDFKit.PDFDocument
+  const open = (PDFDocument: typeof import('pdfkit')) => {
+    doc = new PDFDocument({
+      size: 'A4',
+      margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN },
+      autoFirstPage: false,
+      bufferPages: false,
+      displayTitle: true,
+      info: {
+        Title: t('dossier.docTitle', { name: input.official.name, title: input.campaign.title }),
+        Subject: t('dossier.docSubject', { count: total, from, to }),
+        Creator: 'Outcry',
+        Producer: 'Outcry (PDFKit)',
+        CreationDate: input.generatedAt,
+      },
+    })
+    doc.registerFont('regular', regular)
+    doc.registerFont('bold', bold)
+  }
 
   let style: Style = 'body'
   const use = (s: Style) => {
@@ -196,7 +199,7 @@ export function dossierStream(input: DossierInput): Readable {
 
   // Header and footer, written when a page opens (also when text flows onto a new page): the position,
   // font and colour are put back so that the text being laid out goes on as it was.
-  doc.on('pageAdded', () => {
+  const onPageAdded = () => {
     page++
     const x = doc.x
     const y = doc.y
@@ -216,7 +219,7 @@ export function dossierStream(input: DossierInput): Readable {
     use(was)
     doc.x = x
     doc.y = y
-  })
+  }
 
   const newPage = (label: string) => {
     current = { label }
@@ -305,7 +308,7 @@ export function dossierStream(input: DossierInput): Readable {
     destroy(err, callback) {
       closed = true
       wakeUp()
-      doc.destroy()
+      doc?.destroy()
       callback(err)
     },
   })
@@ -317,22 +320,28 @@ export function dossierStream(input: DossierInput): Readable {
     pending = []
     pendingBytes = 0
   }
-  doc.on('data', (chunk: Buffer) => {
-    pending.push(chunk)
-    pendingBytes += chunk.length
-    if (pendingBytes >= CHUNK) flush()
-  })
-  doc.on('end', () => {
-    flush()
-    out.push(null)
-  })
-  doc.on('error', (err: Error) => out.destroy(err))
+  const listen = () => {
+    doc.on('pageAdded', onPageAdded)
+    doc.on('data', (chunk: Buffer) => {
+      pending.push(chunk)
+      pendingBytes += chunk.length
+      if (pendingBytes >= CHUNK) flush()
+    })
+    doc.on('end', () => {
+      flush()
+      out.push(null)
+    })
+    doc.on('error', (err: Error) => out.destroy(err))
+  }
 
   const readerWants = () => new Promise<void>((resolve) => (wake = resolve))
   const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
   void (async () => {
     try {
+      open((await import('pdfkit')).default)
+      if (closed) return doc.destroy()
+      listen()
       cover()
       for (let i = 0; i < total && !closed; i++) {
         letter(input.letters[i]!, i)

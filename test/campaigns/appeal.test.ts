@@ -55,10 +55,11 @@ t.test('published prototype-pollution payloads cannot reach prototypes or run co
 
 t.test('the cache compiles a template version once', async (t) => {
   const cache = new AppealCache()
-  const tpl = { id: 1, updatedAt: new Date(1000), subject: 'S', body: 'B {{supporter.name}}' }
+  const tpl = { id: 1, subject: 'S', body: 'B {{supporter.name}}' }
   const a = cache.get(tpl)
   t.equal(cache.get({ ...tpl }), a)
-  t.not(cache.get({ ...tpl, updatedAt: new Date(2000), body: 'C' }), a, 'an edit compiles anew')
+  t.not(cache.get({ ...tpl, body: 'C' }), a, 'an edit compiles anew')
+  t.not(cache.get({ ...tpl, subject: 'T' }), a, 'a new subject too')
 })
 
 t.test('a rendered letter is cut at 50,000 characters and its subject at 1,000, whatever the template', async (t) => {
