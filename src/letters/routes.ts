@@ -55,7 +55,7 @@ export default async function letterRoutes(app: FastifyInstance) {
       }
       let result: WriteResult
       try {
-        result = letters.write(campaign.slug, { ...fromForm(parsed.data), pageLanguage: req.lang }, 'target')
+        result = await letters.submit(campaign.slug, { ...fromForm(parsed.data), pageLanguage: req.lang }, 'target')
       } catch (err) {
         if (err instanceof InputError) return renderCampaignPage(reply, app, campaign, { values, errors: fieldErrors(err.issues, req.lang) }, 422)
         throw err
@@ -142,7 +142,7 @@ export default async function letterRoutes(app: FastifyInstance) {
     async (req, reply) => {
       const campaign = openCampaign.get(req)!
       // An API client's supporter reads mail in the language it asked for (?lang=, Accept-Language), else the letter's.
-      const result = letters.write(campaign.slug, { ...fromJson(req.body), pageLanguage: req.langChosen ? req.lang : undefined })
+      const result = await letters.submit(campaign.slug, { ...fromJson(req.body), pageLanguage: req.langChosen ? req.lang : undefined })
       if (result.kind !== 'accepted') return sendError(req, reply, 409, NO_LETTERS)
       return reply.code(201).send({ letter: result.letter })
     },

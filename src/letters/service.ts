@@ -11,6 +11,7 @@ import type { MailSettings } from '../mail/settings.js'
 import { countryName } from '../countries.js'
 import { InputError, normalizeEmail } from '../validation.js'
 import { randomBase64url } from '../random.js'
+import { GroupCommit } from '../db/group-commit.js'
 import { AppealCache, letterDate, renderAppeal, targetContext, type AppealContext } from '../campaigns/appeal.js'
 import { CHOOSE_LISTED_TARGET, CHOOSE_OFFERED_LANGUAGE, type LetterInput, type PreviewInput } from './input.js'
 import * as queries from './queries.js'
@@ -44,6 +45,8 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
   const { db, clock, mail, campaigns } = deps
   const appeals = new AppealCache()
   const mailQueued = () => deps.onMailQueued?.()
+  // The letters of one turn of the event loop share a transaction (see GroupCommit).
+  const group = new GroupCommit(db.$client)
 
   function appealFor(campaign: Campaign, target: Target, language: string, supporter: PreviewInput, now: Date) {
     const template = campaigns.cached.template(campaign.id, language)
@@ -171,6 +174,11 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
         letter: { id: result[0]!.id, status },
         duplicate: result.every((a) => a.duplicate),
       }
+    },
+
+    /** write(), answered once its group of letters is committed: what the routes use under load. */
+    submit(slug: string, input: LetterInput, field: 'target' | 'targetId' = 'targetId'): Promise<WriteResult> {
+      return group.run(() => this.write(slug, input, field))
     },
 
     /** What a confirmation link points at; never changes anything (mail scanners follow links). */
