@@ -181,8 +181,18 @@ export function createLetterDelivery(deps: { db: Db; mail: MailSettings }) {
     },
   }
 
+  /** The supporter's copy of their letter, composed from the letter row when sent. */
+  const copyKind: MailKind = {
+    compose(row) {
+      const found = letterOf(db, row.letterId)
+      // Erased meanwhile (no address left), or no longer asked for: nothing to send.
+      if (!found?.letter.supporterEmail || !found.letter.wantsCopy) return null
+      return mails.letterCopy(mail, found.campaign, found.target, found.letter)
+    },
+  }
+
   return {
-    kinds: { letter: letterKind, digest: digestKind },
+    kinds: { letter: letterKind, digest: digestKind, letter_copy: copyKind },
 
     /** The dispatcher's producer: queues every letter and digest that is due now; returns how many mails. */
     produce(now: Date): number {

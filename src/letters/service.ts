@@ -220,7 +220,8 @@ export function createLetterService(deps: { db: Db; clock: Clock; mail: MailSett
   function queueLetterMail(tx: DbOrTx, campaign: Campaign, target: Target, letter: Letter, now: Date) {
     // The copy goes only once the address is proven theirs (see write()).
     if (letter.wantsCopy) {
-      enqueueMail(tx, { kind: 'letter_copy', letterId: letter.id, message: mails.letterCopy(mail, campaign, target, letter) }, now)
+      // Composed when sent, from the letter row (delivery.ts): an erasure before then leaves nothing to send.
+      enqueueMail(tx, { kind: 'letter_copy', letterId: letter.id, message: null, recipient: letter.supporterEmail! }, now)
     }
   }
 }

@@ -3,14 +3,17 @@ import { prepared, rawPlaceholder, type DbOrTx, type Db } from '../db/client.js'
 import { outbox, capturedMail, type OutboxMessage, type OutboxRow } from '../db/schema/index.js'
 import { hasBounced } from './quota.js'
 
-export interface NewMail {
+export type NewMail = {
   kind: string
-  message: OutboxMessage
   letterId?: number
   /** Drop instead of sending after this instant. */
   notAfter?: Date
   topic?: string
-}
+} & (
+  | { message: OutboxMessage }
+  // Composed when sent by its kind's compose() from the rows it refers to: the queued row stays small.
+  | { message: null; recipient: string }
+)
 
 /**
  * Kinds of mail that do not go to supporters: letters and digests go to officials (a bounce marks the
@@ -27,7 +30,8 @@ export const toSupporter = (kind: string): boolean => !NOT_TO_SUPPORTERS.has(kin
  * (as past the anonymous-mail cap), so nobody learns from us that an address bounced.
  */
 export function enqueueMail(tx: DbOrTx, mail: NewMail, now: Date): boolean {
-  if (toSupporter(mail.kind) && hasBounced(tx, mail.message.to.address)) return false
+  const recipient = mail.message ? mail.message.to.address : mail.recipient
+  if (toSupporter(mail.kind) && hasBounced(tx, recipient)) return false
   const insert = prepared(tx, 'outbox.insert', (db) =>
     db
       .insert(outbox)
@@ -49,8 +53,8 @@ export function enqueueMail(tx: DbOrTx, mail: NewMail, now: Date): boolean {
     letterId: mail.letterId ?? null,
     notAfter: mail.notAfter?.getTime() ?? null,
     topic: mail.topic ?? null,
-    recipient: mail.message.to.address,
-    message: JSON.stringify(mail.message),
+    recipient,
+    message: mail.message ? JSON.stringify(mail.message) : null,
     now: now.getTime(),
   })
   return true
