@@ -1,5 +1,10 @@
-import MarkdownIt from 'markdown-it'
-import sanitizeHtml from 'sanitize-html'
+import { createRequire } from 'node:module'
+import type MarkdownIt from 'markdown-it'
+import type sanitizeHtml from 'sanitize-html'
+
+// Loaded with the first update rendered, not at start (markdown-it, sanitize-html and its postcss and
+// htmlparser2: tens of ms of start-up and some MB the server needs only once a campaign has news).
+const require = createRequire(import.meta.url)
 
 /**
  * Organizers write updates in Markdown. markdown-it renders it with raw HTML off (a `<script>` typed in
@@ -14,14 +19,20 @@ import sanitizeHtml from 'sanitize-html'
  * - headings start at h2 (the page's own title is the h1); no tables, no classes, styles or handlers;
  * - the typographer is off: its quotes are English ones, and updates are written in six languages.
  */
-const md = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: false })
-md.disable(['table'])
-// An image becomes a plain link to it (sanitised below like any link).
-md.renderer.rules.image = (tokens, idx, _options, env, self) => {
-  const token = tokens[idx]!
-  const src = token.attrGet('src') ?? ''
-  const alt = String(self.renderInlineAsText(token.children ?? [], md.options, env) || src)
-  return `<a href="${md.utils.escapeHtml(String(src))}">${md.utils.escapeHtml(alt)}</a>`
+let renderer: { md: InstanceType<typeof MarkdownIt>; sanitize: typeof sanitizeHtml } | undefined
+function libraries() {
+  if (renderer) return renderer
+  const MarkdownItClass = require('markdown-it') as typeof MarkdownIt
+  const md = new MarkdownItClass({ html: false, linkify: true, typographer: false, breaks: false })
+  md.disable(['table'])
+  // An image becomes a plain link to it (sanitised below like any link).
+  md.renderer.rules.image = (tokens, idx, _options, env, self) => {
+    const token = tokens[idx]!
+    const src = token.attrGet('src') ?? ''
+    const alt = String(self.renderInlineAsText(token.children ?? [], md.options, env) || src)
+    return `<a href="${md.utils.escapeHtml(String(src))}">${md.utils.escapeHtml(alt)}</a>`
+  }
+  return (renderer = { md, sanitize: require('sanitize-html') as typeof sanitizeHtml })
 }
 
 const SAFE_HREF = /^(?:https?:\/\/|mailto:)/i
@@ -49,12 +60,13 @@ const OPTIONS: sanitizeHtml.IOptions = {
 
 /** An update's Markdown as safe HTML. */
 export function renderMarkdown(text: string): string {
-  return sanitizeHtml(md.render(text), OPTIONS).trim()
+  const { md, sanitize } = libraries()
+  return sanitize(md.render(text), OPTIONS).trim()
 }
 
 /** The text of some HTML, whitespace folded, cut at a word near `max` characters with an ellipsis. */
 export function excerpt(html: string, max = 280): string {
-  const text = sanitizeHtml(html.replace(/<\/(p|li|h[2-4]|blockquote|pre)>/g, ' '), { allowedTags: [], allowedAttributes: {} })
+  const text = libraries().sanitize(html.replace(/<\/(p|li|h[2-4]|blockquote|pre)>/g, ' '), { allowedTags: [], allowedAttributes: {} })
     .replace(/&amp;/g, '&')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
