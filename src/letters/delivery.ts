@@ -111,12 +111,17 @@ export function createLetterDelivery(deps: { db: Db; mail: MailSettings }) {
     return 1
   }
 
-  function letterOf(tx: DbOrTx, id: number | null) {
+  // Prepared once: every mail to an official and every copy is composed from these three rows.
+  const letterById = db.select().from(letters).where(eq(letters.id, sql.placeholder('id'))).prepare()
+  const targetById = db.select().from(targets).where(eq(targets.id, sql.placeholder('id'))).prepare()
+  const campaignById = db.select().from(campaigns).where(eq(campaigns.id, sql.placeholder('id'))).prepare()
+
+  function letterOf(id: number | null) {
     if (id === null) return undefined
-    const letter = tx.select().from(letters).where(eq(letters.id, id)).get()
+    const letter = letterById.get({ id })
     if (!letter) return undefined
-    const target = tx.select().from(targets).where(eq(targets.id, letter.targetId)).get()!
-    const campaign = tx.select().from(campaigns).where(eq(campaigns.id, letter.campaignId)).get()!
+    const target = targetById.get({ id: letter.targetId })!
+    const campaign = campaignById.get({ id: letter.campaignId })!
     return { letter, target, campaign }
   }
 
@@ -138,7 +143,7 @@ export function createLetterDelivery(deps: { db: Db; mail: MailSettings }) {
 
   const letterKind: MailKind = {
     compose(row) {
-      const found = letterOf(db, row.letterId)
+      const found = letterOf(row.letterId)
       // Erased, or its official now takes letters another way or at another address: it goes back to wait.
       if (!found || found.letter.status !== 'outgoing') return null
       const { letter, target, campaign } = found
@@ -184,7 +189,7 @@ export function createLetterDelivery(deps: { db: Db; mail: MailSettings }) {
   /** The supporter's copy of their letter, composed from the letter row when sent. */
   const copyKind: MailKind = {
     compose(row) {
-      const found = letterOf(db, row.letterId)
+      const found = letterOf(row.letterId)
       // Erased meanwhile (no address left), or no longer asked for: nothing to send.
       if (!found?.letter.supporterEmail || !found.letter.wantsCopy) return null
       return mails.letterCopy(mail, found.campaign, found.target, found.letter)
