@@ -5,23 +5,11 @@ import { addUser, signIn } from '../admin/helper.js'
 import { createApiToken } from '../../src/admin/api.js'
 import { auditLog, campaigns, capturedMail, pickets, rsvps } from '../../src/db/schema/index.js'
 import { parseReminderHours, formatReminderHours } from '../../src/pickets/admin-routes.js'
+import { newYorkPicketForm } from './helpers.js'
 
 type App = Awaited<ReturnType<typeof build>>
 
-const form = {
-  title: 'Picket at the Kazakh embassy in New York',
-  venue: 'Permanent Mission of Kazakhstan',
-  address: '305 East 47th Street',
-  city: 'New York',
-  country: 'US',
-  startsLocal: '2026-12-16T12:00',
-  endsLocal: '2026-12-16T14:00',
-  timeZone: 'America/New_York',
-  capacity: '',
-  notes: 'Banners, warm clothes',
-  contact: 'Sam, +1 212 555 0100',
-  reminders: '24, 2',
-}
+const form = newYorkPicketForm
 
 const json = {
   title: 'Picket at the Kazakh embassy',

@@ -16,6 +16,22 @@ export const picketFields = {
   contact: 'Sam, +44 7700 900000',
 }
 
+/** The back-office picket form as an organizer fills it for the Kazakh mission in New York (each test changes what it is about). */
+export const newYorkPicketForm = {
+  title: 'Picket at the Kazakh embassy in New York',
+  venue: 'Permanent Mission of Kazakhstan',
+  address: '305 East 47th Street',
+  city: 'New York',
+  country: 'US',
+  startsLocal: '2026-12-16T12:00',
+  endsLocal: '2026-12-16T14:00',
+  timeZone: 'America/New_York',
+  capacity: '',
+  notes: 'Banners, warm clothes',
+  contact: 'Sam, +1 212 555 0100',
+  reminders: '24, 2',
+}
+
 /** An app with a real SMTP server and a hand-moved clock, starting at `now`; the demo campaign confirms RSVPs unless told otherwise. */
 export async function picketApp(t: { teardown(fn: () => unknown): void }, now = '2026-12-01T10:00:00Z', opts: { confirmRsvps?: boolean } = {}) {
   const smtp = new TestSmtp()

@@ -8,6 +8,7 @@ import { addUser, signIn } from '../admin/helper.js'
 import { campaigns, pickets } from '../../src/db/schema/index.js'
 import { foldPlace, gmtOffset, suggestTimeZone, zoneLabel } from '../../src/pickets/time-zones.js'
 import { localPreview } from '../../src/pickets/admin-routes.js'
+import { newYorkPicketForm } from './helpers.js'
 
 t.test('suggestTimeZone: one zone, the city among many, the main zone, nothing for the unknown', async (t) => {
   const cases: [string, string, string | null, string][] = [
@@ -73,20 +74,8 @@ t.test('the preview in English and Russian', async (t) => {
 // ---------------------------------------------------------------------------------------------
 // The form and the endpoint
 
-const form = {
-  title: 'Picket at the Kazakh embassy in New York',
-  venue: 'Permanent Mission of Kazakhstan',
-  address: '305 East 47th Street',
-  city: 'New York',
-  country: 'US',
-  startsLocal: '2026-12-19T12:00',
-  endsLocal: '2026-12-19T14:00',
-  timeZone: '',
-  capacity: '',
-  notes: '',
-  contact: '',
-  reminders: '24, 2',
-}
+// The zone left empty (the form suggests it), on the Saturday.
+const form = { ...newYorkPicketForm, startsLocal: '2026-12-19T12:00', endsLocal: '2026-12-19T14:00', timeZone: '', notes: '', contact: '' }
 
 async function setup(t: { teardown(fn: () => unknown): void }) {
   const clock = new TestClock(new Date('2026-12-01T10:00:00Z'))
