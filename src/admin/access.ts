@@ -41,14 +41,19 @@ export function parseId(raw: unknown): number {
   return typeof raw === 'string' && /^[1-9][0-9]{0,9}$/.test(raw) ? Number(raw) : 0
 }
 
-/**
- * preHandler for admin-only routes. A screen hides itself (404); the API's operations are public in
- * its document, so an organizer's token is told plainly it may not (403).
- */
+/** preHandler for admin-only screens: to anyone else they do not exist (404). */
 export async function requireAdmin(req: FastifyRequest, reply: FastifyReply) {
   if (req.user?.role === 'admin') return
-  if (req.url.startsWith('/api/')) return sendError(req, reply, 403, (t) => t('admin.api.adminsOnly'))
   return reply.callNotFound()
+}
+
+/**
+ * The API's admin-only operations: an organizer's token hears 403 (the API documents which operations
+ * are admins' alone, so there is nothing to hide), where the screens answer 404.
+ */
+export async function requireAdminApi(req: FastifyRequest, reply: FastifyReply) {
+  if (req.user?.role === 'admin') return
+  return sendError(req, reply, 403, (t) => t('admin.api.adminsOnly'))
 }
 
 /**

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Target } from '../db/schema/index.js'
 import { InputError } from '../validation.js'
-import { actorOf, campaignScope, parseId, requireAdmin } from '../admin/access.js'
+import { actorOf, campaignScope, parseId, requireAdminApi } from '../admin/access.js'
 import { parseBody } from '../admin/api.js'
 import {
   addTarget,
@@ -150,7 +150,7 @@ export default async function campaignApi(app: FastifyInstance) {
   app.post(
     '/campaigns',
     {
-      preValidation: requireAdmin,
+      preValidation: requireAdminApi,
       schema: {
         tags: ['campaigns'],
         summary: 'Create a campaign (admins only)',

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { InputError, translateMessage } from '../validation.js'
 import { translator } from '../i18n/index.js'
-import { actorOf, campaignScope, parseId, requireAdmin } from '../admin/access.js'
+import { actorOf, campaignScope, parseId, requireAdmin, requireAdminApi } from '../admin/access.js'
 import { z } from 'zod'
 import { dateTime, responses } from '../openapi.js'
 import { targetJsonOut, targetParams } from './api-schemas.js'
@@ -85,7 +85,7 @@ export async function emailChangeApi(app: FastifyInstance) {
   app.get(
     '/email-changes',
     {
-      preValidation: requireAdmin,
+      preValidation: requireAdminApi,
       schema: {
         tags: ['targets'],
         summary: 'Changes of officials’ email addresses waiting for an admin (admins only)',
@@ -98,7 +98,7 @@ export async function emailChangeApi(app: FastifyInstance) {
 
   await app.register(async (scoped) => {
     // Admins only, told so (403) before anything of a campaign is looked at; then the campaign (404).
-    scoped.addHook('preValidation', requireAdmin)
+    scoped.addHook('preValidation', requireAdminApi)
     scoped.addHook('preValidation', campaignScope)
     for (const decision of ['approve', 'reject'] as const) {
       scoped.post<Params>(
